@@ -1,0 +1,55 @@
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from reader.models import Comparison, Document
+
+SEEDS = Path(settings.BASE_DIR) / "seeds"
+COMPARISON = {
+    "slug": "soleimani-first-anniversary",
+    "title": "First anniversary of Qasem Soleimani's killing: an Iranian and a Russian account",
+}
+
+
+class Command(BaseCommand):
+    help = "Load the shipped articles (seeds/) and their comparison. Running it again changes nothing."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seeds", type=Path, default=SEEDS, help="Folder holding manifest.json")
+
+    @transaction.atomic
+    def handle(self, *args, seeds, **options):
+        try:
+            manifest = json.loads((seeds / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise CommandError(f"Cannot read {seeds / 'manifest.json'}: {error}") from error
+        documents = [self.load(seeds, entry) for entry in manifest["documents"]]
+        left, right = documents[:2]
+        _, created = Comparison.objects.get_or_create(
+            slug=COMPARISON["slug"], defaults={**COMPARISON, "left": left, "right": right}
+        )
+        self.stdout.write(f"Comparison {COMPARISON['slug']}: {'created' if created else 'already there'}")
+
+    def load(self, seeds, entry):
+        # Byte for byte: the text is decoded, never normalised, so offsets count what is on disk.
+        text = (seeds / entry["file"]).read_bytes().decode("utf-8")
+        fields = {
+            "title": entry["title"],
+            "outlet": entry.get("outlet", ""),
+            "published": entry.get("published"),
+            "published_note": entry.get("published_note", "")[:300],
+            "language": entry.get("language", "en"),
+            "url": entry.get("url", ""),
+            "text": text,
+        }
+        document, created = Document.objects.get_or_create(slug=entry["slug"], defaults=fields)
+        if not created and document.text != text:
+            self.stderr.write(
+                f"Document {entry['slug']} exists with another text; left as it is "
+                "(edit it in the admin to re-anchor its spans)."
+            )
+        self.stdout.write(f"Document {entry['slug']}: {'created' if created else 'already there'}")
+        return document

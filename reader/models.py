@@ -1,0 +1,303 @@
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact
+from django.urls import reverse
+
+from reader import text as textlib
+
+CURATOR_GROUP = "curator"
+
+
+def user_is_curator(user) -> bool:
+    """Curators review and change anyone's work: staff, or members of the curator group."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff:
+        return True
+    groups = getattr(user, "_curator_groups", None)
+    if groups is None:
+        groups = user._curator_groups = user.groups.filter(name=CURATOR_GROUP).exists()
+    return groups
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", "pending"
+    ACCEPTED = "accepted", "accepted"
+    REJECTED = "rejected", "rejected"
+
+
+class Relation(models.TextChoices):
+    """How a span relates to its counterpart in the other article: the one vocabulary."""
+
+    COUNTERPART = "counterpart", "counterpart (same fact or quote)"
+    PARAPHRASE = "paraphrase", "paraphrase"
+    CONTRADICTS = "contradicts", "contradicts"
+    ELABORATES = "elaborates", "elaborates"
+
+
+class Document(models.Model):
+    slug = models.SlugField(max_length=120, unique=True)
+    title = models.CharField(max_length=300)
+    outlet = models.CharField(max_length=300, blank=True)
+    published = models.DateField(null=True, blank=True)
+    published_note = models.CharField(
+        max_length=300, blank=True, help_text="How the date is known, e.g. 'inferred from the text'."
+    )
+    url = models.URLField(max_length=1000, blank=True)
+    language = models.CharField(max_length=20, default="en")
+    text = models.TextField(help_text="The canonical plain text; span offsets count its code points.")
+    text_sha256 = models.CharField(max_length=64, editable=False)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="document_text_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.text_sha256 = textlib.sha256(self.text)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("document_detail", args=[self.slug])
+
+
+class Comparison(models.Model):
+    slug = models.SlugField(max_length=120, unique=True)
+    title = models.CharField(max_length=300)
+    left = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="+")
+    right = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(left=F("right")), name="comparison_two_documents"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("comparison_detail", args=[self.slug])
+
+    @property
+    def documents(self):
+        return [self.left, self.right]
+
+
+class Label(models.Model):
+    class Kind(models.TextChoices):
+        QUOTE = "quote", "quote (words attributed to a speaker)"
+        SPEAKER = "speaker", "speaker mention (names a person or body)"
+        CLAIM = "claim", "claim (a statement of fact)"
+        OTHER = "other", "other"
+
+    name = models.CharField(max_length=60, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    colour = models.CharField(
+        max_length=7,
+        default="#999999",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Give a colour as #rrggbb.")],
+    )
+    shortcut = models.CharField(
+        max_length=1, blank=True, help_text="One key that applies this label to the selection."
+    )
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(colour__startswith="#") & Exact(Length("colour"), 7),
+                name="label_colour_hex",
+            ),
+            models.UniqueConstraint(
+                fields=["shortcut"], condition=~Q(shortcut=""), name="label_shortcut_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.shortcut = self.shortcut.lower()
+        super().save(*args, **kwargs)
+
+    @property
+    def marker(self):
+        """A letter shown on the highlight, so labels differ by more than colour."""
+        return (self.shortcut or self.name[:1]).upper()
+
+    @property
+    def attributable(self):
+        return self.kind in (self.Kind.QUOTE, self.Kind.CLAIM)
+
+
+class SpeakerQuerySet(models.QuerySet):
+    def matching(self, name):
+        """Speakers whose name or one of whose aliases is `name`, ignoring case."""
+        name = " ".join(name.split())
+        return [s for s in self if name.casefold() in {n.casefold() for n in s.names}]
+
+
+class Speaker(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    aliases = models.TextField(blank=True, help_text="Other names, one per line.")
+    description = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = SpeakerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="speaker_name_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def alias_list(self):
+        return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+
+    @property
+    def names(self):
+        return [self.name, *self.alias_list]
+
+
+class SpanQuerySet(models.QuerySet):
+    def overlapping(self, start, end):
+        return self.filter(start__lt=end, end__gt=start)
+
+
+class Span(models.Model):
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="spans")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    exact = models.TextField()
+    prefix = models.CharField(max_length=textlib.CONTEXT_CHARS, blank=True)
+    suffix = models.CharField(max_length=textlib.CONTEXT_CHARS, blank=True)
+    orphaned = models.BooleanField(
+        default=False, help_text="Set when the quote could not be found after a text edit."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = SpanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["document", "start", "-end"]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__gte=0), name="span_start_not_negative"),
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="span_not_empty"),
+            models.CheckConstraint(condition=~Q(exact=""), name="span_exact_not_empty"),
+            models.UniqueConstraint(fields=["document", "start", "end"], name="span_unique_offsets"),
+        ]
+
+    def __str__(self):
+        return f"“{self.short}” ({self.document.slug} {self.start}–{self.end})"
+
+    @property
+    def short(self):
+        return self.exact if len(self.exact) <= 60 else self.exact[:57] + "…"
+
+
+class AnnotationQuerySet(models.QuerySet):
+    def with_related(self):
+        return self.select_related("span", "label", "author", "speaker", "reviewed_by")
+
+    def for_documents(self, documents):
+        return (
+            self.filter(span__document__in=documents)
+            .with_related()
+            .order_by("span__document", "span__start", "-span__end", "label__position", "id")
+        )
+
+    def for_comparison(self, comparison):
+        return self.for_documents([comparison.left_id, comparison.right_id])
+
+
+class Annotation(models.Model):
+    span = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="annotations")
+    label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="annotations")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotations")
+    speaker = models.ForeignKey(
+        Speaker,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="annotations",
+        help_text="For a speaker mention: who it names. For a quote or claim: who it is attributed to.",
+    )
+    cue = models.CharField(
+        max_length=100, blank=True, help_text="The reporting words as written: said, alleged, tweeted…"
+    )
+    note = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+
+    objects = AnnotationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["span__document", "span__start", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["span", "label", "author"], name="annotation_unique_per_author"),
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="annotation_status_known"),
+        ]
+
+    def __str__(self):
+        return f"{self.label} {self.span}"
+
+    def get_absolute_url(self):
+        return reverse("annotation_detail", args=[self.pk])
+
+    def can_change(self, user):
+        return user.is_authenticated and (self.author_id == user.pk or user_is_curator(user))
+
+
+class Link(models.Model):
+    source = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="links_out")
+    target = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="links_in")
+    relation = models.CharField(max_length=20, choices=Relation.choices, default=Relation.COUNTERPART)
+    note = models.TextField(blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="links")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["source__document", "source__start", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(source=F("target")), name="link_not_to_itself"),
+            models.UniqueConstraint(fields=["source", "target", "relation"], name="link_unique_relation"),
+            models.CheckConstraint(condition=Q(relation__in=Relation.values), name="link_relation_known"),
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="link_status_known"),
+        ]
+
+    def __str__(self):
+        return f"{self.source} —{self.relation}→ {self.target}"

@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from reader import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("compare/new/", views.comparison_new, name="comparison_new"),
+    path("compare/<slug:slug>/", views.comparison_detail, name="comparison_detail"),
+    path("documents/<slug:slug>/", views.document_detail, name="document_detail"),
+    path("annotations/new/", views.annotation_create, name="annotation_create"),
+    path("annotations/<int:pk>/", views.annotation_detail, name="annotation_detail"),
+    path("annotations/<int:pk>/delete/", views.annotation_delete, name="annotation_delete"),
+    path("spans/", views.span_panel, name="span_panel"),
+    path("labels.css", views.labels_css, name="labels_css"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "reader.responses.bad_request"
+handler403 = "reader.responses.permission_denied"
+handler404 = "reader.responses.page_not_found"

@@ -1,0 +1,239 @@
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import trigger_client_event
+
+from reader import annotating
+from reader import text as textlib
+from reader.forms import AnnotationForm, ArticleForm, SelectionForm, form_errors
+from reader.highlights import changed_paragraphs, render_text
+from reader.models import Annotation, Comparison, Document, Label, Span, Speaker, Status
+from reader.responses import error_response
+
+ANNOTATIONS_CHANGED = "annotations-changed"
+
+
+@require_GET
+def home(request):
+    return render(
+        request,
+        "reader/home.html",
+        {
+            "comparisons": Comparison.objects.select_related("left", "right"),
+            "documents": Document.objects.defer("text"),
+        },
+    )
+
+
+@require_GET
+def comparison_detail(request, slug):
+    comparison = get_object_or_404(Comparison.objects.select_related("left", "right"), slug=slug)
+    return _reader(request, comparison.documents, comparison=comparison)
+
+
+@require_GET
+def document_detail(request, slug):
+    return _reader(request, [get_object_or_404(Document, slug=slug)])
+
+
+@dataclass
+class Column:
+    document: Document
+    html: str = ""
+
+
+class SidebarFilter:
+    """The sidebar's filters, applied to annotations already loaded for the highlights."""
+
+    fields = ("label", "speaker", "author", "status")
+
+    def __init__(self, params):
+        self.values = {name: params.get(name, "") for name in self.fields}
+
+    def keep(self, annotation):
+        wanted = self.values
+        return (
+            (not wanted["label"] or str(annotation.label_id) == wanted["label"])
+            and (not wanted["speaker"] or str(annotation.speaker_id) == wanted["speaker"])
+            and (not wanted["author"] or annotation.author.username == wanted["author"])
+            and (not wanted["status"] or annotation.status == wanted["status"])
+        )
+
+    @property
+    def querystring(self):
+        return "&".join(f"{k}={v}" for k, v in self.values.items() if v)
+
+    @property
+    def active(self):
+        return any(self.values.values())
+
+
+def _reader(request, documents, comparison=None):
+    annotations = list(Annotation.objects.for_documents(documents))
+    by_document = {document.pk: [] for document in documents}
+    for annotation in annotations:
+        by_document[annotation.span.document_id].append(annotation)
+    filters = SidebarFilter(request.GET)
+    context = {
+        "comparison": comparison,
+        "documents": documents,
+        "filters": filters,
+        "sidebar": [
+            (document, [a for a in by_document[document.pk] if filters.keep(a)]) for document in documents
+        ],
+        "labels": Label.objects.all(),
+        "statuses": Status.choices,
+        "annotators": sorted({a.author.username for a in annotations}),
+        "speakers": sorted({a.speaker for a in annotations if a.speaker}, key=lambda s: s.name),
+        "count": len(annotations),
+    }
+    template_name = "reader/reader.html"
+    if request.htmx and request.htmx.target == "sidebar":
+        template_name += "#sidebar"
+    else:
+        context["columns"] = [
+            Column(document, render_text(document, by_document[document.pk])) for document in documents
+        ]
+    return render(request, template_name, context)
+
+
+@require_http_methods(["GET", "POST"])
+def comparison_new(request):
+    forms = [
+        ArticleForm(request.POST or None, request.FILES or None, prefix=side) for side in ("left", "right")
+    ]
+    if request.method == "POST":
+        if all(form.is_valid() for form in forms):
+            comparison = annotating.comparison_create(
+                left=forms[0].document_fields(),
+                right=forms[1].document_fields(),
+                created_by=request.user,
+            )
+            return redirect(comparison)
+        status = 400
+    else:
+        status = 200
+    return render(request, "reader/comparison_new.html", {"forms": forms}, status=status)
+
+
+@require_POST
+def annotation_create(request):
+    form = SelectionForm(request.POST)
+    if not form.is_valid():
+        return error_response(request, form_errors(form), status=400)
+    data = form.cleaned_data
+    try:
+        annotation = annotating.annotation_create(
+            document=data["document"],
+            start=data["start"],
+            end=data["end"],
+            exact=data["exact"],
+            label=data["label"],
+            author=request.user,
+        )
+    except textlib.SelectionError as error:
+        return error_response(request, str(error), status=error.status)
+    return _changed(request, annotation.span, focus=annotation)
+
+
+@require_GET
+def span_panel(request):
+    """The annotations of the spans under a click (several when highlights overlap)."""
+    ids = [int(value) for value in request.GET.getlist("span") if value.isdigit()]
+    spans = _panel_spans(Span.objects.filter(pk__in=ids[:20]))
+    if not spans:
+        return error_response(request, "These highlights no longer exist; reload the page.", status=404)
+    return _panel(request, spans)
+
+
+@require_http_methods(["GET", "POST"])
+def annotation_detail(request, pk):
+    annotation = get_object_or_404(Annotation.objects.select_related("span__document"), pk=pk)
+    if request.method == "GET":
+        return _panel(request, _panel_spans(Span.objects.filter(pk=annotation.span_id)), focus=annotation)
+    form = AnnotationForm(request.POST)
+    if not form.is_valid():
+        return error_response(request, form_errors(form), status=400)
+    try:
+        annotating.annotation_update(annotation=annotation, user=request.user, **form.cleaned_data)
+    except annotating.AnnotatingError as error:
+        return error_response(request, str(error), status=error.status)
+    if not request.htmx:
+        messages.success(request, "Saved.")
+        return redirect(annotation)
+    return _changed(request, annotation.span, focus=annotation)
+
+
+@require_POST
+def annotation_delete(request, pk):
+    annotation = get_object_or_404(Annotation.objects.select_related("span__document"), pk=pk)
+    span, document = annotation.span, annotation.span.document
+    try:
+        annotating.annotation_delete(annotation=annotation, user=request.user)
+    except annotating.AnnotatingError as error:
+        return error_response(request, str(error), status=error.status)
+    if not request.htmx:
+        messages.success(request, "Deleted.")
+        return redirect(document)
+    return _changed(request, span)
+
+
+def _panel_spans(spans):
+    return list(
+        spans.select_related("document").prefetch_related(
+            Prefetch(
+                "annotations",
+                queryset=Annotation.objects.with_related().order_by("label__position", "id"),
+            )
+        )
+    )
+
+
+def _panel_context(request, spans, focus=None):
+    for span in spans:
+        for annotation in span.annotations.all():
+            annotation.editable = annotation.can_change(request.user)
+    return {
+        "spans": spans,
+        "focus": focus,
+        "labels": Label.objects.all(),
+        "speaker_names": _speaker_names(),
+    }
+
+
+def _speaker_names():
+    return sorted({name for speaker in Speaker.objects.all() for name in speaker.names})
+
+
+def _panel(request, spans, focus=None):
+    template_name = "reader/panel.html"
+    if request.htmx:
+        template_name += "#panel"
+    return render(request, template_name, _panel_context(request, spans, focus))
+
+
+def _changed(request, span, focus=None):
+    """After a write: the panel, the touched paragraphs out of band, and a nudge to the sidebar."""
+    if not request.htmx:
+        return redirect(focus) if focus else redirect(span.document)
+    still_there = _panel_spans(Span.objects.filter(pk=span.pk))
+    context = _panel_context(request, still_there, focus)
+    context["paragraphs"] = changed_paragraphs(span.document, span.start, span.end)
+    response = render(request, "reader/panel.html#changed", context)
+    return trigger_client_event(response, ANNOTATIONS_CHANGED)
+
+
+@login_not_required
+@require_GET
+def labels_css(request):
+    """Label colours as CSS, since the Content Security Policy forbids inline styles."""
+    rules = [f".lab-{label.pk}{{--hl:{label.colour}}}" for label in Label.objects.only("pk", "colour")]
+    css = "\n".join(rules) + "\n"
+    response = HttpResponse(css, content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=31536000, immutable"
+    return response
