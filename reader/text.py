@@ -7,6 +7,7 @@ indices), never UTF-16 units or bytes. Nothing here imports Django.
 import hashlib
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 CONTEXT_CHARS = 32
 
@@ -109,7 +110,7 @@ def segments(start: int, end: int, spans, cuts=()) -> list[Segment]:
     cuts = sorted({start, end, *starting, *ending, *(c for c in cuts if start < c < end)})
     active = {}  # insertion-ordered: spans that start earlier (or end later) come first
     result = []
-    for cut, next_cut in zip(cuts, cuts[1:]):
+    for cut, next_cut in pairwise(cuts):
         for span_id in ending.get(cut, ()):
             del active[span_id]
         for _, span_id in sorted(starting.get(cut, ()), reverse=True):

@@ -1,0 +1,319 @@
+"""Annotating through the views, as htmx does it.
+
+Bad inputs tried, each answered with a clear 4xx and nothing written: offsets
+out of range, negative, reversed, empty, not numbers; a whitespace-only
+selection; a quote that does not match the text (409); an unknown label; an
+unknown document; missing fields; editing or deleting someone else's
+annotation (403); anonymous writes (401); a missing CSRF token (403); a GET
+on a write endpoint (405); a label change that duplicates an annotation (409).
+"""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from reader.models import Annotation, Span, Speaker
+from tests.conftest import EMOJI_TEXT
+from tests.factories import AnnotationFactory, SpanFactory, SpeakerFactory, builtin_label
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true"}
+CREATE = reverse("annotation_create")
+
+
+def selection(document, phrase, label="Quote", occurrence=0):
+    start = -1
+    for _ in range(occurrence + 1):
+        start = document.text.index(phrase, start + 1)
+    return {
+        "document": document.pk,
+        "start": start,
+        "end": start + len(phrase),
+        "exact": phrase,
+        "label": builtin_label(label).pk,
+    }
+
+
+def nothing_written():
+    return Span.objects.count() == 0 and Annotation.objects.count() == 0
+
+
+def test_tagging_a_selection_creates_its_span_and_annotation(user_client, document, user):
+    response = user_client.post(CREATE, selection(document, "minister"), headers=HTMX)
+    assert response.status_code == 200
+    annotation = Annotation.objects.get()
+    assert (annotation.span.start, annotation.span.end) == (4, 12)
+    assert annotation.span.exact == "minister"
+    assert annotation.author == user
+    assert annotation.label.name == "Quote"
+    assert annotation.span.prefix == "The "
+    assert annotation.span.suffix.startswith(" said")
+
+
+def test_the_answer_swaps_only_the_touched_paragraph_and_refreshes_the_sidebar(user_client, document):
+    response = user_client.post(CREATE, selection(document, "Officials denied"), headers=HTMX)
+    html = response.content.decode()
+    assert html.count('hx-swap-oob="true"') == 1
+    assert f'id="p-{document.pk}-1"' in html
+    assert "<mark" in html
+    assert response["HX-Trigger"] == '{"annotations-changed": {}}'
+
+
+def test_the_answer_opens_the_new_annotation_in_the_panel(user_client, document):
+    html = user_client.post(CREATE, selection(document, "minister"), headers=HTMX).content.decode()
+    annotation = Annotation.objects.get()
+    assert f'action="/annotations/{annotation.pk}/"' in html
+    assert 'class="ann focus"' in html
+
+
+def test_offsets_on_the_emoji_document_are_code_points(user_client, emoji_document):
+    phrase = "we will respond"
+    data = selection(emoji_document, phrase)
+    assert (
+        data["start"] != len(EMOJI_TEXT[: data["start"]].encode("utf-16-le")) // 2
+    )  # the test means something
+    assert user_client.post(CREATE, data, headers=HTMX).status_code == 200
+    span = Span.objects.get()
+    assert emoji_document.text[span.start : span.end] == phrase == span.exact
+
+
+def test_a_selection_across_paragraphs_keeps_its_newlines(user_client, document):
+    start = document.text.index("failed.")
+    end = document.text.index("Officials") + len("Officials")
+    data = {**selection(document, "failed."), "end": end, "exact": document.text[start:end]}
+    assert user_client.post(CREATE, data, headers=HTMX).status_code == 200
+    assert Span.objects.get().exact == "failed.\n\nOfficials"
+
+
+def test_outer_whitespace_is_trimmed_from_a_selection(user_client, document):
+    data = selection(document, " minister said ")
+    assert user_client.post(CREATE, data, headers=HTMX).status_code == 200
+    span = Span.objects.get()
+    assert (span.start, span.end, span.exact) == (data["start"] + 1, data["end"] - 1, "minister said")
+
+
+def test_tagging_the_same_selection_twice_adds_nothing(user_client, document):
+    data = selection(document, "minister")
+    user_client.post(CREATE, data, headers=HTMX)
+    assert user_client.post(CREATE, data, headers=HTMX).status_code == 200
+    assert Annotation.objects.count() == 1
+
+
+def test_a_second_label_on_the_same_words_shares_the_span(user_client, document):
+    user_client.post(CREATE, selection(document, "minister"), headers=HTMX)
+    user_client.post(CREATE, selection(document, "minister", label="Speaker"), headers=HTMX)
+    assert Span.objects.count() == 1
+    assert Annotation.objects.count() == 2
+
+
+def test_a_speaker_mention_of_a_known_alias_resolves_to_its_speaker(user_client, document):
+    minister = SpeakerFactory(name="Jane Doe", aliases="The minister\nDoe")
+    user_client.post(CREATE, selection(document, "minister", label="Speaker"), headers=HTMX)
+    assert Annotation.objects.get().speaker is None  # "minister" alone is not an alias
+    user_client.post(CREATE, {**selection(document, "The minister", label="Speaker")}, headers=HTMX)
+    assert Annotation.objects.get(span__exact="The minister").speaker == minister
+
+
+def test_without_htmx_tagging_redirects_to_the_annotation(user_client, document):
+    response = user_client.post(CREATE, selection(document, "minister"))
+    assert response.status_code == 302
+    assert response["Location"] == Annotation.objects.get().get_absolute_url()
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "message"),
+    [
+        ({"start": 4, "end": 10_000, "exact": "minister"}, 400, "outside the text"),
+        ({"start": -1, "end": 3, "exact": "The"}, 400, "outside the text"),
+        ({"start": 12, "end": 4}, 400, "reversed"),
+        ({"start": 4, "end": 4, "exact": ""}, 400, "exact"),
+        ({"start": 4, "end": 4, "exact": "x"}, 400, "empty"),
+        ({"start": "four", "end": "12"}, 400, "start"),
+        ({"exact": "ministry"}, 409, "not the text you selected"),
+        ({"label": 999_999}, 400, "no such label"),
+        ({"label": "Quote"}, 400, "label"),
+        ({"document": 999_999}, 400, "no such document"),
+        ({"document": ""}, 400, "document"),
+    ],
+    ids=[
+        "end-out-of-range",
+        "negative-start",
+        "reversed",
+        "missing-exact",
+        "empty",
+        "not-a-number",
+        "quote-mismatch",
+        "unknown-label",
+        "label-by-name",
+        "unknown-document",
+        "missing-document",
+    ],
+)
+def test_a_bad_selection_gets_a_clear_4xx_and_writes_nothing(user_client, document, change, status, message):
+    response = user_client.post(CREATE, {**selection(document, "minister"), **change}, headers=HTMX)
+    assert response.status_code == status
+    assert message in response.content.decode()
+    assert response["HX-Retarget"] == "#flash"
+    assert nothing_written()
+
+
+def test_a_whitespace_only_selection_is_refused(user_client, document):
+    start = document.text.index("\n\n")
+    data = {**selection(document, "minister"), "start": start, "end": start + 2, "exact": "\n\n"}
+    response = user_client.post(CREATE, data, headers=HTMX)
+    assert response.status_code == 400
+    assert "only whitespace" in response.content.decode()
+    assert nothing_written()
+
+
+def test_without_htmx_a_bad_selection_gets_an_error_page(user_client, document):
+    response = user_client.post(CREATE, {**selection(document, "minister"), "exact": "nope"})
+    assert response.status_code == 409
+    assert b"Out of date" in response.content
+    assert nothing_written()
+
+
+def test_anonymous_writes_get_401_and_write_nothing(client, document):
+    response = client.post(CREATE, selection(document, "minister"), headers=HTMX)
+    assert response.status_code == 401
+    assert b"Log in" in response.content
+    assert nothing_written()
+
+
+def test_a_write_without_a_csrf_token_is_refused(user, document):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    response = client.post(CREATE, selection(document, "minister"), headers=HTMX)
+    assert response.status_code == 403
+    assert b"CSRF" in response.content
+    assert nothing_written()
+
+
+def test_writing_by_get_is_not_allowed(user_client, document):
+    assert user_client.get(CREATE, selection(document, "minister")).status_code == 405
+    assert nothing_written()
+
+
+def edit(annotation, **fields):
+    data = {"label": annotation.label_id, "speaker_name": "", "cue": "", "note": ""}
+    return reverse("annotation_detail", args=[annotation.pk]), {**data, **fields}
+
+
+def test_a_quote_is_attributed_to_an_existing_speaker_by_alias(user_client, user, document):
+    rouhani = SpeakerFactory(name="Hassan Rouhani", aliases="Rouhani\nIran's president")
+    annotation = AnnotationFactory(span=SpanFactory(document=document), author=user)
+    url, data = edit(annotation, speaker_name="  rouhani ", cue="said", note="a <b>bold</b> claim")
+    assert user_client.post(url, data, headers=HTMX).status_code == 200
+    annotation.refresh_from_db()
+    assert (annotation.speaker, annotation.cue, annotation.note) == (rouhani, "said", "a <b>bold</b> claim")
+    assert Speaker.objects.count() == 1
+
+
+def test_a_new_speaker_name_creates_the_speaker(user_client, user, document):
+    annotation = AnnotationFactory(span=SpanFactory(document=document), author=user)
+    url, data = edit(annotation, speaker_name="Esmaeil  Qaani")
+    user_client.post(url, data, headers=HTMX)
+    annotation.refresh_from_db()
+    assert annotation.speaker.name == "Esmaeil Qaani"
+
+
+def test_changing_the_label_rerenders_the_paragraph(user_client, user, document):
+    annotation = AnnotationFactory(span=SpanFactory(document=document), author=user)
+    claim = builtin_label("Claim")
+    url, data = edit(annotation, label=claim.pk)
+    html = user_client.post(url, data, headers=HTMX).content.decode()
+    annotation.refresh_from_db()
+    assert annotation.label == claim
+    assert f"hl lab-{claim.pk} k-claim" in html
+    assert 'hx-swap-oob="true"' in html
+
+
+def test_a_label_change_that_duplicates_an_annotation_is_refused(user_client, user, document):
+    span = SpanFactory(document=document)
+    AnnotationFactory(span=span, author=user, label=builtin_label("Claim"))
+    quote = AnnotationFactory(span=span, author=user)
+    url, data = edit(quote, label=builtin_label("Claim").pk, note="changed")
+    response = user_client.post(url, data, headers=HTMX)
+    assert response.status_code == 409
+    quote.refresh_from_db()
+    assert quote.label.name == "Quote"
+    assert quote.note == ""
+
+
+def test_editing_someone_elses_annotation_is_forbidden(user_client, other_user, document):
+    annotation = AnnotationFactory(span=SpanFactory(document=document), author=other_user)
+    url, data = edit(annotation, note="mine now")
+    response = user_client.post(url, data, headers=HTMX)
+    assert response.status_code == 403
+    assert other_user.username in response.content.decode()
+    annotation.refresh_from_db()
+    assert annotation.note == ""
+
+
+def test_deleting_someone_elses_annotation_is_forbidden(user_client, other_user, document):
+    annotation = AnnotationFactory(span=SpanFactory(document=document), author=other_user)
+    response = user_client.post(reverse("annotation_delete", args=[annotation.pk]), headers=HTMX)
+    assert response.status_code == 403
+    assert Annotation.objects.filter(pk=annotation.pk).exists()
+
+
+def test_a_curator_may_edit_anyones_annotation(client, curator, other_user, document):
+    client.force_login(curator)
+    annotation = AnnotationFactory(span=SpanFactory(document=document), author=other_user)
+    url, data = edit(annotation, note="checked")
+    assert client.post(url, data, headers=HTMX).status_code == 200
+    annotation.refresh_from_db()
+    assert annotation.note == "checked"
+    assert annotation.author == other_user
+
+
+def test_others_see_an_annotation_without_edit_forms(user_client, other_user, document):
+    annotation = AnnotationFactory(span=SpanFactory(document=document), author=other_user, note="theirs")
+    html = user_client.get(annotation.get_absolute_url(), headers=HTMX).content.decode()
+    assert "theirs" in html
+    assert f'action="/annotations/{annotation.pk}/"' not in html
+
+
+def test_deleting_the_last_annotation_removes_its_span(user_client, user, document):
+    annotation = AnnotationFactory(span=SpanFactory(document=document), author=user)
+    response = user_client.post(reverse("annotation_delete", args=[annotation.pk]), headers=HTMX)
+    assert response.status_code == 200
+    assert nothing_written()
+    assert "<mark" not in response.content.decode()
+
+
+def test_deleting_one_of_two_annotations_keeps_the_span(user_client, user, other_user, document):
+    span = SpanFactory(document=document)
+    mine = AnnotationFactory(span=span, author=user)
+    AnnotationFactory(span=span, author=other_user)
+    user_client.post(reverse("annotation_delete", args=[mine.pk]), headers=HTMX)
+    assert Span.objects.filter(pk=span.pk).exists()
+    assert Annotation.objects.count() == 1
+
+
+def test_the_panel_shows_every_span_under_a_click(user_client, document):
+    outer = AnnotationFactory(span=SpanFactory(document=document, start=0, end=20), note="outer note")
+    inner = AnnotationFactory(span=SpanFactory(document=document, start=4, end=12), note="inner note")
+    response = user_client.get(reverse("span_panel"), {"span": [outer.span_id, inner.span_id]}, headers=HTMX)
+    html = response.content.decode()
+    assert "2 overlapping highlights" in html
+    assert "outer note" in html
+    assert "inner note" in html
+
+
+def test_the_panel_for_vanished_spans_is_404(user_client, db):
+    response = user_client.get(reverse("span_panel"), {"span": [123]}, headers=HTMX)
+    assert response.status_code == 404
+
+
+def test_an_annotation_page_works_without_javascript(user_client, user, document):
+    annotation = AnnotationFactory(span=SpanFactory(document=document), author=user)
+    page = user_client.get(annotation.get_absolute_url())
+    assert page.status_code == 200
+    assert b"<!doctype html>" in page.content
+    url, data = edit(annotation, cue="claimed")
+    response = user_client.post(url, data)
+    assert response.status_code == 302
+    annotation.refresh_from_db()
+    assert annotation.cue == "claimed"
