@@ -41,6 +41,10 @@ class ArticleForm(forms.Form):
         body = uploaded if uploaded is not None else pasted
         # A byte-order mark is an encoding artefact, not part of the text.
         body = textlib.normalise_newlines(body.removeprefix("\ufeff"))
+        if "\x00" in body:
+            raise forms.ValidationError(
+                "The text holds NUL characters: it is probably UTF-16. Save it as UTF-8 and try again."
+            )
         if not body.strip():
             raise forms.ValidationError("The article is empty: paste its text or upload a .txt file.")
         if len(body.encode("utf-8")) > settings.MAX_DOCUMENT_BYTES:

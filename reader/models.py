@@ -2,13 +2,23 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Length
-from django.db.models.lookups import Exact
+from django.db.models.functions import Length, Lower, Substr
+from django.db.models.lookups import Exact, In
 from django.urls import reverse
 
 from reader import text as textlib
 
 CURATOR_GROUP = "curator"
+
+
+def is_hex_colour(field):
+    """#rrggbb, checked character by character: a colour goes into CSS unescaped, and a
+    regex check would need a Python function inside SQLite."""
+    return (
+        Q(**{f"{field}__startswith": "#"})
+        & Exact(Length(field), 7)
+        & Q(*[In(Substr(Lower(field), i, 1), list("0123456789abcdef")) for i in range(2, 8)])
+    )
 
 
 def user_is_curator(user) -> bool:
@@ -121,7 +131,7 @@ class Label(models.Model):
         ordering = ["position", "name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(colour__startswith="#") & Exact(Length("colour"), 7),
+                condition=is_hex_colour("colour"),
                 name="label_colour_hex",
             ),
             models.UniqueConstraint(

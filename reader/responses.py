@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.shortcuts import render
 
 
@@ -24,6 +26,11 @@ def csrf_failure(request, reason=""):
 
 
 def bad_request(request, exception=None):
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.MAX_DOCUMENT_BYTES // (1024 * 1024)
+        return error_response(
+            request, f"The request is too large: an article may be at most {limit} MB.", status=400
+        )
     return error_response(request, "The request was malformed.", status=400)
 
 

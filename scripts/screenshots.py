@@ -19,7 +19,14 @@ PASSWORD = "screenshot-password-1"
 
 # (document slug, phrase, label, speaker, cue, note)
 ANNOTATIONS = [
-    ("iran-fm-us-isis-brothers-in-arms", "Iran’s Foreign Ministry", "Speaker", "Iran's Foreign Ministry", "", ""),
+    (
+        "iran-fm-us-isis-brothers-in-arms",
+        "Iran’s Foreign Ministry",
+        "Speaker",
+        "Iran's Foreign Ministry",
+        "",
+        "",
+    ),
     (
         "iran-fm-us-isis-brothers-in-arms",
         "accused the U.S. government of supporting the ISIS terrorist group",
@@ -28,7 +35,14 @@ ANNOTATIONS = [
         "accused",
         "",
     ),
-    ("iran-fm-us-isis-brothers-in-arms", "brothers in arms", "Quote", "Iran's Foreign Ministry", "describing", ""),
+    (
+        "iran-fm-us-isis-brothers-in-arms",
+        "brothers in arms",
+        "Quote",
+        "Iran's Foreign Ministry",
+        "describing",
+        "",
+    ),
     (
         "iran-fm-us-isis-brothers-in-arms",
         "causing brain injury among dozens of American servicemen",
@@ -38,8 +52,22 @@ ANNOTATIONS = [
         "“Dozens”: the other outlet gives 109.",
     ),
     ("iran-fm-us-isis-brothers-in-arms", "Agnes Callamard", "Speaker", "Agnes Callamard", "", ""),
-    ("rouhani-crazy-murderer-trump-reign-ending", "Iranian President Hassan Rouhani", "Speaker", "Hassan Rouhani", "", ""),
-    ("rouhani-crazy-murderer-trump-reign-ending", "crazy murderer", "Quote", "Hassan Rouhani", "has said", ""),
+    (
+        "rouhani-crazy-murderer-trump-reign-ending",
+        "Iranian President Hassan Rouhani",
+        "Speaker",
+        "Hassan Rouhani",
+        "",
+        "",
+    ),
+    (
+        "rouhani-crazy-murderer-trump-reign-ending",
+        "crazy murderer",
+        "Quote",
+        "Hassan Rouhani",
+        "has said",
+        "",
+    ),
     (
         "rouhani-crazy-murderer-trump-reign-ending",
         "I'm confident that after Trump the situation concerning security and stability in the region "
@@ -128,7 +156,11 @@ def main():
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path=chromium,
-                args=["--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost"],
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost",
+                ],
             )
             page = browser.new_page(viewport={"width": 1440, "height": 900})
             page.goto(base + "/accounts/login/")

@@ -234,11 +234,6 @@ def test_pasted_nul_characters_are_refused(user_client):
     assert_refused(response, before, "Null characters are not allowed")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ArticleForm.clean_file decodes the upload but never refuses NUL characters, which the "
-    "pasted text's validator refuses and PostgreSQL cannot store",
-)
 def test_an_uploaded_file_holding_nul_characters_is_refused(user_client):
     # UTF-16 saved without a byte-order mark decodes as "valid" UTF-8 full of NULs.
     utf16 = txt("Hello world".encode("utf-16-le"), "notepad.txt")
@@ -248,11 +243,6 @@ def test_an_uploaded_file_holding_nul_characters_is_refused(user_client):
     assert counts() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a body over DATA_UPLOAD_MAX_MEMORY_SIZE reaches handler400, which says only "
-    "'The request was malformed.'",
-)
 def test_a_paste_too_big_for_the_request_limit_gets_a_message_about_its_size(user_client):
     huge = "a" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
     before = counts()

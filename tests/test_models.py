@@ -106,20 +106,8 @@ def test_the_same_spans_may_be_linked_by_different_relations(user):
         "#12345678",
         "1234567",
         "",
-        pytest.param(
-            "#gggggg",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="label_colour_hex only checks the leading # and the length, not hex digits",
-            ),
-        ),
-        pytest.param(
-            "#}*{x:y",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="label_colour_hex only checks the leading # and the length, not hex digits",
-            ),
-        ),
+        "#gggggg",
+        "#}*{x:y",
     ],
 )
 def test_a_label_colour_that_is_not_rrggbb_is_refused(colour):

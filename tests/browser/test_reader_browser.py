@@ -149,3 +149,18 @@ def test_a_stale_page_gets_a_message_not_a_wrong_highlight(pair, logged_in: Page
     page.keyboard.press("q")
     expect(page.locator("#flash")).to_contain_text("not the text you selected")
     assert Annotation.objects.count() == 0
+
+
+def test_the_sidebar_filter_holds_when_new_annotations_arrive(pair, logged_in: Page, live_server):
+    page = logged_in
+    page.goto(live_server.url + f"/compare/{pair.slug}/")
+    select(page, LEFT, "the talks had failed")
+    page.keyboard.press("c")
+    expect(page.locator("#sidebar")).to_contain_text("the talks had failed")
+    page.locator("#sidebar select[name=label]").select_option("Quote")
+    expect(page).to_have_url(re.compile(r"\?label=\d+"))
+    expect(page.locator("#sidebar")).not_to_contain_text("the talks had failed")
+    select(page, RIGHT, "we will respond")
+    page.keyboard.press("q")
+    expect(page.locator("#sidebar")).to_contain_text("we will respond")
+    expect(page.locator("#sidebar")).not_to_contain_text("the talks had failed")
