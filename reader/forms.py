@@ -11,7 +11,7 @@ class ArticleForm(forms.Form):
     title = forms.CharField(max_length=300)
     outlet = forms.CharField(max_length=300, required=False)
     published = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    url = forms.URLField(max_length=1000, required=False, assume_scheme="https")
+    url = forms.URLField(label="URL", max_length=1000, required=False, assume_scheme="https")
     text = forms.CharField(
         required=False, strip=False, widget=forms.Textarea(attrs={"rows": 8}), label="Paste the text"
     )

@@ -61,3 +61,10 @@ def select(page, column, phrase, occurrence=0):
     selected = page.evaluate(SELECT_PHRASE, [f"{column} .text", phrase, occurrence])
     assert selected == phrase
     expect(page.locator("#toolbar")).to_be_visible()
+
+
+def settled(page):
+    """Wait until htmx has finished every request, swap and settle (new content is live)."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from reader.models import Annotation, Span
-from tests.browser.conftest import select
+from tests.browser.conftest import select, settled
 from tests.conftest import EMOJI_TEXT
 from tests.factories import ComparisonFactory, DocumentFactory
 
@@ -157,6 +157,7 @@ def test_the_sidebar_filter_holds_when_new_annotations_arrive(pair, logged_in: P
     select(page, LEFT, "the talks had failed")
     page.keyboard.press("c")
     expect(page.locator("#sidebar")).to_contain_text("the talks had failed")
+    settled(page)
     page.locator("#sidebar select[name=label]").select_option("Quote")
     expect(page).to_have_url(re.compile(r"\?label=\d+"))
     expect(page.locator("#sidebar")).not_to_contain_text("the talks had failed")
