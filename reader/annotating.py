@@ -6,10 +6,11 @@ the error's status and message.
 """
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.text import slugify
 
 from reader import text as textlib
-from reader.models import Annotation, Comparison, Document, Label, Span, Speaker
+from reader.models import Annotation, Comparison, Document, Label, Link, Span, Speaker
 
 
 class AnnotatingError(Exception):
@@ -100,6 +101,79 @@ def annotation_delete(*, annotation, user) -> None:
     _ensure_can_change(annotation, user)
     span = annotation.span
     annotation.delete()
+    _delete_if_unused(span)
+
+
+def _either_way(a, b):
+    # A contradicts B is the same link as B contradicts A.
+    return Q(source=a, target=b) | Q(source=b, target=a)
+
+
+def _ensure_can_change_link(link, user):
+    if not link.can_change(user):
+        raise NotAllowed(f"This link is {link.author}'s: only they or a curator can change it.")
+
+
+@transaction.atomic
+def link_create(*, source, target, relation, note="", author) -> Link:
+    """Link a span to its counterpart in another document."""
+    if source.pk == target.pk:
+        raise AnnotatingError("A span cannot be linked to itself: pick its counterpart in the other article.")
+    if source.document_id == target.document_id:
+        raise AnnotatingError(
+            "Both spans are in the same article: a link joins a span to its counterpart in the other one."
+        )
+    if Link.objects.filter(_either_way(source.pk, target.pk), relation=relation).exists():
+        raise Conflict(f"These two spans are already linked as “{relation}”.")
+    try:
+        with transaction.atomic():
+            return Link.objects.create(
+                source=source, target=target, relation=relation, note=note.strip(), author=author
+            )
+    except IntegrityError as error:  # a concurrent identical link won the race
+        raise Conflict(f"These two spans are already linked as “{relation}”.") from error
+
+
+@transaction.atomic
+def link_to_selection(*, source, document, start, end, exact, label, relation, note="", author) -> Link:
+    """Link a span to new text selected in the other article, tagging that text as well."""
+    if document.pk == source.document_id:
+        raise AnnotatingError(
+            "Select the counterpart in the other article: a link joins spans of two different articles."
+        )
+    annotation = annotation_create(
+        document=document, start=start, end=end, exact=exact, label=label, author=author
+    )
+    return link_create(source=source, target=annotation.span, relation=relation, note=note, author=author)
+
+
+@transaction.atomic
+def link_update(*, link, user, relation, note="") -> Link:
+    _ensure_can_change_link(link, user)
+    if (
+        relation != link.relation
+        and Link.objects.filter(_either_way(link.source_id, link.target_id), relation=relation)
+        .exclude(pk=link.pk)
+        .exists()
+    ):
+        raise Conflict(f"These two spans are already linked as “{relation}”.")
+    link.relation = relation
+    link.note = note.strip()
+    link.save()
+    return link
+
+
+@transaction.atomic
+def link_delete(*, link, user) -> None:
+    """Delete a link; spans that nothing refers to any more go too."""
+    _ensure_can_change_link(link, user)
+    spans = [link.source, link.target]
+    link.delete()
+    for span in spans:
+        _delete_if_unused(span)
+
+
+def _delete_if_unused(span):
     if not (span.annotations.exists() or span.links_out.exists() or span.links_in.exists()):
         span.delete()
 

@@ -2,7 +2,7 @@ from django import forms
 from django.conf import settings
 
 from reader import text as textlib
-from reader.models import Document, Label
+from reader.models import Document, Label, Relation, Span
 
 
 class ArticleForm(forms.Form):
@@ -91,6 +91,59 @@ class AnnotationForm(forms.Form):
     speaker_name = forms.CharField(max_length=200, required=False, label="Speaker")
     cue = forms.CharField(max_length=100, required=False)
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class LinkEditForm(forms.Form):
+    relation = forms.ChoiceField(choices=Relation.choices)
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class LinkForm(LinkEditForm):
+    """A new link: from a span to an existing highlight (`target`), or to text selected
+    in the other article (`target_document` and the selection), or to a suggested sentence."""
+
+    source = forms.ModelChoiceField(
+        queryset=Span.objects.all(),
+        error_messages={"invalid_choice": "The highlight to link from no longer exists; reload the page."},
+    )
+    target = forms.ModelChoiceField(
+        queryset=Span.objects.all(),
+        required=False,
+        error_messages={"invalid_choice": "The counterpart highlight no longer exists; reload the page."},
+    )
+    target_document = forms.ModelChoiceField(
+        queryset=Document.objects.all(),
+        required=False,
+        error_messages={"invalid_choice": "There is no such document (it may have been deleted)."},
+    )
+    target_start = forms.IntegerField(required=False)
+    target_end = forms.IntegerField(required=False)
+    target_exact = forms.CharField(strip=False, required=False, max_length=settings.MAX_DOCUMENT_BYTES)
+    suggestion = forms.RegexField(regex=r"^\d+-\d+$", required=False)
+    label = forms.ModelChoiceField(
+        queryset=Label.objects.all(),
+        required=False,
+        error_messages={"invalid_choice": "There is no such label."},
+    )
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        document = data.get("target_document")
+        if document and data.get("suggestion"):
+            # A suggested sentence: its offsets come from the server's own text.
+            start, end = map(int, data["suggestion"].split("-"))
+            data.update(
+                target=None, target_start=start, target_end=end, target_exact=document.text[start:end]
+            )
+        if data.get("target"):
+            return data
+        if document is None or data.get("target_start") is None or data.get("target_end") is None:
+            raise forms.ValidationError(
+                "Pick the counterpart: a highlight or some text in the other article, or a suggestion."
+            )
+        return data
 
 
 def form_errors(form) -> str:

@@ -106,6 +106,14 @@ class Comparison(models.Model):
     def documents(self):
         return [self.left, self.right]
 
+    def other(self, document):
+        """The other article of the pair, or None when `document` is not in it."""
+        if document.pk == self.left_id:
+            return self.right
+        if document.pk == self.right_id:
+            return self.left
+        return None
+
 
 class Label(models.Model):
     class Kind(models.TextChoices):
@@ -286,6 +294,25 @@ class Annotation(models.Model):
         return user.is_authenticated and (self.author_id == user.pk or user_is_curator(user))
 
 
+class LinkQuerySet(models.QuerySet):
+    def with_related(self):
+        return self.select_related("source__document", "target__document", "author", "reviewed_by")
+
+    def for_documents(self, documents):
+        """Links with either end in one of the documents, in reading order of their source."""
+        return (
+            self.filter(Q(source__document__in=documents) | Q(target__document__in=documents))
+            .with_related()
+            .order_by("source__document", "source__start", "id")
+        )
+
+    def for_comparison(self, comparison):
+        return self.for_documents([comparison.left_id, comparison.right_id])
+
+    def touching(self, span_ids):
+        return self.filter(Q(source__in=span_ids) | Q(target__in=span_ids))
+
+
 class Link(models.Model):
     source = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="links_out")
     target = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="links_in")
@@ -300,6 +327,8 @@ class Link(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)
 
+    objects = LinkQuerySet.as_manager()
+
     class Meta:
         ordering = ["source__document", "source__start", "id"]
         constraints = [
@@ -311,3 +340,12 @@ class Link(models.Model):
 
     def __str__(self):
         return f"{self.source} —{self.relation}→ {self.target}"
+
+    def get_absolute_url(self):
+        return reverse("link_detail", args=[self.pk])
+
+    def can_change(self, user):
+        return user.is_authenticated and (self.author_id == user.pk or user_is_curator(user))
+
+    def other_end(self, span_id):
+        return self.target if self.source_id == span_id else self.source

@@ -7,6 +7,7 @@ indices), never UTF-16 units or bytes. Nothing here imports Django.
 import hashlib
 import re
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from itertools import pairwise
 
 CONTEXT_CHARS = 32
@@ -151,4 +152,52 @@ def paragraphs_touching(text: str, start: int, end: int) -> list[int]:
     """Indices of the paragraphs a span [start, end) overlaps."""
     return [
         index for index, (p_start, p_end) in enumerate(paragraphs(text)) if p_start < end and start < p_end
+    ]
+
+
+# A sentence ends at . ! or ? (and any closing quotes or brackets) before
+# whitespace and a capital, digit or opening quote. Initials and a few common
+# abbreviations ("U.S.", "Gen.", "Dr.") do not end one.
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
+_ABBREVIATION = re.compile(
+    r"(?:\b[A-Z]\.)+$|\b(?:Mr|Mrs|Ms|Dr|Gen|Col|Lt|Sgt|St|Jr|Sr|Prof|Rep|Sen|Gov|No|vs|etc"
+    r"|Jan|Feb|Mar|Apr|Aug|Sep|Sept|Oct|Nov|Dec)\.$"
+)
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every sentence, never crossing a paragraph, trimmed of whitespace."""
+    found = []
+    for p_start, p_end in paragraphs(text):
+        position = p_start
+        for end in _SENTENCE_END.finditer(text, p_start, p_end):
+            if _ABBREVIATION.search(text, max(p_start, end.start() - 12), end.start() + 1):
+                continue
+            found.append((position, end.end()))
+            position = end.end()
+        found.append((position, p_end))
+    trimmed = []
+    for start, end in found:
+        piece = text[start:end]
+        start += len(piece) - len(piece.lstrip())
+        end -= len(piece) - len(piece.rstrip())
+        if start < end:
+            trimmed.append((start, end))
+    return trimmed
+
+
+_WORD_OR_SPACE = re.compile(r"\S+")
+
+
+def word_diff(left: str, right: str) -> list[tuple[str, str, str]]:
+    """Align two passages word by word: (operation, left words, right words) runs,
+    where operation is equal, replace, delete (only on the left) or insert (only on the right)."""
+    a, b = _WORD_OR_SPACE.findall(left), _WORD_OR_SPACE.findall(right)
+    # Compare words loosely (case and surrounding punctuation), show them as written.
+    key = [w.casefold().strip(".,;:!?\"'“”‘’()[]") for w in a]
+    key_b = [w.casefold().strip(".,;:!?\"'“”‘’()[]") for w in b]
+    matcher = SequenceMatcher(a=key, b=key_b, autojunk=False)
+    return [
+        (operation, " ".join(a[i1:i2]), " ".join(b[j1:j2]))
+        for operation, i1, i2, j1, j2 in matcher.get_opcodes()
     ]

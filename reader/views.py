@@ -1,21 +1,24 @@
+import json
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Prefetch
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
-from reader import annotating
+from reader import annotating, report
 from reader import text as textlib
-from reader.forms import AnnotationForm, ArticleForm, SelectionForm, form_errors
+from reader.forms import AnnotationForm, ArticleForm, LinkEditForm, LinkForm, SelectionForm, form_errors
 from reader.highlights import changed_paragraphs, render_text
-from reader.models import Annotation, Comparison, Document, Label, Span, Speaker, Status
+from reader.models import Annotation, Comparison, Document, Label, Link, Relation, Span, Speaker, Status
 from reader.responses import error_response
+from reader.suggest import suggest
 
 ANNOTATIONS_CHANGED = "annotations-changed"
+MAX_CANDIDATES = 500  # highlights offered in the counterpart list that works without JavaScript
 
 
 @require_GET
@@ -48,9 +51,9 @@ class Column:
 
 
 class SidebarFilter:
-    """The sidebar's filters, applied to annotations already loaded for the highlights."""
+    """The sidebar's filters, applied to what was already loaded for the highlights."""
 
-    fields = ("label", "speaker", "author", "status")
+    fields = ("label", "speaker", "author", "status", "relation")
 
     def __init__(self, params):
         self.values = {name: params.get(name, "") for name in self.fields}
@@ -58,15 +61,21 @@ class SidebarFilter:
     def keep(self, annotation):
         wanted = self.values
         return (
-            (not wanted["label"] or str(annotation.label_id) == wanted["label"])
+            not wanted["relation"]
+            and (not wanted["label"] or str(annotation.label_id) == wanted["label"])
             and (not wanted["speaker"] or str(annotation.speaker_id) == wanted["speaker"])
             and (not wanted["author"] or annotation.author.username == wanted["author"])
             and (not wanted["status"] or annotation.status == wanted["status"])
         )
 
-    @property
-    def querystring(self):
-        return "&".join(f"{k}={v}" for k, v in self.values.items() if v)
+    def keep_link(self, link):
+        wanted = self.values
+        return (
+            not (wanted["label"] or wanted["speaker"])
+            and (not wanted["relation"] or link.relation == wanted["relation"])
+            and (not wanted["author"] or link.author.username == wanted["author"])
+            and (not wanted["status"] or link.status == wanted["status"])
+        )
 
     @property
     def active(self):
@@ -75,9 +84,15 @@ class SidebarFilter:
 
 def _reader(request, documents, comparison=None):
     annotations = list(Annotation.objects.for_documents(documents))
+    links = list(Link.objects.for_documents(documents))
     by_document = {document.pk: [] for document in documents}
     for annotation in annotations:
         by_document[annotation.span.document_id].append(annotation)
+    linked = {document.pk: {} for document in documents}
+    for link in links:
+        for span in (link.source, link.target):
+            if span.document_id in linked:
+                linked[span.document_id][span.pk] = span
     filters = SidebarFilter(request.GET)
     context = {
         "comparison": comparison,
@@ -86,20 +101,44 @@ def _reader(request, documents, comparison=None):
         "sidebar": [
             (document, [a for a in by_document[document.pk] if filters.keep(a)]) for document in documents
         ],
+        "links": [link for link in links if filters.keep_link(link)],
+        "link_json": json.dumps(
+            [
+                {"id": link.pk, "source": link.source_id, "target": link.target_id, "relation": link.relation}
+                for link in links
+            ]
+        ),
+        "link_count": len(links),
         "labels": Label.objects.all(),
         "statuses": Status.choices,
-        "annotators": sorted({a.author.username for a in annotations}),
+        "relations": Relation.choices,
+        "annotators": sorted({a.author.username for a in annotations} | {k.author.username for k in links}),
         "speakers": sorted({a.speaker for a in annotations if a.speaker}, key=lambda s: s.name),
         "count": len(annotations),
+        "panel_query": f"?comparison={comparison.slug}" if comparison else "",
     }
     template_name = "reader/reader.html"
     if request.htmx and request.htmx.target == "sidebar":
         template_name += "#sidebar"
     else:
         context["columns"] = [
-            Column(document, render_text(document, by_document[document.pk])) for document in documents
+            Column(document, render_text(document, by_document[document.pk], linked[document.pk].values()))
+            for document in documents
         ]
     return render(request, template_name, context)
+
+
+@require_GET
+def comparison_report(request, slug):
+    comparison = get_object_or_404(Comparison.objects.select_related("left", "right"), slug=slug)
+    context = {"comparison": comparison, "report": report.build(comparison)}
+    return render(request, "reader/report.html", context)
+
+
+@require_GET
+def comparison_report_json(request, slug):
+    comparison = get_object_or_404(Comparison.objects.select_related("left", "right"), slug=slug)
+    return JsonResponse(report.build(comparison), json_dumps_params={"ensure_ascii": False, "indent": 2})
 
 
 @require_http_methods(["GET", "POST"])
@@ -194,14 +233,40 @@ def _panel_spans(spans):
     )
 
 
-def _panel_context(request, spans, focus=None):
+def _comparison_from(request):
+    """The comparison a panel belongs to: it decides which article holds the counterparts."""
+    slug = request.POST.get("comparison") or request.GET.get("comparison")
+    if not slug:
+        return None
+    return Comparison.objects.select_related("left", "right").filter(slug=slug).first()
+
+
+def _panel_context(request, spans, focus=None, comparison=None):
+    links = list(Link.objects.touching([span.pk for span in spans]).with_related())
     for span in spans:
         for annotation in span.annotations.all():
             annotation.editable = annotation.can_change(request.user)
+        span.link_list = [link for link in links if span.pk in (link.source_id, link.target_id)]
+        for link in span.link_list:
+            link.editable = link.can_change(request.user)
+            link.other = link.other_end(span.pk)
+        span.other_document = comparison.other(span.document) if comparison else None
+        if span.other_document:
+            other = span.other_document
+            span.suggestions = suggest(span.exact, text=other.text, language=other.language)
+            span.candidates = list(
+                Span.objects.filter(document=other)
+                .order_by("start", "-end")
+                .only("start", "end", "exact")[:MAX_CANDIDATES]
+            )
+        first = next(iter(span.annotations.all()), None)
+        span.default_label_id = first.label_id if first else None
     return {
         "spans": spans,
         "focus": focus,
+        "comparison": comparison,
         "labels": Label.objects.all(),
+        "relations": Relation.choices,
         "speaker_names": _speaker_names(),
     }
 
@@ -214,18 +279,108 @@ def _panel(request, spans, focus=None):
     template_name = "reader/panel.html"
     if request.htmx:
         template_name += "#panel"
-    return render(request, template_name, _panel_context(request, spans, focus))
+    return render(request, template_name, _panel_context(request, spans, focus, _comparison_from(request)))
 
 
-def _changed(request, span, focus=None):
+def _changed(request, span, focus=None, also=()):
     """After a write: the panel, the touched paragraphs out of band, and a nudge to the sidebar."""
     if not request.htmx:
         return redirect(focus) if focus else redirect(span.document)
     still_there = _panel_spans(Span.objects.filter(pk=span.pk))
-    context = _panel_context(request, still_there, focus)
-    context["paragraphs"] = changed_paragraphs(span.document, span.start, span.end)
+    context = _panel_context(request, still_there, focus, _comparison_from(request))
+    context["paragraphs"] = [
+        paragraph
+        for changed in (span, *also)
+        for paragraph in changed_paragraphs(changed.document, changed.start, changed.end)
+    ]
     response = render(request, "reader/panel.html#changed", context)
     return trigger_client_event(response, ANNOTATIONS_CHANGED)
+
+
+@require_POST
+def link_create(request):
+    form = LinkForm(request.POST)
+    if not form.is_valid():
+        return error_response(request, form_errors(form), status=400)
+    data = form.cleaned_data
+    source = data["source"]
+    # New text takes its source's label unless the reader picked another.
+    first = source.annotations.select_related("label").order_by("label__position").first()
+    label = data["label"] or (first.label if first else None)
+    try:
+        if data["target"]:
+            link = annotating.link_create(
+                source=source,
+                target=data["target"],
+                relation=data["relation"],
+                note=data["note"],
+                author=request.user,
+            )
+        else:
+            link = annotating.link_to_selection(
+                source=source,
+                document=data["target_document"],
+                start=data["target_start"],
+                end=data["target_end"],
+                exact=data["target_exact"],
+                label=label,
+                relation=data["relation"],
+                note=data["note"],
+                author=request.user,
+            )
+    except (annotating.AnnotatingError, textlib.SelectionError) as error:
+        return error_response(request, str(error), status=error.status)
+    if not request.htmx:
+        messages.success(request, "Linked.")
+        return redirect(link)
+    return _changed(request, link.source, also=[link.target])
+
+
+@require_http_methods(["GET", "POST"])
+def link_detail(request, pk):
+    link = get_object_or_404(Link.objects.with_related(), pk=pk)
+    if request.method == "POST":
+        form = LinkEditForm(request.POST)
+        if not form.is_valid():
+            return error_response(request, form_errors(form), status=400)
+        try:
+            annotating.link_update(link=link, user=request.user, **form.cleaned_data)
+        except annotating.AnnotatingError as error:
+            return error_response(request, str(error), status=error.status)
+        if not request.htmx:
+            messages.success(request, "Saved.")
+            return redirect(link)
+        response = _link_panel(request, link)
+        return trigger_client_event(response, ANNOTATIONS_CHANGED)
+    return _link_panel(request, link)
+
+
+def _link_panel(request, link):
+    template_name = "reader/link.html"
+    if request.htmx:
+        template_name += "#link-panel"
+    link.editable = link.can_change(request.user)
+    context = {
+        "link": link,
+        "diff": textlib.word_diff(link.source.exact, link.target.exact),
+        "relations": Relation.choices,
+        "comparison": _comparison_from(request),
+    }
+    return render(request, template_name, context)
+
+
+@require_POST
+def link_delete(request, pk):
+    link = get_object_or_404(Link.objects.with_related(), pk=pk)
+    source, target = link.source, link.target
+    try:
+        annotating.link_delete(link=link, user=request.user)
+    except annotating.AnnotatingError as error:
+        return error_response(request, str(error), status=error.status)
+    if not request.htmx:
+        messages.success(request, "Link deleted.")
+        return redirect(source.document)
+    return _changed(request, source, also=[target])
 
 
 @login_not_required

@@ -1,13 +1,18 @@
 // Close Reader in the browser: only what the server cannot do.
 // - turn a text selection into code-point offsets of the stored text;
-// - keyboard shortcuts (a label's key tags the selection, Esc cancels);
-// - open the highlight under a click.
+// - keyboard shortcuts (a label's key tags the selection, L links, Esc cancels);
+// - open the highlight under a click, pick a counterpart while linking;
+// - light up a linked span's counterpart and draw the connectors between columns.
 // Everything else is server-rendered HTML swapped by htmx.
 "use strict";
 
 (() => {
   const toolbar = document.getElementById("toolbar");
   const panel = document.getElementById("panel");
+  const svg = document.getElementById("connectors");
+  const SVG_NS = "http://www.w3.org/2000/svg";
+
+  // ---- Offsets -----------------------------------------------------------
 
   // JavaScript strings count UTF-16 units; the server counts code points.
   const codePoints = (s) => {
@@ -53,14 +58,20 @@
     };
   };
 
+  const clearSelection = () => window.getSelection().removeAllRanges();
+
+  const isTyping = (target) =>
+    target instanceof HTMLElement &&
+    (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
+
+  // ---- The tagging toolbar ------------------------------------------------
+
   const hideToolbar = () => {
     if (toolbar) toolbar.hidden = true;
   };
 
   const showToolbar = (sel) => {
-    for (const name of ["document", "start", "end", "exact"]) {
-      toolbar.elements[name].value = sel[name];
-    }
+    for (const name of ["document", "start", "end", "exact"]) toolbar.elements[name].value = sel[name];
     toolbar.hidden = false;
     const width = toolbar.offsetWidth;
     const left = Math.min(
@@ -71,20 +82,168 @@
     toolbar.style.top = `${sel.rect.bottom + window.scrollY + 8}px`;
   };
 
+  // ---- Linking: pick a counterpart in the other article --------------------
+
+  let linking = null; // the link form being filled, while the reader picks
+
+  const startLinking = (form) => {
+    linking = form;
+    document.body.classList.add("linking");
+    document.body.dataset.linkingTo = form.dataset.otherDocument;
+    hideToolbar();
+    clearSelection();
+    say(form, "Click a highlight in the other article, or select text there. Esc cancels.");
+  };
+
+  const stopLinking = () => {
+    if (!linking) return;
+    document.body.classList.remove("linking");
+    delete document.body.dataset.linkingTo;
+    linking = null;
+  };
+
+  function say(form, message) {
+    const picked = form.querySelector("[data-picked]");
+    picked.textContent = message;
+    picked.hidden = false;
+  }
+
+  const linkToSpan = (spanId) => {
+    const select = linking.elements.target;
+    if (![...select.options].some((option) => option.value === spanId)) select.add(new Option("", spanId));
+    select.value = spanId;
+    for (const name of ["target_start", "target_end", "target_exact"]) linking.elements[name].value = "";
+    linking.requestSubmit(linking.querySelector("[data-link-submit]"));
+  };
+
+  const pickSelection = (sel) => {
+    linking.elements.target.value = "";
+    linking.elements.target_start.value = sel.start;
+    linking.elements.target_end.value = sel.end;
+    linking.elements.target_exact.value = sel.exact;
+    say(linking, `Selected “${sel.exact.slice(0, 80)}”. Press Enter or Link to link it.`);
+  };
+
+  // ---- Panel ---------------------------------------------------------------
+
   const closePanel = () => {
     if (!panel) return;
+    stopLinking();
     panel.replaceChildren();
     for (const mark of document.querySelectorAll("mark.hl.active")) mark.classList.remove("active");
   };
+
+  const openSpans = (spanIds) => {
+    const url = new URL(toolbar.dataset.panelUrl, window.location.href);
+    for (const id of spanIds) url.searchParams.append("span", id);
+    htmx.ajax("GET", url.pathname + url.search, { target: "#panel", swap: "innerHTML" });
+  };
+
+  // ---- Links: counterparts and connectors ----------------------------------
+
+  let links = []; // {id, source, target, relation}
+  let firstMark = new Map(); // span id -> its first <mark>
+
+  const readLinks = () => {
+    const data = document.getElementById("link-data");
+    links = data ? JSON.parse(data.dataset.links) : [];
+    firstMark = new Map();
+    for (const mark of document.querySelectorAll(".text mark.hl")) {
+      for (const id of mark.dataset.spans.split(" ")) if (!firstMark.has(id)) firstMark.set(id, mark);
+    }
+  };
+
+  const linksOf = (spanIds) =>
+    links.filter((link) => spanIds.includes(String(link.source)) || spanIds.includes(String(link.target)));
 
   const marksOf = (spanIds) =>
     [...document.querySelectorAll(".text mark.hl")].filter((mark) =>
       mark.dataset.spans.split(" ").some((id) => spanIds.includes(id)),
     );
 
-  const isTyping = (target) =>
-    target instanceof HTMLElement &&
-    (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
+  const scrollsOnItsOwn = (element) => {
+    const column = element.closest(".column");
+    return column && getComputedStyle(column).overflowY === "auto";
+  };
+
+  const unlight = () => {
+    for (const element of document.querySelectorAll(".lit")) element.classList.remove("lit");
+    svg?.classList.remove("focused");
+  };
+
+  const lightCounterparts = (mark) => {
+    unlight();
+    const ids = mark.dataset.spans.split(" ");
+    const touching = linksOf(ids);
+    if (!touching.length) return;
+    const others = touching.flatMap((link) => [String(link.source), String(link.target)]).filter((id) => !ids.includes(id));
+    for (const lit of marksOf([...ids, ...others])) lit.classList.add("lit");
+    for (const link of touching) svg?.querySelector(`[data-link="${link.id}"]`)?.classList.add("lit");
+    svg?.classList.add("focused");
+    // Bring the first counterpart into its column's view, without moving the page.
+    const counterpart = firstMark.get(others[0]);
+    if (counterpart && scrollsOnItsOwn(counterpart)) {
+      const column = counterpart.closest(".column").getBoundingClientRect();
+      const box = counterpart.getBoundingClientRect();
+      if (box.top < column.top || box.bottom > column.bottom) {
+        counterpart.scrollIntoView({ block: "center", behavior: "smooth" });
+      }
+    }
+  };
+
+  let drawPending = false;
+  const drawConnectors = () => {
+    drawPending = false;
+    if (!svg) return;
+    const columns = document.querySelectorAll("main.reader .column");
+    if (columns.length !== 2) return;
+    const [left, right] = [...columns].map((column) => column.getBoundingClientRect());
+    const main = svg.parentElement.getBoundingClientRect();
+    const width = right.left - left.right;
+    if (width < 8) {
+      svg.replaceChildren(); // stacked on a narrow screen: nothing to join
+      return;
+    }
+    const top = Math.max(left.top, right.top);
+    const height = Math.min(left.bottom, right.bottom) - top;
+    svg.style.left = `${left.right - main.left}px`;
+    svg.style.top = `${top - main.top}px`;
+    svg.setAttribute("width", width);
+    svg.setAttribute("height", height);
+    const leftDocument = columns[0].querySelector(".text").dataset.document;
+    const paths = [];
+    for (const link of links) {
+      const a = firstMark.get(String(link.source));
+      const b = firstMark.get(String(link.target));
+      if (!a || !b) continue;
+      const [l, r] = textRootOf(a).dataset.document === leftDocument ? [a, b] : [b, a];
+      const yl = l.getBoundingClientRect();
+      const yr = r.getBoundingClientRect();
+      let y1 = (yl.top + yl.bottom) / 2 - top;
+      let y2 = (yr.top + yr.bottom) / 2 - top;
+      const off = (y) => y < 0 || y > height;
+      if ((y1 < 0 && y2 < 0) || (y1 > height && y2 > height)) continue;
+      const offscreen = off(y1) || off(y2);
+      y1 = Math.min(Math.max(y1, 1), height - 1);
+      y2 = Math.min(Math.max(y2, 1), height - 1);
+      const path = document.createElementNS(SVG_NS, "path");
+      path.setAttribute("d", `M0 ${y1} C${width / 2} ${y1} ${width / 2} ${y2} ${width} ${y2}`);
+      path.setAttribute("class", `connector rel-${link.relation}${offscreen ? " off" : ""}`);
+      path.dataset.link = link.id;
+      paths.push(path);
+    }
+    svg.replaceChildren(...paths);
+    svg.dataset.drawn = String(paths.length);
+  };
+
+  const redraw = () => {
+    if (!drawPending) {
+      drawPending = true;
+      requestAnimationFrame(drawConnectors);
+    }
+  };
+
+  // ---- Events --------------------------------------------------------------
 
   if (toolbar) {
     let pending = 0;
@@ -92,6 +251,10 @@
       cancelAnimationFrame(pending);
       pending = requestAnimationFrame(() => {
         const sel = currentSelection();
+        if (linking) {
+          if (sel && sel.document === linking.dataset.otherDocument) pickSelection(sel);
+          return;
+        }
         if (sel) showToolbar(sel);
         else if (!toolbar.contains(document.activeElement)) hideToolbar();
       });
@@ -100,46 +263,34 @@
     toolbar.addEventListener("click", (event) => {
       if (event.target.closest("[data-cancel]")) {
         hideToolbar();
-        window.getSelection().removeAllRanges();
+        clearSelection();
       }
     });
 
     toolbar.addEventListener("htmx:afterRequest", (event) => {
       if (event.detail.successful) {
-        window.getSelection().removeAllRanges();
+        clearSelection();
         hideToolbar();
       }
     });
 
-    // A click on a highlight (not the end of a drag that selects text) opens its annotations.
+    // A click on a highlight (not the end of a drag that selects text) opens its
+    // annotations, or, while linking, picks it as the counterpart.
     document.addEventListener("click", (event) => {
       const mark = event.target.closest(".text mark.hl");
       if (!mark || !window.getSelection().isCollapsed) return;
-      const query = mark.dataset.spans.split(" ").map((id) => `span=${id}`).join("&");
-      htmx.ajax("GET", `${toolbar.dataset.panelUrl}?${query}`, { target: "#panel", swap: "innerHTML" });
+      const ids = mark.dataset.spans.split(" ");
+      if (linking) {
+        if (textRootOf(mark).dataset.document === linking.dataset.otherDocument) linkToSpan(ids[ids.length - 1]);
+        return;
+      }
+      openSpans(ids);
     });
   }
 
-  document.addEventListener("keydown", (event) => {
-    if (event.key === "Escape") {
-      if (toolbar && !toolbar.hidden) {
-        hideToolbar();
-        window.getSelection().removeAllRanges();
-      } else {
-        closePanel();
-      }
-      return;
-    }
-    if (!toolbar || toolbar.hidden || event.ctrlKey || event.metaKey || event.altKey) return;
-    if (isTyping(event.target)) return;
-    const button = toolbar.querySelector(`button[data-key="${CSS.escape(event.key.toLowerCase())}"]`);
-    if (button) {
-      event.preventDefault();
-      button.click();
-    }
-  });
-
   document.addEventListener("click", (event) => {
+    const start = event.target.closest("[data-link-start]");
+    if (start) startLinking(start.closest("form"));
     const close = event.target.closest("[data-close]");
     if (close && panel && panel.contains(close)) {
       event.preventDefault();
@@ -149,9 +300,60 @@
     if (dismiss) dismiss.closest(".msg").remove();
   });
 
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") {
+      if (linking) stopLinking();
+      else if (toolbar && !toolbar.hidden) {
+        hideToolbar();
+        clearSelection();
+      } else closePanel();
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return;
+    if (linking && event.key === "Enter" && linking.elements.target_exact.value) {
+      event.preventDefault();
+      linking.requestSubmit(linking.querySelector("[data-link-submit]"));
+      return;
+    }
+    if (event.key === "Enter" && event.target.matches?.(".text mark.hl")) {
+      event.preventDefault();
+      openSpans(event.target.dataset.spans.split(" "));
+      return;
+    }
+    if (toolbar && !toolbar.hidden) {
+      const button = toolbar.querySelector(`button[data-key="${CSS.escape(event.key.toLowerCase())}"]`);
+      if (button) {
+        event.preventDefault();
+        button.click();
+      }
+      return;
+    }
+    if (event.key.toLowerCase() === "l" && panel) {
+      const here = document.activeElement?.closest?.(".span-card") || panel;
+      const form = here.querySelector("[data-link-form]");
+      if (form) {
+        event.preventDefault();
+        startLinking(form);
+      }
+    }
+  });
+
+  for (const kind of ["mouseover", "focusin"]) {
+    document.addEventListener(kind, (event) => {
+      const mark = event.target.closest?.(".text mark.hl.linked");
+      if (mark) lightCounterparts(mark);
+    });
+  }
+  for (const kind of ["mouseout", "focusout"]) {
+    document.addEventListener(kind, (event) => {
+      if (event.target.closest?.(".text mark.hl.linked")) unlight();
+    });
+  }
+
   // When the panel shows a highlight, mark it in the text and bring it into view.
   document.addEventListener("htmx:afterSwap", (event) => {
     if (!panel || event.detail.target !== panel) return;
+    stopLinking();
     const inner = panel.querySelector(".panel-inner");
     if (!inner) return;
     for (const mark of document.querySelectorAll("mark.hl.active")) mark.classList.remove("active");
@@ -169,4 +371,28 @@
   document.addEventListener("htmx:beforeRequest", () => {
     for (const message of document.querySelectorAll("#flash .msg")) message.remove();
   });
+
+  document.addEventListener("htmx:afterSettle", () => {
+    readLinks();
+    redraw();
+  });
+  for (const column of document.querySelectorAll("main.reader .column")) {
+    column.addEventListener(
+      "scroll",
+      () => {
+        redraw();
+        if (toolbar && !toolbar.hidden) {
+          const sel = currentSelection();
+          if (sel) showToolbar(sel);
+          else hideToolbar();
+        }
+      },
+      { passive: true },
+    );
+  }
+  window.addEventListener("resize", redraw, { passive: true });
+  window.addEventListener("scroll", redraw, { passive: true });
+  readLinks();
+  redraw();
+  document.fonts?.ready.then(redraw);
 })();

@@ -48,7 +48,7 @@ def test_a_reader_tags_a_phrase_in_each_article_by_button_and_by_key(
     page.keyboard.press("q")
     expect(mark_with(page, "we will respond")).to_have_class(re.compile("k-quote"))
     expect(page.locator("#sidebar")).to_contain_text("we will respond")
-    expect(page.locator("#sidebar .count")).to_have_text("2")
+    expect(page.locator("#sidebar h2 .count")).to_have_text("2")
 
     stored = {(a.span.document.slug, a.span.exact, a.label.name) for a in Annotation.objects.all()}
     assert stored == {("mehr", "the talks had failed", "Claim"), ("rt", "we will respond", "Quote")}
@@ -123,7 +123,7 @@ def test_clicking_a_highlight_opens_it_for_attribution(pair, logged_in: Page, li
     expect(panel).to_contain_text("we will respond")
     panel.get_by_label("Attributed to").fill("The spokesman")
     panel.get_by_label("Cue").fill("said")
-    panel.get_by_label("Note").fill("Only this outlet has it.")
+    panel.get_by_label("Note", exact=True).fill("Only this outlet has it.")
     panel.get_by_role("button", name="Save").click()
     expect(page.locator("#sidebar")).to_contain_text("The spokesman")
     page.keyboard.press("Escape")
