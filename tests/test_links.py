@@ -382,11 +382,11 @@ def queries(client, url):
     return len(captured)
 
 
-@pytest.mark.parametrize("page", ["comparison_detail", "comparison_report", "comparison_report_json"])
-def test_the_query_count_does_not_grow_with_links(user_client, page):
+@pytest.mark.parametrize("url_name", ["comparison_detail", "comparison_report", "comparison_report_json"])
+def test_the_query_count_does_not_grow_with_links(user_client, url_name):
     long_text = "Some words to link across the two articles. " * 300
     comparison = ComparisonFactory(left__text=long_text, right__text=long_text)
-    url = reverse(page, args=[comparison.slug])
+    url = reverse(url_name, args=[comparison.slug])
     make_links(comparison, 10)
     few = queries(user_client, url)
     Span.objects.all().delete()
