@@ -17,6 +17,23 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs"
 PASSWORD = "screenshot-password-1"
 
+LEFT, RIGHT = "iran-fm-us-isis-brothers-in-arms", "rouhani-crazy-murderer-trump-reign-ending"
+# (left phrase, right phrase, relation, note)
+LINKS = [
+    (
+        "causing brain injury among dozens of American servicemen",
+        "The strikes caused 109 traumatic brain injuries among US troops.",
+        "contradicts",
+        "“Dozens” of “servicemen” against 109 injuries.",
+    ),
+    ("Iran’s Foreign Ministry", "Iranian President Hassan Rouhani", "counterpart", ""),
+    (
+        "brothers in arms",
+        'a "mercenary" force for the US and Israel',
+        "paraphrase",
+        "Both cast ISIS as the US's own proxy.",
+    ),
+]
 # (document slug, phrase, label, speaker, cue, note)
 ANNOTATIONS = [
     (
@@ -79,6 +96,14 @@ ANNOTATIONS = [
     ),
     (
         "rouhani-crazy-murderer-trump-reign-ending",
+        'the Daesh (ISIS)* terrorist group was a "mercenary" force for the US and Israel',
+        "Claim",
+        "Hassan Rouhani",
+        "went on to allege",
+        "",
+    ),
+    (
+        "rouhani-crazy-murderer-trump-reign-ending",
         "The strikes caused 109 traumatic brain injuries among US troops.",
         "Claim",
         "",
@@ -103,7 +128,7 @@ def build_database(env):
     from django.core.management import call_command
 
     from reader import annotating
-    from reader.models import Document, Label
+    from reader.models import Document, Label, Span
 
     call_command("migrate", verbosity=0)
     call_command("load_seeds", verbosity=0)
@@ -124,6 +149,23 @@ def build_database(env):
         annotating.annotation_update(
             annotation=annotation, user=user, label=annotation.label, speaker_name=speaker, cue=cue, note=note
         )
+    left, right = Document.objects.get(slug=LEFT), Document.objects.get(slug=RIGHT)
+    for left_phrase, right_phrase, relation, note in LINKS:
+        spans = []
+        for document, phrase in ((left, left_phrase), (right, right_phrase)):
+            start = document.text.index(phrase)
+            spans.append(
+                Span.objects.filter(document=document, start__lte=start, end__gte=start + len(phrase)).first()
+                or annotating.annotation_create(
+                    document=document,
+                    start=start,
+                    end=start + len(phrase),
+                    exact=phrase,
+                    label=Label.objects.get(name="Quote"),
+                    author=user,
+                ).span
+            )
+        annotating.link_create(source=spans[0], target=spans[1], relation=relation, note=note, author=user)
 
 
 def main():
@@ -173,6 +215,15 @@ def main():
             page.locator(".text mark.hl", has_text="crazy murderer").first.click()
             page.locator("#panel .panel-inner").wait_for()
             page.screenshot(path=OUT / "reader-panel.png")
+            page.keyboard.press("Escape")
+            page.locator(".text mark.hl.linked", has_text="brain injury among").first.hover()
+            page.wait_for_timeout(700)
+            page.screenshot(path=OUT / "reader-links.png")
+            page.locator("#sidebar .link-list a", has_text="contradicts").first.click()
+            page.locator("#panel table.diff").wait_for()
+            page.screenshot(path=OUT / "link-variance.png")
+            page.goto(base + "/compare/soleimani-first-anniversary/report/")
+            page.screenshot(path=OUT / "report.png", full_page=True)
             phone = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
             phone.context.add_cookies(page.context.cookies())
             phone.goto(base + "/compare/soleimani-first-anniversary/")
@@ -182,7 +233,7 @@ def main():
         server.terminate()
         server.wait()
         shutil.rmtree(workdir, ignore_errors=True)
-    print(f"Wrote reader.png, reader-panel.png and reader-phone.png in {OUT}")
+    print(f"Wrote the screenshots in {OUT}")
 
 
 if __name__ == "__main__":
