@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test setup chromium screenshots lint clean
+.PHONY: run test test-sqlite test-postgres setup chromium screenshots lint bench clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,8 +38,17 @@ chromium:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is missing: sudo apt-get install chromium (browser tests will skip)"; fi; }
 
-test: $(VENV)/.dev chromium
-	$(VENV)/bin/pytest
+# The whole suite twice: on SQLite (the default) and on PostgreSQL (installed from
+# Debian and started when missing, as root). Both must pass.
+test: test-sqlite test-postgres
+
+test-sqlite: $(VENV)/.dev chromium
+	@echo "== The test suite on SQLite =="
+	env -u DATABASE_URL $(VENV)/bin/pytest
+
+test-postgres: $(VENV)/.dev chromium
+	@echo "== The test suite on PostgreSQL =="
+	url=$$(scripts/postgres.sh) && DATABASE_URL=$$url $(VENV)/bin/pytest
 
 screenshots: $(VENV)/.dev chromium
 	$(PY) scripts/screenshots.py

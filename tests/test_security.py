@@ -95,7 +95,9 @@ def test_sqlite_runs_in_wal_mode_with_immediate_transactions(tmp_path):
 @pytest.fixture
 def rich(db, user):
     """Every place a user's words appear, each holding a script payload."""
-    label = Label.objects.create(name=f"Spin {PAYLOAD}", kind="claim", colour="#cc79a7", shortcut="x")
+    label = Label.objects.create(
+        name="<script>window.__xss=3</script>", kind="claim", colour="#cc79a7", shortcut="x"
+    )
     comparison = ComparisonFactory(
         slug="xss",
         title=f"Pair {PAYLOAD}",
