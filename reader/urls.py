@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from reader import views
+from reader import views, views_exchange
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,6 +19,8 @@ urlpatterns = [
     path("links/<int:pk>/", views.link_detail, name="link_detail"),
     path("links/<int:pk>/delete/", views.link_delete, name="link_delete"),
     path("labels.css", views.labels_css, name="labels_css"),
+    path("export/annotations.json", views_exchange.export_annotations, name="export_annotations"),
+    path("import/", views_exchange.import_annotations, name="import_annotations"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

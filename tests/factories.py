@@ -1,9 +1,23 @@
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from reader import text as textlib
-from reader.models import CURATOR_GROUP, Annotation, Comparison, Document, Label, Span, Speaker
+from reader.models import (
+    CURATOR_GROUP,
+    Annotation,
+    Comparison,
+    Document,
+    Label,
+    Link,
+    Relation,
+    Span,
+    Speaker,
+    Status,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -92,3 +106,132 @@ class AnnotationFactory(factory.django.DjangoModelFactory):
     span = factory.SubFactory(SpanFactory)
     label = factory.LazyFunction(lambda: builtin_label("Quote"))
     author = factory.SubFactory(UserFactory)
+
+
+# --- Export and import --------------------------------------------------------------------------
+
+EMOJI_NEWS = (
+    "Family 👨‍👩‍👧 met at the café in Zürich; flags 🇮🇷 and 🇷🇺 flew.\n\n"
+    "The spokesman said “we will respond” 🔥 — e\u0301lan, nai\u0308ve, 𝒳 rules."
+)
+
+
+class LinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Link
+
+    source = factory.SubFactory(SpanFactory)
+    target = factory.SubFactory(SpanFactory)
+    relation = Relation.COUNTERPART
+    author = factory.SubFactory(UserFactory)
+
+
+def span_over(document, quote):
+    """A span over the first occurrence of `quote` in the document's text."""
+    start = document.text.index(quote)
+    return SpanFactory(document=document, start=start, end=start + len(quote))
+
+
+def rich_corpus():
+    """Every kind of thing an export holds: each label kind, speakers with aliases, cues, notes
+    (with markup and line breaks), every status with its reviewer, links of every relation,
+    an orphaned span, and a text of emoji (ZWJ sequences, flags), combining accents and astral
+    characters. Returns the objects by name."""
+    ann, bob = UserFactory(username="ann"), UserFactory(username="bob")
+    cora = CuratorFactory(username="cora")
+    UserFactory(username="idle")  # has done nothing: no export names them
+    left = DocumentFactory(slug="left-doc", title="Left <b>article</b>", url="https://news.example/left")
+    right = DocumentFactory(
+        slug="right-doc",
+        title="Right article",
+        text="The talks failed, the minister said.\n\nNo one denied it on Friday.",
+        published="2021-01-02",
+        published_note="inferred from the text",
+    )
+    emoji = DocumentFactory(slug="emoji-doc", title="Emoji", text=EMOJI_NEWS, language="fr")
+    pair = ComparisonFactory(slug="pair", title="Left and right", left=left, right=right, note="A note.")
+    ComparisonFactory(slug="emoji-pair", title="Emoji and right", left=emoji, right=right)
+    hedge = LabelFactory(
+        name="Hedge", kind=Label.Kind.OTHER, colour="#CC79A7", shortcut="h", description="Soft."
+    )
+    rouhani = SpeakerFactory(
+        name="Hassan Rouhani", aliases="Rouhani\nthe president", description="President."
+    )
+    ministry = SpeakerFactory(name="Iran's Foreign Ministry")
+    SpeakerFactory(name="Nobody Quoted")
+    quote, speaker, claim = (builtin_label(name) for name in ("Quote", "Speaker", "Claim"))
+    reviewed = {"reviewed_by": cora, "reviewed_at": datetime(2025, 3, 4, 5, 6, 7, 891011, tzinfo=UTC)}
+
+    minister = span_over(left, "The minister")
+    failed = span_over(left, "the talks had failed")
+    denied = span_over(left, "Officials denied it on Friday")
+    baseless = span_over(left, "“baseless.”")
+    right_failed = span_over(right, "The talks failed")
+    right_denied = span_over(right, "No one denied it on Friday.")
+    family = span_over(emoji, "Family 👨‍👩‍👧")
+    flags = span_over(emoji, "🇮🇷 and 🇷🇺")
+    respond = span_over(emoji, "“we will respond” 🔥 — e\u0301lan, nai\u0308ve, 𝒳")
+    orphan = SpanFactory(document=emoji, start=3, end=9, exact="gone text", orphaned=True)
+
+    annotations = [
+        AnnotationFactory(span=minister, label=speaker, author=ann, speaker=rouhani),
+        AnnotationFactory(
+            span=failed,
+            label=quote,
+            author=ann,
+            speaker=rouhani,
+            cue="said",
+            note="<i>Reported</i>\nspeech.",
+            status=Status.ACCEPTED,
+            **reviewed,
+        ),
+        AnnotationFactory(span=failed, label=claim, author=bob, status=Status.REJECTED, **reviewed),
+        AnnotationFactory(span=denied, label=claim, author=bob, speaker=ministry, cue="denied"),
+        AnnotationFactory(span=baseless, label=hedge, author=ann, note="Scare quotes."),
+        AnnotationFactory(span=right_failed, label=claim, author=bob, status=Status.ACCEPTED, **reviewed),
+        AnnotationFactory(span=right_denied, label=quote, author=ann),
+        AnnotationFactory(span=family, label=speaker, author=ann, note="👍🏽 emoji note"),
+        AnnotationFactory(span=flags, label=hedge, author=bob),
+        AnnotationFactory(span=respond, label=quote, author=cora, speaker=ministry, cue="said"),
+        AnnotationFactory(span=orphan, label=claim, author=ann),
+    ]
+    links = [
+        LinkFactory(
+            source=failed,
+            target=right_failed,
+            relation=Relation.COUNTERPART,
+            author=ann,
+            status=Status.ACCEPTED,
+            **reviewed,
+        ),
+        LinkFactory(
+            source=failed, target=right_failed, relation=Relation.PARAPHRASE, author=bob, note="Close."
+        ),
+        LinkFactory(
+            source=denied,
+            target=right_denied,
+            relation=Relation.CONTRADICTS,
+            author=bob,
+            status=Status.REJECTED,
+            **reviewed,
+        ),
+        LinkFactory(
+            source=respond, target=right_failed, relation=Relation.ELABORATES, author=cora, note="<b>x</b>"
+        ),
+    ]
+    # Times that no clock would give now, with microseconds, so a round trip shows they are kept.
+    for index, item in enumerate([*annotations, *links]):
+        created = datetime(2024, 1, 1, 12, 0, 0, 123456, tzinfo=UTC) + timedelta(
+            days=index, microseconds=index
+        )
+        type(item).objects.filter(pk=item.pk).update(
+            created=created, modified=created + timedelta(hours=index)
+        )
+        item.refresh_from_db()
+    return SimpleNamespace(
+        users=[ann, bob, cora],
+        documents=[left, right, emoji],
+        pair=pair,
+        annotations=annotations,
+        links=links,
+    )

@@ -1,0 +1,325 @@
+"""Native JSON out: the file's shape and order, its scope options, streaming, the round trip,
+the management command and the web download."""
+
+import io
+import json
+import types
+
+import jsonschema
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.http import StreamingHttpResponse
+from django.test.utils import CaptureQueriesContext
+
+from reader import exports
+from reader.models import Annotation, Comparison, Document, Label, Link, Relation, Span, Speaker, Status
+from tests.factories import AnnotationFactory, DocumentFactory, UserFactory, rich_corpus, span_over
+
+pytestmark = pytest.mark.django_db
+
+
+def export(**options):
+    return "".join(exports.export_chunks(**options))
+
+
+def export_data(**options):
+    return json.loads(export(**options))
+
+
+def without_time(text):
+    data = json.loads(text)
+    del data["exported"]
+    return data
+
+
+@pytest.fixture
+def corpus():
+    return rich_corpus()
+
+
+def test_the_export_validates_against_the_shipped_json_schema(corpus):
+    jsonschema.Draft202012Validator(exports.native_schema()).validate(export_data())
+
+
+def test_the_schema_itself_is_a_valid_draft_2020_12_schema():
+    jsonschema.Draft202012Validator.check_schema(exports.native_schema())
+
+
+def test_the_schema_names_the_same_vocabularies_as_the_models():
+    definitions = exports.native_schema()["$defs"]
+    assert definitions["status"]["enum"] == Status.values
+    assert definitions["link"]["properties"]["relation"]["enum"] == Relation.values
+    assert definitions["label"]["properties"]["kind"]["enum"] == Label.Kind.values
+
+
+def test_the_export_holds_every_section_in_a_fixed_order(corpus):
+    assert list(export_data()) == [
+        "format",
+        "exported",
+        "documents",
+        "comparisons",
+        "labels",
+        "speakers",
+        "users",
+        "spans",
+        "annotations",
+        "links",
+    ]
+
+
+def test_the_export_names_its_format_and_time(corpus):
+    data = export_data()
+    assert data["format"] == "close-reader/1"
+    assert data["exported"].endswith("Z")
+
+
+def test_a_document_is_exported_with_its_text_and_its_digest(corpus):
+    document = next(d for d in export_data()["documents"] if d["slug"] == "right-doc")
+    assert document == {
+        "slug": "right-doc",
+        "title": "Right article",
+        "outlet": "Test Wire",
+        "published": "2021-01-02",
+        "published_note": "inferred from the text",
+        "url": "",
+        "language": "en",
+        "text": "The talks failed, the minister said.\n\nNo one denied it on Friday.",
+        "text_sha256": Document.objects.get(slug="right-doc").text_sha256,
+    }
+
+
+def test_an_annotation_is_exported_by_natural_keys_with_its_times(corpus):
+    failed = Span.objects.get(document__slug="left-doc", exact="the talks had failed")
+    record = next(a for a in export_data()["annotations"] if a["label"] == "Quote" and a["author"] == "ann")
+    assert record == {
+        "span": f"left-doc:{failed.start}-{failed.end}",
+        "label": "Quote",
+        "author": "ann",
+        "speaker": "Hassan Rouhani",
+        "cue": "said",
+        "note": "<i>Reported</i>\nspeech.",
+        "status": "accepted",
+        "reviewed_by": "cora",
+        "reviewed_at": "2025-03-04T05:06:07.891011Z",
+        "created": "2024-01-02T12:00:00.123457Z",
+        "modified": "2024-01-02T13:00:00.123457Z",
+    }
+
+
+def test_a_link_is_exported_by_its_two_span_keys_and_relation(corpus):
+    record = next(link for link in export_data()["links"] if link["relation"] == "contradicts")
+    denied = Span.objects.get(exact="Officials denied it on Friday")
+    right_denied = Span.objects.get(exact="No one denied it on Friday.")
+    assert record["source"] == f"left-doc:{denied.start}-{denied.end}"
+    assert record["target"] == f"right-doc:{right_denied.start}-{right_denied.end}"
+    assert (record["author"], record["status"], record["reviewed_by"]) == ("bob", "rejected", "cora")
+
+
+def test_a_span_key_is_its_document_slug_start_and_end(corpus):
+    for span in export_data()["spans"]:
+        assert span["key"] == f"{span['document']}:{span['start']}-{span['end']}"
+
+
+def test_span_offsets_count_code_points_in_an_emoji_text(corpus):
+    text = Document.objects.get(slug="emoji-doc").text
+    spans = [s for s in export_data()["spans"] if s["document"] == "emoji-doc" and not s["orphaned"]]
+    assert spans
+    for span in spans:
+        assert text[span["start"] : span["end"]] == span["exact"]
+
+
+def test_speakers_are_exported_with_their_aliases_as_a_list(corpus):
+    speakers = {s["name"]: s for s in export_data()["speakers"]}
+    assert speakers["Hassan Rouhani"] == {
+        "name": "Hassan Rouhani",
+        "aliases": ["Rouhani", "the president"],
+        "description": "President.",
+    }
+
+
+def test_users_are_only_the_usernames_the_work_names(corpus):
+    assert export_data()["users"] == ["ann", "bob", "cora"]
+
+
+def test_records_are_sorted_by_their_natural_keys(corpus):
+    data = export_data()
+    assert [d["slug"] for d in data["documents"]] == ["emoji-doc", "left-doc", "right-doc"]
+    assert [c["slug"] for c in data["comparisons"]] == ["emoji-pair", "pair"]
+    spans = [(s["document"], s["start"], s["end"]) for s in data["spans"]]
+    assert spans == sorted(spans)
+    keys = {s["key"]: (s["document"], s["start"], s["end"]) for s in data["spans"]}
+    annotations = [(keys[a["span"]], a["label"], a["author"]) for a in data["annotations"]]
+    assert annotations == sorted(annotations)
+    links = [(keys[link["source"]], keys[link["target"]], link["relation"]) for link in data["links"]]
+    assert links == sorted(links)
+
+
+def test_two_exports_of_the_same_data_are_identical_apart_from_the_time(corpus):
+    assert without_time(export()) == without_time(export())
+
+
+def test_an_empty_database_exports_empty_sections_that_still_validate():
+    data = export_data()
+    jsonschema.Draft202012Validator(exports.native_schema()).validate(data)
+    assert data["documents"] == data["spans"] == data["annotations"] == data["links"] == []
+
+
+def test_a_comparison_export_holds_only_its_two_documents_and_itself(corpus):
+    data = export_data(comparison=corpus.pair)
+    assert [d["slug"] for d in data["documents"]] == ["left-doc", "right-doc"]
+    assert [c["slug"] for c in data["comparisons"]] == ["pair"]
+    assert {s["document"] for s in data["spans"]} == {"left-doc", "right-doc"}
+
+
+def test_a_comparison_export_leaves_out_links_to_a_third_document(corpus):
+    data = export_data(comparison=corpus.pair)
+    assert {link["relation"] for link in data["links"]} == {"counterpart", "paraphrase", "contradicts"}
+
+
+def test_a_status_export_holds_only_that_status_and_the_spans_it_uses(corpus):
+    data = export_data(status="accepted")
+    assert {a["status"] for a in data["annotations"]} == {"accepted"}
+    assert [link["relation"] for link in data["links"]] == ["counterpart"]
+    used = {a["span"] for a in data["annotations"]} | {
+        key for link in data["links"] for key in (link["source"], link["target"])
+    }
+    assert {s["key"] for s in data["spans"]} == used
+
+
+def test_a_status_export_names_only_the_users_of_that_status(corpus):
+    Annotation.objects.filter(status=Status.ACCEPTED).update(reviewed_by=None)
+    Link.objects.filter(status=Status.ACCEPTED).update(reviewed_by=None)
+    assert export_data(status="accepted")["users"] == ["ann", "bob"]
+
+
+def test_an_orphaned_span_is_exported_as_it_is(corpus):
+    (orphan,) = [s for s in export_data()["spans"] if s["orphaned"]]
+    assert (orphan["start"], orphan["end"], orphan["exact"]) == (3, 9, "gone text")
+
+
+def test_the_export_is_a_lazy_generator_that_queries_nothing_until_read(corpus):
+    with CaptureQueriesContext(connection) as queries:
+        chunks = exports.export_chunks()
+    assert isinstance(chunks, types.GeneratorType)
+    assert len(queries) == 0
+
+
+def test_chunks_stay_small_whatever_the_size_of_the_export(corpus, monkeypatch):
+    monkeypatch.setattr(exports, "CHUNK_CHARS", 200)
+    chunks = list(exports.export_chunks())
+    longest_record = max(len(line) for line in "".join(chunks).splitlines())
+    assert len(chunks) > 10
+    assert all(len(chunk) < 200 + longest_record + 10 for chunk in chunks)
+
+
+def annotations_on(document, count):
+    span, claim = span_over(document, "The minister"), Label.objects.get(name="Claim")
+    for index in range(count):
+        AnnotationFactory(span=span, label=claim, author=UserFactory(username=f"{document.slug}{index}"))
+
+
+@pytest.mark.parametrize("format", ["native", "w3c"])
+def test_the_export_makes_as_many_queries_for_many_annotations_as_for_few(format):
+    few, many = DocumentFactory(slug="few"), DocumentFactory(slug="many")
+    annotations_on(few, 2)
+    with CaptureQueriesContext(connection) as small:
+        export(format=format)
+    annotations_on(many, 40)
+    with CaptureQueriesContext(connection) as large:
+        export(format=format)
+    assert len(large) == len(small)
+
+
+def test_export_then_import_into_an_empty_database_then_export_gives_the_same_file(corpus):
+    first = export()
+    for model in (Link, Annotation, Span, Comparison, Document, Speaker):
+        model.objects.all().delete()
+    Label.objects.exclude(name__in=["Quote", "Speaker", "Claim"]).delete()
+    get_user_model().objects.all().delete()
+    exports.import_native(raw=first.encode("utf-8"))
+    second = export()
+    assert second.splitlines()[3:] == first.splitlines()[3:]  # lines 0-2: "{", format, exported
+    assert without_time(second) == without_time(first)
+
+
+def test_the_round_trip_keeps_times_to_the_microsecond(corpus):
+    first = export_data()
+    Annotation.objects.all().delete()
+    Link.objects.all().delete()
+    exports.import_native(raw=json.dumps(first))
+    failed = Annotation.objects.get(
+        label__name="Quote", author__username="ann", span__exact="the talks had failed"
+    )
+    assert failed.created.isoformat() == "2024-01-02T12:00:00.123457+00:00"
+    assert failed.modified.isoformat() == "2024-01-02T13:00:00.123457+00:00"
+    assert failed.reviewed_at.isoformat() == "2025-03-04T05:06:07.891011+00:00"
+
+
+def test_the_command_writes_the_export_to_stdout(corpus):
+    out = io.StringIO()
+    call_command("export_annotations", stdout=out)
+    assert without_time(out.getvalue()) == without_time(export())
+
+
+def test_the_command_writes_a_file_with_output(corpus, tmp_path):
+    path = tmp_path / "out.json"
+    call_command("export_annotations", "--output", str(path), stderr=io.StringIO())
+    assert without_time(path.read_text(encoding="utf-8")) == without_time(export())
+    assert not (tmp_path / "out.json.part").exists()
+
+
+def test_the_command_passes_comparison_status_and_format_on(corpus):
+    out = io.StringIO()
+    call_command(
+        "export_annotations", "--format", "w3c", "--comparison", "pair", "--status", "accepted", stdout=out
+    )
+    items = json.loads(out.getvalue())["first"]["items"]
+    assert [item["motivation"] for item in items] == ["tagging", "tagging", "linking"]
+
+
+def test_the_command_refuses_an_unknown_comparison(corpus):
+    with pytest.raises(CommandError, match="no comparison 'nope'"):
+        call_command("export_annotations", "--comparison", "nope", stdout=io.StringIO())
+
+
+def download(client, **query):
+    response = client.get("/export/annotations.json", query)
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return response, body
+
+
+def test_the_web_export_streams_a_download(corpus, user_client):
+    response, body = download(user_client)
+    assert isinstance(response, StreamingHttpResponse)
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="close-reader.json"'
+    assert without_time(body.decode("utf-8")) == without_time(export())
+
+
+def test_the_web_export_takes_comparison_status_and_format(corpus, user_client):
+    response, body = download(user_client, format="w3c", comparison="pair", status="accepted")
+    assert response["Content-Type"].startswith("application/ld+json")
+    assert response["Content-Disposition"] == 'attachment; filename="close-reader-pair-accepted-w3c.json"'
+    assert json.loads(body)["total"] == 3
+
+
+def test_the_web_export_needs_a_login(corpus, client):
+    response = client.get("/export/annotations.json")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "message"),
+    [
+        ({"format": "csv"}, 400, "Unknown format"),
+        ({"status": "maybe"}, 400, "Unknown status"),
+        ({"comparison": "nope"}, 404, "no comparison"),
+    ],
+)
+def test_the_web_export_answers_a_bad_query_with_a_message(user_client, query, status, message):
+    response = user_client.get("/export/annotations.json", query)
+    assert response.status_code == status
+    assert message in response.content.decode()

@@ -1,0 +1,400 @@
+"""Native JSON in: all or nothing, idempotent, and every bad file refused with a message that
+names the record and field.
+
+The bad inputs, each refused whole with nothing written:
+- bytes that are not UTF-8, and text that is not JSON (the message gives line and column);
+- a file of another format, a missing field, an unexpected field, a value of the wrong type or
+  below its minimum, a slug ending in a newline (the message gives the JSON path, e.g.
+  spans[0].start);
+- a span whose offsets do not hold its quote, that ends past the text, that ends before it
+  starts, whose quote has outer whitespace, or whose key does not match its offsets;
+- unknown references: a span naming an unknown document, an annotation naming an unknown span,
+  label, speaker, author or reviewer, a link naming an unknown span, a comparison naming an
+  unknown document;
+- a link within one document, a comparison of a document with itself;
+- a document whose text_sha256 is not its text's, or whose text differs from the document
+  with the same slug already here;
+- a record given twice (the same natural key), two labels with one shortcut;
+- a time that is not a real time (month 13);
+- a label whose shortcut the database refuses halfway through the import (all rolled back).
+"""
+
+import copy
+import io
+import json
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from reader import exports
+from reader.models import Annotation, Comparison, Document, Label, Link, Span, Speaker
+from tests.factories import CuratorFactory, DocumentFactory, LabelFactory, UserFactory, rich_corpus
+
+pytestmark = pytest.mark.django_db
+
+MODELS = (Document, Comparison, Label, Speaker, Span, Annotation, Link)
+
+
+def snapshot():
+    """Every row of every model the import touches, to prove nothing changed."""
+    rows = {model.__name__: sorted(model.objects.values_list(), key=repr) for model in MODELS}
+    rows["users"] = sorted(get_user_model().objects.values_list("username", "is_active", "password"))
+    return rows
+
+
+@pytest.fixture
+def exported():
+    """A rich export, then a database emptied of everything it holds but the built-in labels."""
+    rich_corpus()
+    data = json.loads("".join(exports.export_chunks()))
+    for model in (Link, Annotation, Span, Comparison, Document, Speaker):
+        model.objects.all().delete()
+    Label.objects.exclude(name__in=["Quote", "Speaker", "Claim"]).delete()
+    get_user_model().objects.all().delete()
+    return data
+
+
+def import_data(data):
+    return exports.import_native(raw=json.dumps(data, ensure_ascii=False).encode("utf-8"))
+
+
+def refusal(data):
+    """Import a bad file; return the message, after checking that nothing was written."""
+    before = snapshot()
+    with pytest.raises(exports.ImportRefused) as refused:
+        import_data(data)
+    assert snapshot() == before
+    return str(refused.value)
+
+
+def index_of(records, **fields):
+    return next(i for i, r in enumerate(records) if all(r[k] == v for k, v in fields.items()))
+
+
+# --- What a good import does ---------------------------------------------------------------------
+
+
+def test_an_import_into_an_empty_database_creates_everything_in_the_file(exported):
+    import_data(exported)
+    assert Document.objects.count() == 3
+    assert Comparison.objects.count() == 2
+    assert Span.objects.count() == len(exported["spans"])
+    assert Annotation.objects.count() == len(exported["annotations"])
+    assert Link.objects.count() == len(exported["links"])
+
+
+def test_importing_the_same_file_twice_changes_nothing(exported):
+    import_data(exported)
+    after_first = snapshot()
+    import_data(exported)
+    assert snapshot() == after_first
+
+
+def test_the_second_import_counts_every_record_as_already_here(exported):
+    import_data(exported)
+    summary = import_data(exported)
+    assert summary.created == {}
+    assert summary.existing["annotations"] == len(exported["annotations"])
+
+
+def test_unknown_users_are_created_inactive_with_unusable_passwords(exported):
+    summary = import_data(exported)
+    users = get_user_model().objects.order_by("username")
+    assert [user.username for user in users] == ["ann", "bob", "cora"]
+    assert not any(user.is_active or user.has_usable_password() for user in users)
+    assert summary.new_users == ["ann", "bob", "cora"]
+
+
+def test_existing_users_are_matched_by_username_and_left_as_they_are(exported):
+    ann = UserFactory(username="ann")
+    summary = import_data(exported)
+    ann.refresh_from_db()
+    assert ann.is_active
+    assert ann.has_usable_password()
+    assert "ann" not in summary.new_users
+    assert Annotation.objects.filter(author=ann).exists()
+
+
+def test_labels_and_speakers_are_matched_by_name(exported):
+    LabelFactory(name="Hedge", colour="#000000", shortcut="")
+    import_data(exported)
+    hedge = Label.objects.get(name="Hedge")
+    assert (hedge.colour, hedge.shortcut) == ("#CC79A7", "h")
+    assert Label.objects.count() == 4
+    assert Speaker.objects.count() == len(exported["speakers"])
+
+
+def test_an_import_adds_to_what_is_here_and_deletes_nothing(exported):
+    import_data(exported)
+    extra = DocumentFactory(slug="not-in-the-file")
+    import_data(exported)
+    assert Document.objects.filter(pk=extra.pk).exists()
+
+
+def test_a_document_already_here_with_the_same_text_is_matched_by_slug(exported):
+    record = exported["documents"][0]
+    here = DocumentFactory(slug=record["slug"], title="Old title", text=record["text"])
+    import_data(exported)
+    here.refresh_from_db()
+    assert here.title == record["title"]
+    assert Document.objects.filter(slug=record["slug"]).count() == 1
+
+
+def test_the_command_imports_a_file_and_says_what_it_did(exported, tmp_path):
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(exported), encoding="utf-8")
+    out = io.StringIO()
+    call_command("import_annotations", str(path), stdout=out)
+    assert "annotations: 11 new, 0 already here" in out.getvalue()
+    assert "Created 3 inactive user(s) with unusable passwords" in out.getvalue()
+    assert Annotation.objects.count() == 11
+
+
+def test_the_command_refuses_a_bad_file_with_a_command_error(exported, tmp_path):
+    exported["spans"][0]["start"] = -1
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(exported), encoding="utf-8")
+    with pytest.raises(CommandError, match=r"spans\[0\]\.start: -1 is less than the minimum of 0"):
+        call_command("import_annotations", str(path), stdout=io.StringIO())
+    assert Span.objects.count() == 0
+
+
+def test_the_command_says_when_it_cannot_read_the_file(tmp_path):
+    with pytest.raises(CommandError, match="Cannot read"):
+        call_command("import_annotations", str(tmp_path / "missing.json"), stdout=io.StringIO())
+
+
+# --- The upload form ---------------------------------------------------------------------------
+
+
+# These log in after `exported` has emptied the database of users, so they come after it.
+@pytest.fixture
+def curator_client(exported, client):
+    client.force_login(CuratorFactory(username="cura"))
+    return client
+
+
+@pytest.fixture
+def annotator_client(exported, client):
+    client.force_login(UserFactory(username="dan"))
+    return client
+
+
+def upload(client, data, name="export.json"):
+    content = data if isinstance(data, bytes) else json.dumps(data).encode("utf-8")
+    file = io.BytesIO(content)
+    file.name = name
+    return client.post("/import/", {"file": file})
+
+
+def test_a_curator_sees_the_upload_form(curator_client):
+    response = curator_client.get("/import/")
+    assert response.status_code == 200
+    assert b'type="file"' in response.content
+
+
+def test_someone_who_is_not_a_curator_may_not_import(annotator_client, exported):
+    assert annotator_client.get("/import/").status_code == 403
+    assert upload(annotator_client, exported).status_code == 403
+    assert Annotation.objects.count() == 0
+
+
+def test_an_upload_imports_the_file_and_says_so(curator_client, exported):
+    response = upload(curator_client, exported)
+    assert response.status_code == 302
+    assert Annotation.objects.count() == len(exported["annotations"])
+    page = curator_client.get(response["Location"]).content.decode()
+    assert "Imported export.json" in page
+
+
+def test_a_bad_upload_answers_400_with_the_message_and_writes_nothing(curator_client, exported):
+    exported["spans"][0]["start"] = -1
+    response = upload(curator_client, exported)
+    assert response.status_code == 400
+    assert "spans[0].start: -1 is less than the minimum of 0" in response.content.decode()
+    assert Document.objects.count() == 0
+
+
+def test_an_upload_without_a_file_answers_400(curator_client):
+    response = curator_client.post("/import/", {})
+    assert response.status_code == 400
+    assert "Choose a close-reader/1 JSON file" in response.content.decode()
+
+
+# --- Bad files ---------------------------------------------------------------------------------
+
+
+def test_bytes_that_are_not_utf8_are_refused(exported):
+    with pytest.raises(exports.ImportRefused, match="not UTF-8"):
+        exports.import_native(raw=b'{"format": "\xff"}')
+
+
+def test_text_that_is_not_json_is_refused_with_its_line_and_column():
+    with pytest.raises(exports.ImportRefused, match="not valid JSON: .* at line 2, column 3"):
+        exports.import_native(raw=b"{\n  oops}")
+
+
+def test_a_file_of_another_format_is_refused(exported):
+    exported["format"] = "close-reader/2"
+    assert refusal(exported).startswith("format: 'close-reader/1' was expected")
+
+
+def test_a_missing_field_is_refused_naming_the_record(exported):
+    del exported["annotations"][2]["cue"]
+    assert "annotations[2]: 'cue' is a required property" in refusal(exported)
+
+
+def test_an_unexpected_field_is_refused_naming_the_record(exported):
+    exported["links"][1]["weight"] = 3
+    assert "links[1]: Additional properties are not allowed ('weight' was unexpected)" in refusal(exported)
+
+
+def test_a_negative_offset_is_refused_with_its_json_path(exported):
+    exported["spans"][3]["start"] = -1
+    assert "spans[3].start: -1 is less than the minimum of 0" in refusal(exported)
+
+
+def test_a_value_of_the_wrong_type_is_refused_with_its_json_path(exported):
+    exported["documents"][1]["published"] = 2021
+    assert "documents[1].published: 2021 is not valid" in refusal(exported)
+
+
+def test_a_slug_with_a_trailing_newline_is_refused(exported):
+    exported["comparisons"][0]["slug"] = "pair\n"
+    assert "comparisons[0].slug: 'pair\\n' does not match" in refusal(exported)
+
+
+def test_several_problems_are_reported_together(exported):
+    exported["spans"][0]["start"] = -1
+    exported["annotations"][1]["status"] = "maybe"
+    message = refusal(exported)
+    assert "spans[0].start" in message
+    assert "annotations[1].status: 'maybe' is not one of" in message
+
+
+def test_a_span_whose_offsets_do_not_hold_its_quote_is_refused(exported):
+    index = index_of(exported["spans"], document="left-doc", exact="The minister")
+    exported["spans"][index]["exact"] = "The ministry"
+    assert (
+        f"spans[{index}].exact: is not the text at 0–12 of its document, which is 'The minister'."
+        in refusal(exported)
+    )
+
+
+def test_a_span_ending_past_the_text_is_refused(exported):
+    index = index_of(exported["spans"], key="right-doc:38-65")
+    exported["spans"][index].update(key="right-doc:38-99", end=99)
+    for annotation in exported["annotations"]:
+        if annotation["span"] == "right-doc:38-65":
+            annotation["span"] = "right-doc:38-99"
+    for link in exported["links"]:
+        if link["target"] == "right-doc:38-65":
+            link["target"] = "right-doc:38-99"
+    assert f"spans[{index}].end: 99 lies outside the text, which has 65 characters." in refusal(exported)
+
+
+def test_a_span_ending_before_it_starts_is_refused(exported):
+    exported["spans"][0].update(key="emoji-doc:12-5", start=12, end=5)
+    assert "spans[0].end: 5 is not after the start, 12." in refusal(exported)
+
+
+def test_a_span_with_outer_whitespace_is_refused(exported):
+    index = index_of(exported["spans"], document="left-doc", exact="The minister")
+    exported["spans"][index].update(key="left-doc:0-13", end=13, exact="The minister ")
+    assert f"spans[{index}].exact: begins or ends with whitespace" in refusal(exported)
+
+
+def test_a_span_whose_key_does_not_match_its_offsets_is_refused(exported):
+    exported["spans"][0]["start"] = 1
+    assert "spans[0].key: should be 'emoji-doc:1-12'" in refusal(exported)
+
+
+def test_a_span_naming_an_unknown_document_is_refused(exported):
+    exported["spans"][0].update(key="ghost:0-12", document="ghost")
+    assert "spans[0].document: names the document 'ghost', which is not in the file." in refusal(exported)
+
+
+def test_an_annotation_naming_an_unknown_span_is_refused(exported):
+    exported["annotations"][0]["span"] = "left-doc:1-2"
+    assert "annotations[0].span: names the span 'left-doc:1-2', which is not in the file." in refusal(
+        exported
+    )
+
+
+def test_an_annotation_naming_an_unknown_label_is_refused(exported):
+    exported["annotations"][0]["label"] = "Rumour"
+    assert "annotations[0].label: names the label 'Rumour', which is not in the file." in refusal(exported)
+
+
+def test_an_annotation_naming_an_unknown_speaker_is_refused(exported):
+    exported["annotations"][0]["speaker"] = "Someone Else"
+    assert "annotations[0].speaker: names the speaker 'Someone Else'" in refusal(exported)
+
+
+def test_an_annotation_naming_an_unknown_author_is_refused(exported):
+    exported["annotations"][0]["author"] = "mallory"
+    assert "annotations[0].author: names the user 'mallory', which is not in the file." in refusal(exported)
+
+
+def test_an_annotation_naming_an_unknown_reviewer_is_refused(exported):
+    exported["annotations"][0]["reviewed_by"] = "mallory"
+    assert "annotations[0].reviewed_by: names the user 'mallory'" in refusal(exported)
+
+
+def test_a_link_naming_an_unknown_span_is_refused(exported):
+    exported["links"][0]["target"] = "right-doc:1-2"
+    assert "links[0].target: names the span 'right-doc:1-2', which is not in the file." in refusal(exported)
+
+
+def test_a_link_within_one_document_is_refused(exported):
+    exported["links"][1]["target"] = "left-doc:0-12"
+    assert "links[1].target: is in the same document as the source" in refusal(exported)
+
+
+def test_a_comparison_naming_an_unknown_document_is_refused(exported):
+    exported["comparisons"][0]["left"] = "ghost"
+    assert "comparisons[0].left: names the document 'ghost', which is not in the file." in refusal(exported)
+
+
+def test_a_comparison_of_a_document_with_itself_is_refused(exported):
+    exported["comparisons"][0]["left"] = exported["comparisons"][0]["right"]
+    assert "comparisons[0].right: is the same document as left" in refusal(exported)
+
+
+def test_a_digest_that_does_not_match_the_text_is_refused(exported):
+    exported["documents"][0]["text_sha256"] = "0" * 64
+    assert "documents[0].text_sha256: does not match the text, whose SHA-256 is" in refusal(exported)
+
+
+def test_a_document_whose_text_differs_from_the_one_here_is_refused(exported):
+    DocumentFactory(slug="right-doc", text="Another text altogether.")
+    index = index_of(exported["documents"], slug="right-doc")
+    message = refusal(exported)
+    assert (
+        f"documents[{index}].text: differs from the text of the document 'right-doc' already here" in message
+    )
+
+
+def test_a_record_given_twice_is_refused(exported):
+    exported["annotations"].append(copy.deepcopy(exported["annotations"][4]))
+    last = len(exported["annotations"]) - 1
+    assert f"annotations[{last}]: repeats annotations[4] (the same span, label and author)." in refusal(
+        exported
+    )
+
+
+def test_two_labels_with_one_shortcut_are_refused(exported):
+    exported["labels"][3]["shortcut"] = "Q"
+    assert "labels[3].shortcut: 'q' is already the shortcut of labels[0]." in refusal(exported)
+
+
+def test_a_time_that_is_not_a_real_time_is_refused(exported):
+    exported["links"][2]["created"] = "2024-13-01T00:00:00Z"
+    assert "links[2].created: '2024-13-01T00:00:00Z' is not a valid date and time." in refusal(exported)
+
+
+def test_a_refusal_from_the_database_halfway_rolls_back_what_was_written_before_it(exported):
+    LabelFactory(name="Hint", shortcut="h")  # not in the file, but holds the shortcut Hedge wants
+    message = refusal(exported)  # documents and comparisons were written before the labels
+    assert message.startswith("labels[3]: the database refused it")
