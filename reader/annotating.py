@@ -5,12 +5,25 @@ Views catch `AnnotatingError` (and `text.SelectionError`) and answer with
 the error's status and message.
 """
 
+from dataclasses import dataclass
+
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.text import slugify
 
 from reader import text as textlib
-from reader.models import Annotation, Comparison, Document, Label, Link, Span, Speaker
+from reader.models import (
+    Annotation,
+    Comparison,
+    Document,
+    Label,
+    Link,
+    Span,
+    Speaker,
+    Status,
+    user_is_curator,
+)
 
 
 class AnnotatingError(Exception):
@@ -206,3 +219,141 @@ def comparison_create(*, left: dict, right: dict, created_by, title="") -> Compa
         )
     except IntegrityError as error:  # pragma: no cover - two concurrent identical titles
         raise Conflict("Another comparison was created with this title at the same moment.") from error
+
+
+# --- Curation -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def review(*, items, status, reviewer) -> int:
+    """Accept, reject or reset to pending a queryset of annotations or links; returns how many.
+
+    Accepting or rejecting records who reviewed and when; pending clears both. `modified` is
+    left alone: it dates the annotator's work, and `reviewed_at` dates the curator's.
+    """
+    if not user_is_curator(reviewer):
+        raise NotAllowed("Only curators review annotations and links: ask a curator.")
+    if status not in Status.values:
+        raise AnnotatingError(f"Unknown status {status!r}: choose one of {', '.join(Status.values)}.")
+    if status == Status.PENDING:
+        fields = {"status": status, "reviewed_by": None, "reviewed_at": None}
+    else:
+        fields = {"status": status, "reviewed_by": reviewer, "reviewed_at": timezone.now()}
+    # By primary key: the queryset may come from an admin list with joins, distinct or ordering.
+    return items.model.objects.filter(pk__in=items.order_by().values("pk")).update(**fields)
+
+
+def _casefold_unique(names):
+    seen, kept = set(), []
+    for name in names:
+        key = name.casefold()
+        if key not in seen:
+            seen.add(key)
+            kept.append(name)
+    return kept
+
+
+@transaction.atomic
+def speakers_merge(*, keep, others) -> int:
+    """Merge speakers into `keep`: their annotations move to it, their names become its aliases,
+    and they are deleted. Returns the number of annotations moved."""
+    others = [other for other in others if other.pk != keep.pk]
+    if not others:
+        raise AnnotatingError(f"Choose at least one other speaker to merge into “{keep.name}”.")
+    moved = Annotation.objects.filter(speaker__in=others).update(speaker=keep, modified=timezone.now())
+    names = _casefold_unique([keep.name, *keep.alias_list, *(n for other in others for n in other.names)])
+    keep.aliases = "\n".join(names[1:])
+    if not keep.description.strip():
+        keep.description = "\n\n".join(other.description for other in others if other.description.strip())
+    Speaker.objects.filter(pk__in=[other.pk for other in others]).delete()
+    keep.save(update_fields=["aliases", "description"])
+    return moved
+
+
+@dataclass(frozen=True)
+class Reanchored:
+    moved: int = 0
+    orphaned: int = 0
+    unchanged: int = 0
+
+    def __str__(self):
+        def spans(n):
+            return f"{n} span{'' if n == 1 else 's'}"
+
+        return f"{spans(self.moved)} moved, {self.orphaned} orphaned, {self.unchanged} unchanged."
+
+
+@transaction.atomic
+def document_text_update(*, document, text) -> Reanchored:
+    """Replace a document's text and re-anchor every span on it from its quote and context.
+
+    A span found again takes its new offsets (and, if found approximately, the new words); one
+    that is not found is marked orphaned and keeps its old offsets and quote, so a curator can see
+    what it held. Nothing is deleted. Saves `document` with its other fields as they are.
+    """
+    text = textlib.normalise_newlines(text)
+    if not text.strip():
+        raise AnnotatingError("A document's text cannot be empty.")
+    document.text = text
+    document.save()
+    spans = list(Span.objects.select_for_update().filter(document=document).order_by("pk"))
+    old = {span.pk: (span.start, span.end) for span in spans}
+    new = {
+        span.pk: textlib.reanchor(
+            text, exact=span.exact, prefix=span.prefix, suffix=span.suffix, start=span.start
+        )
+        for span in spans
+    }
+    _give_way(old, new)
+
+    counts = {"moved": 0, "orphaned": 0, "unchanged": 0}
+    changed, moving = [], []
+    for span in spans:
+        if new[span.pk] is None:
+            counts["orphaned"] += 1
+            if not span.orphaned:
+                span.orphaned = True
+                changed.append(span)
+            continue
+        start, end = new[span.pk]
+        prefix, suffix = textlib.context(text, start, end)
+        same_words = (start, end) == old[span.pk] and text[start:end] == span.exact
+        counts["unchanged" if same_words and not span.orphaned else "moved"] += 1
+        if (start, end) != old[span.pk]:
+            moving.append(span)
+        if not same_words or (prefix, suffix, span.orphaned) != (span.prefix, span.suffix, False):
+            span.start, span.end, span.exact = start, end, text[start:end]
+            span.prefix, span.suffix, span.orphaned = prefix, suffix, False
+            changed.append(span)
+    # Offsets are unique per document and checked row by row, so spans that trade places would
+    # collide half-way: park the moving ones beyond every offset first, then set them.
+    parking = max([len(text), *(end for _, end in old.values())]) + 1
+    parked = [
+        Span(pk=span.pk, start=parking + 2 * i, end=parking + 2 * i + 1) for i, span in enumerate(moving)
+    ]
+    Span.objects.bulk_update(parked, ["start", "end"], batch_size=500)
+    fields = ["start", "end", "exact", "prefix", "suffix", "orphaned"]
+    Span.objects.bulk_update(changed, fields, batch_size=500)
+    return Reanchored(**counts)
+
+
+def _give_way(old, new):
+    """Two spans may be found at the same place (their texts merged): one keeps the place, the
+    others are orphaned. A span staying where it was wins; orphans keep their old offsets, which
+    may in turn take the place another span was found at, so repeat until nothing collides."""
+    while True:
+        places = {}
+        for pk in old:
+            places.setdefault(new[pk] or old[pk], []).append(pk)
+        collided = False
+        for pks in places.values():
+            if len(pks) < 2:
+                continue
+            staying = [pk for pk in pks if (new[pk] or old[pk]) == old[pk]]
+            winner = staying[0] if staying else min(pks)
+            for pk in pks:
+                if pk != winner:
+                    new[pk] = None
+                    collided = True
+        if not collided:
+            return

@@ -31,12 +31,16 @@ def span_looks(annotations, linked_spans=()) -> dict:
     looks = {}
     for annotation in annotations:
         span = annotation.span
+        if span.orphaned:  # its offsets are from a text that changed: they would mark other words
+            continue
         look = looks.get(span.pk)
         if look is None:
             look = looks[span.pk] = SpanLook(span.start, span.end)
         if annotation.label not in look.labels:
             look.labels.append(annotation.label)
     for span in linked_spans:
+        if span.orphaned:
+            continue
         looks.setdefault(span.pk, SpanLook(span.start, span.end)).linked = True
     for look in looks.values():
         look.labels.sort(key=lambda label: (label.position, label.name))

@@ -22,10 +22,14 @@ def is_hex_colour(field):
 
 
 def user_is_curator(user) -> bool:
-    """Curators review and change anyone's work: staff, or members of the curator group."""
+    """Curators review and change anyone's work: superusers, and members of the curator group.
+
+    Staff status alone is not enough: it only opens the admin, where a staff member may have been
+    given other duties (adding labels, say) without the right to review.
+    """
     if not user.is_authenticated:
         return False
-    if user.is_staff:
+    if user.is_superuser:
         return True
     groups = getattr(user, "_curator_groups", None)
     if groups is None:

@@ -4,6 +4,7 @@ Offsets are always code points of the stored text (Python's own string
 indices), never UTF-16 units or bytes. Nothing here imports Django.
 """
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -201,3 +202,158 @@ def word_diff(left: str, right: str) -> list[tuple[str, str, str]]:
         (operation, " ".join(a[i1:i2]), " ".join(b[j1:j2]))
         for operation, i1, i2, j1, j2 in matcher.get_opcodes()
     ]
+
+
+# --- Re-anchoring after a text edit -------------------------------------------------------------
+#
+# A span remembers its quote, the 32 characters on either side and its old start. After the text
+# changes it is looked for as Hypothesis looks for an annotation's TextQuoteSelector
+# (client/src/annotator/anchoring/match-quote.ts): exact occurrences of the quote first, then
+# approximate ones (Myers' bit-parallel edit distance, as its approx-string-match does), each
+# candidate scored by how well its quote, prefix and suffix match, the old position breaking ties.
+# Hypothesis accepts any best candidate; a curator's corpus is better served by an orphan than by
+# a highlight on the wrong words, so two rules are stricter here: an approximate match may differ
+# from the quote in at most a quarter of its characters, and a candidate must also keep half of
+# its context unless it is the one exact occurrence of the quote.
+
+QUOTE_WEIGHT, PREFIX_WEIGHT, SUFFIX_WEIGHT, POSITION_WEIGHT = 50, 20, 20, 2
+MAX_FUZZY_ERRORS = 0.25  # of the quote's length
+MIN_CONTEXT_SCORE = 0.5  # mean of the prefix and suffix scores
+MAX_FUZZY_CANDIDATES = 50
+
+
+def _match_scores(text: str, pattern: str, *, anchored: bool = False) -> list[int]:
+    """For each position j of `text`, the least edit distance between `pattern` and any
+    substring of `text` ending just after j (Myers 1999, in Hyyrö's formulation); with
+    `anchored`, between `pattern` and `text[: j + 1]`.
+
+    Python's unbounded integers hold the bit vectors, so patterns of any length work; the cost
+    is a handful of integer operations per character of `text`.
+    """
+    m = len(pattern)
+    if m == 0:
+        return [0] * len(text)
+    peq = {}
+    for i, char in enumerate(pattern):
+        peq[char] = peq.get(char, 0) | (1 << i)
+    mask = (1 << m) - 1
+    high = 1 << (m - 1)
+    pv, mv, score = mask, 0, m
+    scores = []
+    for char in text:
+        eq = peq.get(char, 0)
+        xv = eq | mv
+        xh = (((eq & pv) + pv) ^ pv) | eq
+        ph = mv | ~(xh | pv)
+        mh = pv & xh
+        if ph & high:
+            score += 1
+        elif mh & high:
+            score -= 1
+        # Shifting in 0 lets a match start anywhere in the text (D[0][j] = 0); shifting in 1
+        # pins it to the text's start (D[0][j] = j).
+        ph = ((ph << 1) | anchored) & mask
+        mh = (mh << 1) & mask
+        pv = (mh | ~(xv | ph)) & mask
+        mv = ph & xv & mask
+        scores.append(score)
+    return scores
+
+
+def edit_distance_within(text: str, pattern: str) -> int:
+    """The fewest edits that turn `pattern` into some substring of `text` (all of it, if empty)."""
+    return min(_match_scores(text, pattern), default=len(pattern))
+
+
+def approximate_matches(text: str, pattern: str, max_errors: int) -> list[tuple[int, int, int]]:
+    """(start, end, errors) of the places where `pattern` occurs in `text` with at most
+    `max_errors` edits, fewest errors first; at most MAX_FUZZY_CANDIDATES of them."""
+    if not pattern:
+        return []
+    scores = _match_scores(text, pattern)
+    ends = [
+        j
+        for j, score in enumerate(scores)
+        if score <= max_errors
+        and (j == 0 or score <= scores[j - 1])
+        and (j == len(scores) - 1 or score <= scores[j + 1])
+    ]
+    ends.sort(key=lambda j: scores[j])
+    matches = []
+    reversed_pattern = pattern[::-1]
+    for j in ends[:MAX_FUZZY_CANDIDATES]:
+        end, errors = j + 1, scores[j]
+        # The start: match the reversed pattern against the text read backwards from the end.
+        low = max(0, end - len(pattern) - errors)
+        back = _match_scores(text[low:end][::-1], reversed_pattern, anchored=True)
+        lengths = [k + 1 for k, score in enumerate(back) if score == errors]
+        # Of the starts as good as each other, the one that keeps the quote's length.
+        length = min(lengths, key=lambda n: (abs(n - len(pattern)), -n))
+        matches.append((end - length, end, errors))
+    return matches
+
+
+def _similarity(found: str, wanted: str) -> float:
+    """How much of `wanted` (a prefix or suffix) is in `found`; 1.0 when there is nothing to want."""
+    if not wanted:
+        return 1.0
+    if not found:
+        return 0.0
+    return 1 - edit_distance_within(found, wanted) / len(wanted)
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    start: int
+    end: int
+    score: float
+    context: float
+
+
+def _score(text, start, end, errors, *, exact, prefix, suffix, hint) -> _Candidate:
+    prefix_score = _similarity(text[max(0, start - len(prefix)) : start], prefix)
+    suffix_score = _similarity(text[end : end + len(suffix)], suffix)
+    position_score = 1 - abs(start - hint) / max(len(text), 1)
+    score = (
+        QUOTE_WEIGHT * (1 - errors / len(exact))
+        + PREFIX_WEIGHT * prefix_score
+        + SUFFIX_WEIGHT * suffix_score
+        + POSITION_WEIGHT * position_score
+    ) / (QUOTE_WEIGHT + PREFIX_WEIGHT + SUFFIX_WEIGHT + POSITION_WEIGHT)
+    return _Candidate(start, end, score, (prefix_score + suffix_score) / 2)
+
+
+def _occurrences(text: str, quote: str):
+    position = text.find(quote)
+    while position != -1:
+        yield position
+        position = text.find(quote, position + 1)
+
+
+def reanchor(text: str, *, exact: str, prefix: str = "", suffix: str = "", start: int = 0):
+    """Where a span's quote is in the new `text`: (start, end), trimmed of outer whitespace,
+    or None when it cannot be found with confidence (the span is then orphaned).
+
+    `start` is the span's old start: among equally good candidates the nearest wins.
+    """
+    if not exact.strip():
+        return None
+    score = functools.partial(_score, text, exact=exact, prefix=prefix, suffix=suffix, hint=start)
+    exact_hits = [score(s, s + len(exact), 0) for s in _occurrences(text, exact)]
+    if exact_hits:
+        candidates, unique = exact_hits, len(exact_hits) == 1
+    else:
+        max_errors = int(len(exact) * MAX_FUZZY_ERRORS)
+        matches = approximate_matches(text, exact, max_errors) if max_errors else []
+        candidates, unique = [score(s, e, errors) for s, e, errors in matches], False
+    if not candidates:
+        return None
+    best = max(candidates, key=lambda c: c.score)
+    if not unique and best.context < MIN_CONTEXT_SCORE:
+        return None
+    found = text[best.start : best.end]
+    trimmed_start = best.start + len(found) - len(found.lstrip())
+    trimmed_end = best.end - (len(found) - len(found.rstrip()))
+    if trimmed_start >= trimmed_end:
+        return None
+    return trimmed_start, trimmed_end

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from reader import views, views_exchange
+from reader import views, views_curation, views_exchange
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,10 +10,12 @@ urlpatterns = [
     path("compare/<slug:slug>/", views.comparison_detail, name="comparison_detail"),
     path("compare/<slug:slug>/report/", views.comparison_report, name="comparison_report"),
     path("compare/<slug:slug>/report.json", views.comparison_report_json, name="comparison_report_json"),
+    path("compare/<slug:slug>/agreement/", views_curation.comparison_agreement, name="comparison_agreement"),
     path("documents/<slug:slug>/", views.document_detail, name="document_detail"),
     path("annotations/new/", views.annotation_create, name="annotation_create"),
     path("annotations/<int:pk>/", views.annotation_detail, name="annotation_detail"),
     path("annotations/<int:pk>/delete/", views.annotation_delete, name="annotation_delete"),
+    path("annotations/<int:pk>/review/", views.annotation_review, name="annotation_review"),
     path("spans/", views.span_panel, name="span_panel"),
     path("links/new/", views.link_create, name="link_create"),
     path("links/<int:pk>/", views.link_detail, name="link_detail"),

@@ -222,6 +222,23 @@ def annotation_delete(request, pk):
     return _changed(request, span)
 
 
+@require_POST
+def annotation_review(request, pk):
+    """Accept, reject or reset an annotation from the reader's panel (curators only)."""
+    annotation = get_object_or_404(Annotation.objects.select_related("span__document"), pk=pk)
+    status = request.POST.get("status", "")
+    try:
+        annotating.review(
+            items=Annotation.objects.filter(pk=annotation.pk), status=status, reviewer=request.user
+        )
+    except annotating.AnnotatingError as error:
+        return error_response(request, str(error), status=error.status)
+    if not request.htmx:
+        messages.success(request, f"Marked {status}.")
+        return redirect(annotation)
+    return _changed(request, annotation.span, focus=annotation)
+
+
 def _panel_spans(spans):
     return list(
         spans.select_related("document").prefetch_related(

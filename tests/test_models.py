@@ -209,8 +209,12 @@ def test_a_part_of_a_name_does_not_match_a_speaker():
 # --- curators -----------------------------------------------------------------------------------
 
 
-def test_staff_are_curators():
-    assert user_is_curator(UserFactory(username="staffer", is_staff=True))
+def test_staff_alone_are_not_curators():
+    assert not user_is_curator(UserFactory(username="staffer", is_staff=True))
+
+
+def test_superusers_are_curators():
+    assert user_is_curator(UserFactory(username="root", is_staff=True, is_superuser=True))
 
 
 def test_members_of_the_curator_group_are_curators(curator):
