@@ -50,6 +50,12 @@ test-postgres: $(VENV)/.dev chromium
 	@echo "== The test suite on PostgreSQL =="
 	url=$$(scripts/postgres.sh) && DATABASE_URL=$$url $(VENV)/bin/pytest
 
+# The benchmark against gunicorn on loopback: prints a table, writes bench/results.json.
+# BENCH_DB=postgres measures on PostgreSQL instead of SQLite.
+BENCH_DB ?= sqlite
+bench: $(VENV)/.dev chromium
+	$(PY) -m bench.run --db $(BENCH_DB)
+
 screenshots: $(VENV)/.dev chromium
 	$(PY) scripts/screenshots.py
 

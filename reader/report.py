@@ -36,11 +36,7 @@ def build(comparison) -> dict:
 
     # Links that join the two articles of this comparison (not a third one).
     ids = {comparison.left_id, comparison.right_id}
-    crossing = [
-        link
-        for link in links
-        if {link.source.document_id, link.target.document_id} == ids
-    ]
+    crossing = [link for link in links if {link.source.document_id, link.target.document_id} == ids]
     linked_spans = {span_id for link in crossing for span_id in (link.source_id, link.target_id)}
 
     def link_entry(link):
@@ -97,9 +93,7 @@ def build(comparison) -> dict:
             continue
         seen.add(key)
         bucket = "claims" if kind == Label.Kind.CLAIM else "quotes"
-        only_in[annotation.span.document.slug][bucket].append(
-            _span(annotation.span, annotations_by_span)
-        )
+        only_in[annotation.span.document.slug][bucket].append(_span(annotation.span, annotations_by_span))
 
     by_relation = {value: [] for value in Relation.values}
     for link in crossing:

@@ -94,6 +94,18 @@ class Block:
     is_paragraph: bool
     index: int = -1
     segments: list = field(default_factory=list)
+    units: list = field(default_factory=list)
+
+
+@dataclass
+class Unit:
+    """A sentence of a paragraph with the space after it: the smallest piece a page
+    re-renders after a write, so a long paragraph is not re-sent whole."""
+
+    index: int
+    start: int
+    end: int
+    segments: list = field(default_factory=list)
 
 
 def segments(start: int, end: int, spans, cuts=()) -> list[Segment]:
@@ -136,16 +148,27 @@ def layout(text: str, spans) -> list[Block]:
         position = end
     if position < len(text):
         blocks.append(Block(position, len(text), is_paragraph=False))
-    # One sweep over the whole text, cut at paragraph edges too, so every
-    # segment falls inside one block.
-    edges = [block.start for block in blocks]
-    block_iter = iter(blocks)
-    block = next(block_iter, None)
+    # Units tile each paragraph: each runs from one sentence's start to the next's.
+    starts = sorted({start for start, _ in sentences(text)})
+    unit_index = 0
+    for block in blocks:
+        if not block.is_paragraph:
+            continue
+        cuts = [block.start, *(s for s in starts if block.start < s < block.end), block.end]
+        for unit_start, unit_end in pairwise(cuts):
+            block.units.append(Unit(unit_index, unit_start, unit_end))
+            unit_index += 1
+    # One sweep over the whole text, cut at paragraph and unit edges too, so every
+    # segment falls inside one block and one unit.
+    edges = [block.start for block in blocks] + [unit.start for block in blocks for unit in block.units]
+    pieces = iter([(block, unit) for block in blocks for unit in (block.units or [None])])
+    block, unit = next(pieces, (None, None))
     for segment in segments(0, len(text), spans, cuts=edges):
-        while segment.start >= block.end:
-            block = next(block_iter)
+        while segment.start >= (unit.end if unit else block.end):
+            block, unit = next(pieces)
         if block.is_paragraph:
             block.segments.append(segment)
+            unit.segments.append(segment)
     return blocks
 
 

@@ -1,9 +1,10 @@
 import json
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -12,12 +13,14 @@ from django_htmx.http import trigger_client_event
 from reader import annotating, report
 from reader import text as textlib
 from reader.forms import AnnotationForm, ArticleForm, LinkEditForm, LinkForm, SelectionForm, form_errors
-from reader.highlights import changed_paragraphs, render_text
+from reader.highlights import changed_units, looks_for, render_text
 from reader.models import Annotation, Comparison, Document, Label, Link, Relation, Span, Speaker, Status
 from reader.responses import error_response
 from reader.suggest import suggest
 
 ANNOTATIONS_CHANGED = "annotations-changed"
+OPEN_PANEL = "open-panel"
+SIDEBAR_PAGE = 50  # annotations (and links) the sidebar shows at a time
 MAX_CANDIDATES = 500  # highlights offered in the counterpart list that works without JavaScript
 
 
@@ -51,79 +54,111 @@ class Column:
 
 
 class SidebarFilter:
-    """The sidebar's filters, applied to what was already loaded for the highlights."""
+    """The sidebar's filters and page, applied in the database."""
 
     fields = ("label", "speaker", "author", "status", "relation")
 
     def __init__(self, params):
         self.values = {name: params.get(name, "") for name in self.fields}
+        self.page = int(params["page"]) if params.get("page", "").isdigit() and int(params["page"]) > 0 else 1
 
-    def keep(self, annotation):
+    def annotations(self, queryset):
         wanted = self.values
-        return (
-            not wanted["relation"]
-            and (not wanted["label"] or str(annotation.label_id) == wanted["label"])
-            and (not wanted["speaker"] or str(annotation.speaker_id) == wanted["speaker"])
-            and (not wanted["author"] or annotation.author.username == wanted["author"])
-            and (not wanted["status"] or annotation.status == wanted["status"])
-        )
+        if wanted["relation"]:  # a relation filter asks for links only
+            return queryset.none()
+        for field in ("label", "speaker"):
+            if wanted[field]:  # an id; anything else matches nothing rather than failing
+                queryset = (
+                    queryset.filter(**{field: wanted[field]}) if wanted[field].isdigit() else queryset.none()
+                )
+        if wanted["author"]:
+            queryset = queryset.filter(author__username=wanted["author"])
+        if wanted["status"]:
+            queryset = queryset.filter(status=wanted["status"])
+        return queryset
 
-    def keep_link(self, link):
+    def links(self, queryset):
         wanted = self.values
-        return (
-            not (wanted["label"] or wanted["speaker"])
-            and (not wanted["relation"] or link.relation == wanted["relation"])
-            and (not wanted["author"] or link.author.username == wanted["author"])
-            and (not wanted["status"] or link.status == wanted["status"])
-        )
+        if wanted["label"] or wanted["speaker"]:  # links have neither
+            return queryset.none()
+        for field, value in (("relation", "relation"), ("author__username", "author"), ("status", "status")):
+            if wanted[value]:
+                queryset = queryset.filter(**{field: wanted[value]})
+        return queryset
+
+    def query(self, **changes):
+        return urlencode({k: v for k, v in {**self.values, **changes}.items() if v})
 
     @property
     def active(self):
         return any(self.values.values())
 
 
+def _page(queryset, number):
+    """One page of the sidebar, and the number of the next one (None at the end)."""
+    offset = (number - 1) * SIDEBAR_PAGE
+    rows = list(queryset[offset : offset + SIDEBAR_PAGE + 1])
+    return rows[:SIDEBAR_PAGE], (number + 1 if len(rows) > SIDEBAR_PAGE else None)
+
+
 def _reader(request, documents, comparison=None):
-    annotations = list(Annotation.objects.for_documents(documents))
-    links = list(Link.objects.for_documents(documents))
-    by_document = {document.pk: [] for document in documents}
-    for annotation in annotations:
-        by_document[annotation.span.document_id].append(annotation)
-    linked = {document.pk: {} for document in documents}
-    for link in links:
-        for span in (link.source, link.target):
-            if span.document_id in linked:
-                linked[span.document_id][span.pk] = span
+    """The reader, or one of its fragments for htmx: the sidebar, or the next page of a list.
+
+    A fixed number of queries whatever the number of annotations and links: the
+    highlights come as plain rows, and the sidebar shows a page at a time."""
     filters = SidebarFilter(request.GET)
+    target = request.htmx.target if request.htmx else None
+    labels = list(Label.objects.all())
+    annotations, more_annotations = _page(
+        filters.annotations(Annotation.objects.for_documents(documents)), filters.page
+    )
+    links, more_links = _page(filters.links(Link.objects.for_documents(documents)), filters.page)
     context = {
         "comparison": comparison,
         "documents": documents,
         "filters": filters,
-        "sidebar": [
-            (document, [a for a in by_document[document.pk] if filters.keep(a)]) for document in documents
-        ],
-        "links": [link for link in links if filters.keep_link(link)],
-        "link_json": json.dumps(
-            [
-                {"id": link.pk, "source": link.source_id, "target": link.target_id, "relation": link.relation}
-                for link in links
-            ]
-        ),
-        "link_count": len(links),
-        "labels": Label.objects.all(),
-        "statuses": Status.choices,
-        "relations": Relation.choices,
-        "annotators": sorted({a.author.username for a in annotations} | {k.author.username for k in links}),
-        "speakers": sorted({a.speaker for a in annotations if a.speaker}, key=lambda s: s.name),
-        "count": len(annotations),
+        "annotations": annotations,
+        "more_annotations": more_annotations and filters.query(page=more_annotations),
+        "links": links,
+        "more_links": more_links and filters.query(page=more_links),
+        "labels": labels,
         "panel_query": f"?comparison={comparison.slug}" if comparison else "",
     }
+    if target in ("more-annotations", "more-links"):
+        return render(request, f"reader/reader.html#{target[5:]}-items", context)
+    link_rows = list(
+        Link.objects.filter(
+            Q(source__document__in=documents) | Q(target__document__in=documents)
+        ).values_list("id", "source_id", "target_id", "relation")
+    )
+    context.update(
+        link_json=json.dumps(
+            [
+                {"id": pk, "source": source, "target": target, "relation": relation}
+                for pk, source, target, relation in link_rows
+            ]
+        ),
+        link_count=len(link_rows),
+        count=Annotation.objects.filter(span__document__in=documents).count(),
+        statuses=Status.choices,
+        relations=Relation.choices,
+        annotators=sorted(
+            set(
+                Annotation.objects.filter(span__document__in=documents).values_list(
+                    "author__username", flat=True
+                )
+            )
+            | {link.author.username for link in links}
+        ),
+        speakers=Speaker.objects.filter(annotations__span__document__in=documents).distinct(),
+    )
     template_name = "reader/reader.html"
-    if request.htmx and request.htmx.target == "sidebar":
+    if target == "sidebar":
         template_name += "#sidebar"
     else:
+        looks = looks_for(documents, labels={label.pk: label for label in labels})
         context["columns"] = [
-            Column(document, render_text(document, by_document[document.pk], linked[document.pk].values()))
-            for document in documents
+            Column(document, render_text(document, looks[document.pk])) for document in documents
         ]
     return render(request, template_name, context)
 
@@ -177,7 +212,18 @@ def annotation_create(request):
         )
     except textlib.SelectionError as error:
         return error_response(request, str(error), status=error.status)
-    return _changed(request, annotation.span, focus=annotation)
+    if not request.htmx:
+        return redirect(annotation)
+    # Tagging is the hot path: answer with the changed sentences only, and let the
+    # page open the new annotation in the panel with a request of its own.
+    span = annotation.span
+    comparison = request.POST.get("comparison")
+    panel_url = annotation.get_absolute_url() + (
+        f"?{urlencode({'comparison': comparison})}" if comparison else ""
+    )
+    response = HttpResponse("".join(changed_units(span.document, span.start, span.end)))
+    trigger_client_event(response, ANNOTATIONS_CHANGED)
+    return trigger_client_event(response, OPEN_PANEL, {"url": panel_url, "span": span.pk})
 
 
 @require_GET
@@ -300,15 +346,15 @@ def _panel(request, spans, focus=None):
 
 
 def _changed(request, span, focus=None, also=()):
-    """After a write: the panel, the touched paragraphs out of band, and a nudge to the sidebar."""
+    """After a write: the panel, the touched sentences out of band, and a nudge to the sidebar."""
     if not request.htmx:
         return redirect(focus) if focus else redirect(span.document)
     still_there = _panel_spans(Span.objects.filter(pk=span.pk))
     context = _panel_context(request, still_there, focus, _comparison_from(request))
-    context["paragraphs"] = [
-        paragraph
+    context["units"] = [
+        unit
         for changed in (span, *also)
-        for paragraph in changed_paragraphs(changed.document, changed.start, changed.end)
+        for unit in changed_units(changed.document, changed.start, changed.end)
     ]
     response = render(request, "reader/panel.html#changed", context)
     return trigger_client_event(response, ANNOTATIONS_CHANGED)

@@ -8,6 +8,9 @@ annotation (403); anonymous writes (401); a missing CSRF token (403); a GET
 on a write endpoint (405); a label change that duplicates an annotation (409).
 """
 
+import json
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -55,14 +58,27 @@ def test_the_answer_swaps_only_the_touched_paragraph_and_refreshes_the_sidebar(u
     response = user_client.post(CREATE, selection(document, "Officials denied"), headers=HTMX)
     html = response.content.decode()
     assert html.count('hx-swap-oob="true"') == 1
-    assert f'id="p-{document.pk}-1"' in html
+    assert f'id="u-{document.pk}-1"' in html
     assert "<mark" in html
-    assert response["HX-Trigger"] == '{"annotations-changed": {}}'
+    assert "annotations-changed" in json.loads(response["HX-Trigger"])
 
 
-def test_the_answer_opens_the_new_annotation_in_the_panel(user_client, document):
-    html = user_client.post(CREATE, selection(document, "minister"), headers=HTMX).content.decode()
+def test_the_answer_asks_the_page_to_open_the_new_annotation(user_client, document, comparison):
+    data = {**selection(document, "minister"), "comparison": comparison.slug}
+    response = user_client.post(CREATE, data, headers=HTMX)
     annotation = Annotation.objects.get()
+    trigger = json.loads(response["HX-Trigger"])
+    assert trigger["open-panel"] == {
+        "url": f"/annotations/{annotation.pk}/?comparison={comparison.slug}",
+        "span": annotation.span_id,
+    }
+    assert "annotations-changed" in trigger
+
+
+def test_the_new_annotation_opens_focused_in_the_panel(user_client, document, user):
+    user_client.post(CREATE, selection(document, "minister"), headers=HTMX)
+    annotation = Annotation.objects.get()
+    html = user_client.get(annotation.get_absolute_url(), headers=HTMX).content.decode()
     assert f'action="/annotations/{annotation.pk}/"' in html
     assert 'class="ann focus"' in html
 
@@ -317,3 +333,15 @@ def test_an_annotation_page_works_without_javascript(user_client, user, document
     assert response.status_code == 302
     annotation.refresh_from_db()
     assert annotation.cue == "claimed"
+
+
+def test_a_write_in_a_long_paragraph_swaps_only_its_sentence(user_client, db):
+    from tests.factories import DocumentFactory
+
+    document = DocumentFactory(text="First sentence here. Second one follows. Third ends it.")
+    html = user_client.post(CREATE, selection(document, "one follows"), headers=HTMX).content.decode()
+    swapped = re.findall(
+        r'<span id="u-\d+-(\d+)" class="u" hx-swap-oob="true">(.*?)</span>(?=<span id|$)', html, re.S
+    )
+    assert [index for index, _ in swapped] == ["1"]
+    assert re.sub(r"<[^>]+>", "", swapped[0][1]) == "Second one follows. "

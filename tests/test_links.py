@@ -166,8 +166,8 @@ def test_linking_to_a_highlight_answers_with_both_paragraphs_and_a_refresh(user_
     assert response.status_code == 200
     html = response.content.decode()
     assert Link.objects.get().target == right
-    assert f'id="p-{comparison.left.pk}-0"' in html
-    assert f'id="p-{comparison.right.pk}-0"' in html
+    assert f'id="u-{comparison.left.pk}-0"' in html
+    assert f'id="u-{comparison.right.pk}-0"' in html
     assert "hl lab-" in html
     assert " linked" in html
     assert "annotations-changed" in response["HX-Trigger"]

@@ -234,6 +234,8 @@
     }
     svg.replaceChildren(...paths);
     svg.dataset.drawn = String(paths.length);
+    // For the benchmark: when the page was first fully drawn, from navigation start.
+    if (!svg.dataset.drawnMs) svg.dataset.drawnMs = String(Math.round(performance.now()));
   };
 
   const redraw = () => {
@@ -365,6 +367,11 @@
       if (box.top < 0 || box.bottom > window.innerHeight) marks[0].scrollIntoView({ block: "center" });
     }
     inner.focus({ preventScroll: true });
+  });
+
+  // A new annotation opens in the panel (the server says which, in HX-Trigger).
+  document.body.addEventListener("open-panel", (event) => {
+    htmx.ajax("GET", event.detail.url, { target: "#panel", swap: "innerHTML" });
   });
 
   // A message answers the last action; the next one clears it.

@@ -66,7 +66,7 @@ def test_a_reader_links_new_text_selected_in_the_other_article(pair, logged_in: 
     page.locator("#panel").get_by_label("Relation").select_option("contradicts")
     page.locator("#panel [data-link-start]").click()
     page.evaluate(
-        """() => { const t = document.querySelectorAll('.text')[1].querySelector('.para').firstChild;
+        """() => { const t = document.querySelectorAll('.text')[1].querySelector('.para .u').firstChild;
         const r = document.createRange(); r.setStart(t, 0); r.setEnd(t, 13);
         const s = getSelection(); s.removeAllRanges(); s.addRange(r); }"""
     )

@@ -86,7 +86,8 @@ def test_a_selection_across_paragraphs_is_stored_with_its_blank_line(pair, logge
     page.goto(live_server.url + f"/documents/{pair.left.slug}/")
     page.evaluate(
         """() => { const ps = document.querySelectorAll('.text .para');
-        const r = document.createRange(); r.setStart(ps[0].firstChild, 28); r.setEnd(ps[1].firstChild, 9);
+        const first = ps[0].querySelector('.u').firstChild, second = ps[1].querySelector('.u').firstChild;
+        const r = document.createRange(); r.setStart(first, 28); r.setEnd(second, 9);
         const s = getSelection(); s.removeAllRanges(); s.addRange(r); }"""
     )
     expect(page.locator("#toolbar")).to_be_visible()
@@ -99,7 +100,7 @@ def test_a_mouse_drag_selects_and_escape_cancels(pair, logged_in: Page, live_ser
     page = logged_in
     page.goto(live_server.url + f"/documents/{pair.left.slug}/")
     box = page.evaluate(
-        """() => { const t = document.querySelector('.text .para').firstChild;
+        """() => { const t = document.querySelector('.text .para .u').firstChild;
         const r = document.createRange(); r.setStart(t, 4); r.setEnd(t, 12);
         const b = r.getBoundingClientRect(); return {x: b.left, y: b.top + b.height / 2, right: b.right}; }"""
     )
