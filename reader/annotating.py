@@ -43,7 +43,6 @@ def _ensure_can_change(annotation, user):
         raise NotAllowed(f"This annotation is {annotation.author}'s: only they or a curator can change it.")
 
 
-@transaction.atomic
 def span_get_or_create(*, document, start, end, exact, user) -> Span:
     """The span the browser selected, trimmed of outer whitespace, created if new."""
     start, end = textlib.check_selection(document.text, start, end, exact)

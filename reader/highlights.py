@@ -6,7 +6,6 @@ into offsets by counting the text before it. Built with string joins, not
 template loops: a page may hold thousands of segments.
 """
 
-from dataclasses import dataclass, field
 from functools import lru_cache
 from html import escape
 
@@ -16,18 +15,19 @@ from django.utils.safestring import mark_safe
 from reader import text as textlib
 
 
-@dataclass
 class SpanLook:
     """What a highlight shows of one span: its labels (in label order) and whether it
     is linked, with the strings every piece of the span repeats worked out once."""
 
-    start: int
-    end: int
-    labels: list = field(default_factory=list)
-    linked: bool = False
-    classes: str = "hl k-other"
-    names: tuple = ()
-    marker: str = ""
+    __slots__ = ("start", "end", "labels", "linked", "classes", "names", "marker", "annotations", "title")
+    __slots__ += ("tag",)
+
+    def __init__(self, start, end):
+        self.start, self.end = start, end
+        self.labels = []
+        self.linked = False
+        self.classes, self.names, self.marker = "hl k-other", (), ""
+        self.annotations = 0
 
 
 def span_looks(rows, labels, linked=()) -> dict:
@@ -43,42 +43,59 @@ def span_looks(rows, labels, linked=()) -> dict:
         look = looks.get(span_id)
         if look is None:
             look = looks[span_id] = SpanLook(start, end)
+        look.annotations += 1
         if label_id not in look.labels:
             look.labels.append(label_id)
     for span_id, start, end in linked:
-        looks.setdefault(span_id, SpanLook(start, end)).linked = True
+        if span_id not in looks:
+            looks[span_id] = SpanLook(start, end)
+        looks[span_id].linked = True
     order = {pk: (label.position, label.name) for pk, label in labels.items()}
+    # Spans mostly share a few label combinations: work each one out once.
+    styles = {}
     for look in looks.values():
-        if len(look.labels) > 1:
-            look.labels.sort(key=order.__getitem__)
-        chosen = [labels[pk] for pk in look.labels]
-        if chosen:
-            look.classes = f"hl lab-{chosen[0].pk} k-{chosen[0].kind}"
-        look.names = tuple(label.name for label in chosen)
-        look.marker = "".join(label.marker for label in chosen) + ("↔" if look.linked else "")
+        key = tuple(sorted(look.labels, key=order.__getitem__))
+        style = styles.get(key)
+        if style is None:
+            chosen = [labels[pk] for pk in key]
+            style = styles[key] = (
+                f"hl lab-{chosen[0].pk} k-{chosen[0].kind}" if chosen else "hl k-other",
+                tuple(label.name for label in chosen),
+                "".join(label.marker for label in chosen),
+            )
+        look.labels = key
+        look.classes, look.names, look.marker = style
+        if look.linked:
+            look.classes += " linked"
+            look.marker += "↔"
+        look.title = escape(" · ".join(look.names) or "linked")
+        # The first piece of a linked span takes focus, so its counterpart can be found by keyboard.
+        look.tag = f' data-tag="{escape(look.marker)}"' + (' tabindex="0"' if look.linked else "")
     return looks
 
 
 def _mark(text, segment, looks):
+    words = escape(text[segment.start : segment.end], quote=False)
+    if len(segment.spans) == 1:  # most pieces: one span, every string ready
+        (span_id,) = segment.spans
+        look = looks[span_id]
+        tag = look.tag if look.start == segment.start else ""
+        return f'<mark class="{look.classes}" data-spans="{span_id}" title="{look.title}"{tag}>{words}</mark>'
     # The span that started last (or the shortest among those starting
     # together) is the innermost: its first label sets the colour and style.
     covering = [looks[span_id] for span_id in segment.spans]
-    classes = covering[-1].classes
-    if len(covering) > 1:
-        classes += " deep" if len(covering) > 2 else " nested"
-        names = " · ".join(dict.fromkeys(name for look in covering for name in look.names))
-    else:
-        names = " · ".join(covering[0].names)
+    classes = covering[-1].classes.removesuffix(" linked")
+    classes += " deep" if len(covering) > 2 else " nested"
     if any(look.linked for look in covering):
         classes += " linked"
+    names = " · ".join(dict.fromkeys(name for look in covering for name in look.names))
     starting = [look for look in covering if look.start == segment.start]
     tag = f' data-tag="{escape(" ".join(look.marker for look in starting))}"' if starting else ""
-    # The first piece of a linked span takes focus, so its counterpart can be found by keyboard.
-    focus = ' tabindex="0"' if any(look.linked for look in starting) else ""
+    if any(look.linked for look in starting):
+        tag += ' tabindex="0"'
     return (
         f'<mark class="{classes}" data-spans="{" ".join(map(str, segment.spans))}"'
-        f' title="{escape(names or "linked")}"{tag}{focus}>'
-        f"{escape(text[segment.start : segment.end], quote=False)}</mark>"
+        f' title="{escape(names or "linked")}"{tag}>{words}</mark>'
     )
 
 
@@ -137,29 +154,50 @@ def render_units(document, looks, start, end):
     ]
 
 
-def looks_for(documents, *, within=None, labels=None):
+def looks_for(documents, *, within=None, labels=None, linked_ids=None):
     """Every highlight of these documents (or of one stretch [low, high) of one), by
-    document id. Two queries of plain rows, whatever the number of annotations."""
+    document id, from plain rows whatever the number of annotations.
+
+    `linked_ids`, the ids of spans with a link, saves a query when the caller has
+    them; only linked spans without any annotation are then looked up."""
     from reader.models import Annotation, Label, Span
 
     ids = [document.pk for document in documents]
     annotations = Annotation.objects.filter(span__document__in=ids, span__orphaned=False)
-    spans = Span.objects.filter(document__in=ids, orphaned=False).filter(
-        Q(links_out__isnull=False) | Q(links_in__isnull=False)
-    )
     if within:
         low, high = within
         annotations = annotations.filter(span__start__lt=high, span__end__gt=low)
-        spans = spans.filter(start__lt=high, end__gt=low)
     labels = labels or {label.pk: label for label in Label.objects.all()}
     rows = {pk: [] for pk in ids}
-    for document_id, *row in annotations.values_list(
+    bounds = {}
+    for document_id, span_id, start, end, label_id in annotations.values_list(
         "span__document_id", "span_id", "span__start", "span__end", "label_id"
     ):
-        rows[document_id].append(row)
+        rows[document_id].append((span_id, start, end, label_id))
+        bounds[span_id] = (document_id, start, end)
+    if linked_ids is None:
+        spans = Span.objects.filter(document__in=ids, orphaned=False).filter(
+            Q(links_out__isnull=False) | Q(links_in__isnull=False)
+        )
+        if within:
+            spans = spans.filter(start__lt=high, end__gt=low)
+        linked_ids = set()
+        found = spans.values_list("id", "document_id", "start", "end").distinct()
+        for span_id, document_id, start, end in found:
+            linked_ids.add(span_id)
+            bounds[span_id] = (document_id, start, end)
+    missing = [span_id for span_id in linked_ids if span_id not in bounds]
+    if missing:
+        spans = Span.objects.filter(pk__in=missing, document__in=ids, orphaned=False)
+        if within:
+            spans = spans.filter(start__lt=high, end__gt=low)
+        for span_id, document_id, start, end in spans.values_list("id", "document_id", "start", "end"):
+            bounds[span_id] = (document_id, start, end)
     linked = {pk: [] for pk in ids}
-    for document_id, *row in spans.values_list("document_id", "id", "start", "end").distinct():
-        linked[document_id].append(row)
+    for span_id in linked_ids:
+        if span_id in bounds:
+            document_id, start, end = bounds[span_id]
+            linked[document_id].append((span_id, start, end))
     return {pk: span_looks(rows[pk], labels, linked[pk]) for pk in ids}
 
 

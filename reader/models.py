@@ -247,7 +247,7 @@ class AnnotationQuerySet(models.QuerySet):
     def for_documents(self, documents):
         return (
             self.filter(span__document__in=documents)
-            .with_related()
+            .select_related("span", "label", "author", "speaker")
             .order_by("span__document", "span__start", "-span__end", "label__position", "id")
         )
 

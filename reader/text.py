@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from itertools import pairwise
+from typing import NamedTuple
 
 CONTEXT_CHARS = 32
 
@@ -78,8 +79,7 @@ def context(text: str, start: int, end: int, size: int = CONTEXT_CHARS) -> tuple
     return text[max(0, start - size) : start], text[end : end + size]
 
 
-@dataclass(frozen=True)
-class Segment:
+class Segment(NamedTuple):
     start: int
     end: int
     spans: tuple = ()  # ids of the spans covering it, outermost first

@@ -12,6 +12,7 @@ from django_htmx.http import trigger_client_event
 
 from reader import annotating, report
 from reader import text as textlib
+from reader.context_processors import labels_css_url
 from reader.forms import AnnotationForm, ArticleForm, LinkEditForm, LinkForm, SelectionForm, form_errors
 from reader.highlights import changed_units, looks_for, render_text
 from reader.models import Annotation, Comparison, Document, Label, Link, Relation, Span, Speaker, Status
@@ -20,7 +21,7 @@ from reader.suggest import suggest
 
 ANNOTATIONS_CHANGED = "annotations-changed"
 OPEN_PANEL = "open-panel"
-SIDEBAR_PAGE = 50  # annotations (and links) the sidebar shows at a time
+SIDEBAR_PAGE = 30  # annotations (and links) the sidebar shows at a time
 MAX_CANDIDATES = 500  # highlights offered in the counterpart list that works without JavaScript
 
 
@@ -112,7 +113,12 @@ def _reader(request, documents, comparison=None):
     annotations, more_annotations = _page(
         filters.annotations(Annotation.objects.for_documents(documents)), filters.page
     )
-    links, more_links = _page(filters.links(Link.objects.for_documents(documents)), filters.page)
+    links, more_links = _page(
+        filters.links(Link.objects.for_documents(documents)).defer(
+            "source__document__text", "target__document__text"
+        ),
+        filters.page,
+    )
     context = {
         "comparison": comparison,
         "documents": documents,
@@ -122,6 +128,7 @@ def _reader(request, documents, comparison=None):
         "links": links,
         "more_links": more_links and filters.query(page=more_links),
         "labels": labels,
+        "labels_css_url": labels_css_url(labels),
         "panel_query": f"?comparison={comparison.slug}" if comparison else "",
     }
     if target in ("more-annotations", "more-links"):
@@ -139,7 +146,6 @@ def _reader(request, documents, comparison=None):
             ]
         ),
         link_count=len(link_rows),
-        count=Annotation.objects.filter(span__document__in=documents).count(),
         statuses=Status.choices,
         relations=Relation.choices,
         annotators=sorted(
@@ -155,8 +161,15 @@ def _reader(request, documents, comparison=None):
     template_name = "reader/reader.html"
     if target == "sidebar":
         template_name += "#sidebar"
+        context["count"] = Annotation.objects.filter(span__document__in=documents).count()
     else:
-        looks = looks_for(documents, labels={label.pk: label for label in labels})
+        looks = looks_for(
+            documents,
+            labels={label.pk: label for label in labels},
+            linked_ids={span_id for _, source, end, _ in link_rows for span_id in (source, end)},
+        )
+        # Counted from the rows the highlights needed anyway.
+        context["count"] = sum(look.annotations for by_span in looks.values() for look in by_span.values())
         context["columns"] = [
             Column(document, render_text(document, looks[document.pk])) for document in documents
         ]

@@ -228,3 +228,18 @@ def test_the_reader_page_query_count_does_not_grow_with_annotations(user_client)
     Span.objects.all().delete()
     many = queries_for_reader_with(500, user_client, comparison)
     assert few == many
+
+
+def test_the_sidebar_counts_every_annotation_on_the_page_and_in_its_refresh(
+    user_client, document, other_user
+):
+    span = SpanFactory(document=document, start=0, end=12)
+    AnnotationFactory(span=span)
+    AnnotationFactory(span=span, author=other_user)
+    AnnotationFactory(span=SpanFactory(document=document, start=45, end=54))
+    page = user_client.get(document.get_absolute_url()).content.decode()
+    fragment = user_client.get(
+        document.get_absolute_url(), headers={"HX-Request": "true", "HX-Target": "sidebar"}
+    ).content.decode()
+    for html in (page, fragment):
+        assert '<h2>Annotations <span class="count">3</span>' in html
