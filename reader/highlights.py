@@ -133,27 +133,6 @@ def render_text(document, looks):
     return mark_safe("".join(parts))
 
 
-def _touched(blocks, start, end):
-    return [
-        unit
-        for block in blocks
-        if block.is_paragraph
-        for unit in block.units
-        if unit.start < end and start < unit.end
-    ]
-
-
-def render_units(document, looks, start, end):
-    """The units (sentences) that [start, end) touches, ready for an out-of-band swap.
-
-    `looks` need to hold only the spans overlapping those units.
-    """
-    return [
-        mark_safe(_unit(document, document.text, unit, looks, oob=True))
-        for unit in _touched(_blocks(document, looks), start, end)
-    ]
-
-
 def looks_for(documents, *, within=None, labels=None, linked_ids=None):
     """Every highlight of these documents (or of one stretch [low, high) of one), by
     document id, from plain rows whatever the number of annotations.
@@ -205,7 +184,7 @@ def looks_for(documents, *, within=None, labels=None, linked_ids=None):
 def _unit_ranges(text):
     # Texts rarely change and writes come in runs on the same one.
     return [
-        (unit.start, unit.end)
+        (unit.index, unit.start, unit.end)
         for block in textlib.layout(text, [])
         if block.is_paragraph
         for unit in block.units
@@ -214,8 +193,10 @@ def _unit_ranges(text):
 
 def changed_units(document, start, end):
     """Re-render the sentences a write at [start, end) touched, with all their highlights."""
-    touched = [(s, e) for s, e in _unit_ranges(document.text) if s < end and start < e]
+    touched = [(i, s, e) for i, s, e in _unit_ranges(document.text) if s < end and start < e]
     if not touched:
         return []
-    looks = looks_for([document], within=(touched[0][0], touched[-1][1]))[document.pk]
-    return render_units(document, looks, start, end)
+    looks = looks_for([document], within=(touched[0][1], touched[-1][2]))[document.pk]
+    spans = [(span_id, look.start, look.end) for span_id, look in looks.items()]
+    units = [textlib.Unit(i, s, e, textlib.segments(s, e, spans)) for i, s, e in touched]
+    return [mark_safe(_unit(document, document.text, unit, looks, oob=True)) for unit in units]

@@ -243,3 +243,10 @@ def test_the_sidebar_counts_every_annotation_on_the_page_and_in_its_refresh(
     ).content.decode()
     for html in (page, fragment):
         assert '<h2>Annotations <span class="count">3</span>' in html
+
+
+def test_the_reader_and_the_report_offer_both_exports(user_client, comparison):
+    for url in (comparison.get_absolute_url(), reverse("comparison_report", args=[comparison.slug])):
+        html = user_client.get(url).content.decode()
+        assert f'href="/export/annotations.json?comparison={comparison.slug}"' in html
+        assert f'href="/export/annotations.json?comparison={comparison.slug}&amp;format=w3c"' in html
