@@ -10,12 +10,13 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db import models
 from django.db.models import Count, Q
+from django.http import StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from reader import annotating
+from reader import annotating, exports
 from reader import text as textlib
 from reader.models import (
     Annotation,
@@ -148,8 +149,22 @@ class AnnotationAdmin(ReviewActions, admin.ModelAdmin):
     readonly_fields = ["reviewed_by", "reviewed_at", "created", "modified"]
     fields = ["span", "label", "speaker", "cue", "note", "author", "status", *readonly_fields]
 
+    actions = [*ReviewActions.actions, "export_native"]
+
     def get_queryset(self, request):
         return super().get_queryset(request).defer("span__document__text")
+
+    @admin.action(description="Export the selected annotations as native JSON")
+    def export_native(self, request, queryset):
+        # The file holds what the selection needs to be imported elsewhere: its spans,
+        # documents and comparisons, the links between its spans, labels and speakers.
+        ids = list(queryset.order_by().values_list("pk", flat=True))
+        response = StreamingHttpResponse(
+            (chunk.encode("utf-8") for chunk in exports.export_chunks(annotation_ids=ids)),
+            content_type="application/json",
+        )
+        response["Content-Disposition"] = 'attachment; filename="close-reader-selection.json"'
+        return response
 
     @admin.display(description="quote", ordering="span__exact")
     def quote(self, annotation):

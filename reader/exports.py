@@ -75,17 +75,25 @@ class Scope:
 
     comparison: Comparison | None = None
     status: str | None = None
+    # A curator's selection in the admin: these annotations, the links between their
+    # spans, and the documents (and comparisons) they need.
+    annotation_ids: tuple | None = None
 
     def documents(self):
         documents = Document.objects.order_by("slug")
         if self.comparison:
             documents = documents.filter(pk__in=[self.comparison.left_id, self.comparison.right_id])
+        if self.annotation_ids is not None:
+            documents = documents.filter(pk__in=self._annotations().values("span__document"))
         return documents
 
     def comparisons(self):
         comparisons = Comparison.objects.select_related("left", "right").defer("left__text", "right__text")
         if self.comparison:
             comparisons = comparisons.filter(pk=self.comparison.pk)
+        if self.annotation_ids is not None:
+            held = self.documents().values("pk")
+            comparisons = comparisons.filter(left__in=held, right__in=held)
         return comparisons.order_by("slug")
 
     def labels(self):
@@ -101,6 +109,8 @@ class Scope:
             annotations = annotations.filter(span__document__in=self._document_ids)
         if self.status:
             annotations = annotations.filter(status=self.status)
+        if self.annotation_ids is not None:
+            annotations = annotations.filter(pk__in=self.annotation_ids)
         return annotations
 
     def _links(self):
@@ -112,6 +122,9 @@ class Scope:
             )
         if self.status:
             links = links.filter(status=self.status)
+        if self.annotation_ids is not None:
+            spans = self._annotations().order_by().values("span")
+            links = links.filter(source__in=spans, target__in=spans)
         return links
 
     @property
@@ -134,7 +147,7 @@ class Scope:
         )
         if self.comparison:
             spans = spans.filter(document__in=self._document_ids)
-        if self.status:
+        if self.status or self.annotation_ids is not None:
             annotations, links = self._annotations().order_by(), self._links().order_by()
             spans = spans.filter(
                 Q(pk__in=annotations.values("span"))
@@ -209,9 +222,13 @@ def _json_array(records, *, indent):
     yield ("\n" + indent + "]") if opened else "[]"
 
 
-def export_chunks(*, format="native", comparison=None, status=None):
+def export_chunks(*, format="native", comparison=None, status=None, annotation_ids=None):
     """The whole export as str chunks, for a file, stdout or a streaming response."""
-    scope = Scope(comparison=comparison, status=status)
+    scope = Scope(
+        comparison=comparison,
+        status=status,
+        annotation_ids=tuple(annotation_ids) if annotation_ids is not None else None,
+    )
     pieces = _w3c_pieces(scope) if format == "w3c" else _native_pieces(scope, exported=timezone.now())
     return _chunked(pieces)
 

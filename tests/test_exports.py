@@ -15,7 +15,15 @@ from django.test.utils import CaptureQueriesContext
 
 from reader import exports
 from reader.models import Annotation, Comparison, Document, Label, Link, Relation, Span, Speaker, Status
-from tests.factories import AnnotationFactory, DocumentFactory, UserFactory, rich_corpus, span_over
+from tests.factories import (
+    AnnotationFactory,
+    ComparisonFactory,
+    DocumentFactory,
+    SpanFactory,
+    UserFactory,
+    rich_corpus,
+    span_over,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -323,3 +331,29 @@ def test_the_web_export_answers_a_bad_query_with_a_message(user_client, query, s
     response = user_client.get("/export/annotations.json", query)
     assert response.status_code == status
     assert message in response.content.decode()
+
+
+def test_the_admin_exports_the_selected_annotations_as_native_json(client, db):
+    comparison = ComparisonFactory()
+    left = AnnotationFactory(span=SpanFactory(document=comparison.left, start=0, end=3))
+    right = AnnotationFactory(span=SpanFactory(document=comparison.right, start=0, end=3))
+    unselected = AnnotationFactory(span=SpanFactory(document=comparison.left, start=4, end=12))
+    Link.objects.create(source=left.span, target=right.span, relation="counterpart", author=left.author)
+    admin = get_user_model().objects.create_superuser("boss", password="x-very-long-password")
+    client.force_login(admin)
+    response = client.post(
+        "/admin/reader/annotation/",
+        {"action": "export_native", "_selected_action": [left.pk, right.pk]},
+    )
+    assert response.status_code == 200
+    data = json.loads(b"".join(response.streaming_content))
+    assert data["format"] == "close-reader/1"
+    assert sorted(a["span"] for a in data["annotations"]) == sorted(
+        f"{a.span.document.slug}:{a.span.start}-{a.span.end}" for a in (left, right)
+    )
+    unselected_key = f"{comparison.left.slug}:{unselected.span.start}-{unselected.span.end}"
+    assert unselected_key not in [span["key"] for span in data["spans"]]
+    assert len(data["spans"]) == 2
+    assert len(data["links"]) == 1
+    assert [c["slug"] for c in data["comparisons"]] == [comparison.slug]
+    assert Annotation.objects.count() == 3
