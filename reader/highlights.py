@@ -6,6 +6,7 @@ into offsets by counting the text before it. Built with string joins, not
 template loops: a page may hold thousands of segments.
 """
 
+import hashlib
 from functools import lru_cache
 from html import escape
 
@@ -200,3 +201,54 @@ def changed_units(document, start, end):
     spans = [(span_id, look.start, look.end) for span_id, look in looks.items()]
     units = [textlib.Unit(i, s, e, textlib.segments(s, e, spans)) for i, s, e in touched]
     return [mark_safe(_unit(document, document.text, unit, looks, oob=True)) for unit in units]
+
+
+COLUMN_CACHE_SECONDS = 600
+
+
+def columns_for(documents, *, labels, linked_ids):
+    """Each document's rendered text, by document id, and its number of annotations.
+
+    Rendering thousands of highlights is the page's biggest cost, so the HTML is
+    cached under a fingerprint of everything it shows: the text, the labels, the
+    count, newest id and newest change of the document's annotations (a save
+    bumps `modified`; a deletion changes the count or, with a creation, the
+    newest id), and the linked spans. One aggregate query decides; only
+    documents whose fingerprint changed are rendered again.
+    """
+    from django.core.cache import cache
+    from django.db.models import Count, Max
+
+    from reader.models import Annotation
+
+    marks = [(label.pk, label.name, label.kind, label.shortcut, label.position) for label in labels.values()]
+    stats = {
+        row["span__document"]: row
+        for row in Annotation.objects.filter(span__document__in=[d.pk for d in documents])
+        .values("span__document")
+        .annotate(count=Count("id"), newest=Max("id"), changed=Max("modified"))
+        .order_by()
+    }
+    links = sorted(linked_ids)
+    keys = {}
+    for document in documents:
+        row = stats.get(document.pk, {})
+        fingerprint = (
+            document.text_sha256,
+            marks,
+            row.get("count"),
+            row.get("newest"),
+            row.get("changed"),
+            links,
+        )
+        digest = hashlib.sha256(repr(fingerprint).encode()).hexdigest()
+        keys[document.pk] = f"column:{document.pk}:{digest}"
+    found = cache.get_many(keys.values())
+    missing = [document for document in documents if keys[document.pk] not in found]
+    if missing:
+        looks = looks_for(missing, labels=labels, linked_ids=linked_ids)
+        rendered = {keys[d.pk]: str(render_text(d, looks[d.pk])) for d in missing}
+        cache.set_many(rendered, COLUMN_CACHE_SECONDS)
+        found.update(rendered)
+    html = {document.pk: mark_safe(found[keys[document.pk]]) for document in documents}
+    return html, sum(row["count"] for row in stats.values())

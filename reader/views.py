@@ -15,7 +15,7 @@ from reader import annotating, report
 from reader import text as textlib
 from reader.context_processors import labels_css_url
 from reader.forms import AnnotationForm, ArticleForm, LinkEditForm, LinkForm, SelectionForm, form_errors
-from reader.highlights import changed_units, looks_for, render_text
+from reader.highlights import changed_units, columns_for
 from reader.models import Annotation, Comparison, Document, Label, Link, Relation, Span, Speaker, Status
 from reader.responses import error_response
 from reader.suggest import suggest
@@ -167,16 +167,12 @@ def _reader(request, documents, comparison=None):
         template_name += "#sidebar"
         context["count"] = Annotation.objects.filter(span__document__in=documents).count()
     else:
-        looks = looks_for(
+        html, context["count"] = columns_for(
             documents,
             labels={label.pk: label for label in labels},
             linked_ids={span_id for _, source, end, _ in link_rows for span_id in (source, end)},
         )
-        # Counted from the rows the highlights needed anyway.
-        context["count"] = sum(look.annotations for by_span in looks.values() for look in by_span.values())
-        context["columns"] = [
-            Column(document, render_text(document, looks[document.pk])) for document in documents
-        ]
+        context["columns"] = [Column(document, html[document.pk]) for document in documents]
     return render(request, template_name, context)
 
 

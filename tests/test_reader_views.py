@@ -250,3 +250,49 @@ def test_the_reader_and_the_report_offer_both_exports(user_client, comparison):
         html = user_client.get(url).content.decode()
         assert f'href="/export/annotations.json?comparison={comparison.slug}"' in html
         assert f'href="/export/annotations.json?comparison={comparison.slug}&amp;format=w3c"' in html
+
+
+def marks_of(client, document):
+    return [
+        (classes.split()[0:2], spans, words)
+        for classes, spans, words in marks(client.get(document.get_absolute_url()).content.decode())
+    ]
+
+
+def test_the_rendered_text_follows_every_change_despite_its_cache(user_client, user, document, comparison):
+    """The column HTML is cached by fingerprint: each kind of change must show at once."""
+    seen = [marks_of(user_client, document)]
+    annotation = AnnotationFactory(span=SpanFactory(document=document, start=4, end=12), author=user)
+    seen.append(marks_of(user_client, document))  # created
+    annotation.label = builtin_label("Claim")
+    annotation.save()
+    seen.append(marks_of(user_client, document))  # label changed
+    other = AnnotationFactory(span=SpanFactory(document=document, start=20, end=25), author=user)
+    seen.append(marks_of(user_client, document))  # a second one
+    Span.objects.filter(pk=other.span_id).delete()
+    AnnotationFactory(span=SpanFactory(document=document, start=30, end=35), author=user)
+    seen.append(marks_of(user_client, document))  # one deleted, another created: same count
+    Label.objects.filter(name="Claim").update(name="Assertion")
+    html = user_client.get(document.get_absolute_url()).content.decode()
+    assert 'title="Assertion"' in html  # a renamed label
+    assert all(a != b for a, b in zip(seen, seen[1:], strict=False))
+    assert seen[-1] == [
+        ([f"lab-{annotation.label_id}", "k-claim"], str(annotation.span_id), document.text[4:12]),
+        (
+            [f"lab-{builtin_label('Quote').pk}", "k-quote"],
+            str(Span.objects.get(start=30).pk),
+            document.text[30:35],
+        ),
+    ]
+
+
+def test_a_new_link_shows_on_a_cached_page(user_client, user, comparison):
+    from reader.models import Link
+
+    left = AnnotationFactory(span=SpanFactory(document=comparison.left, start=4, end=12), author=user)
+    right = AnnotationFactory(span=SpanFactory(document=comparison.right, start=4, end=9), author=user)
+    assert " linked" not in user_client.get(comparison.get_absolute_url()).content.decode()
+    link = Link.objects.create(source=left.span, target=right.span, relation="counterpart", author=user)
+    assert user_client.get(comparison.get_absolute_url()).content.decode().count(" linked") == 2
+    link.delete()
+    assert " linked" not in user_client.get(comparison.get_absolute_url()).content.decode()
