@@ -83,20 +83,21 @@ def _mark(text, segment, looks):
         tag = look.tag if look.start == segment.start else ""
         return f'<mark class="{look.classes}" data-spans="{span_id}" title="{look.title}"{tag}>{words}</mark>'
     # The span that started last (or the shortest among those starting
-    # together) is the innermost: its first label sets the colour and style.
+    # together) is the innermost: it sets the colour, the style and the tooltip
+    # (the panel lists every span; deep nests would make tooltips long and slow).
     covering = [looks[span_id] for span_id in segment.spans]
-    classes = covering[-1].classes.removesuffix(" linked")
+    inner = covering[-1]
+    classes = inner.classes.removesuffix(" linked")
     classes += " deep" if len(covering) > 2 else " nested"
     if any(look.linked for look in covering):
         classes += " linked"
-    names = " · ".join(dict.fromkeys(name for look in covering for name in look.names))
     starting = [look for look in covering if look.start == segment.start]
     tag = f' data-tag="{escape(" ".join(look.marker for look in starting))}"' if starting else ""
     if any(look.linked for look in starting):
         tag += ' tabindex="0"'
     return (
         f'<mark class="{classes}" data-spans="{" ".join(map(str, segment.spans))}"'
-        f' title="{escape(names or "linked")}"{tag}>{words}</mark>'
+        f' title="{inner.title}"{tag}>{words}</mark>'
     )
 
 
