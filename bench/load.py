@@ -15,6 +15,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import partial
 
 import requests
 
@@ -39,6 +40,26 @@ class Outcome:
     create_seconds: float = 0.0
 
 
+def _tally(request, key, outcome, lock, acked, failed):
+    """Send one request and file it: acknowledged, cut off (connection lost or 5xx), or refused."""
+    try:
+        status, result = request()
+    except requests.RequestException:
+        with lock:
+            failed.add(key)
+        return None
+    with lock:
+        if status == 200:
+            acked.add(key)
+            return result
+        if status >= 500:
+            outcome.server_errors += 1
+            failed.add(key)
+        else:
+            outcome.client_errors += 1
+    return None
+
+
 def annotator(base, number, clients, annotations, links, texts, outcome, lock, ready):
     client = Client(base, f"client{number}")
     documents, labels = client.page_facts()
@@ -53,39 +74,16 @@ def annotator(base, number, clients, annotations, links, texts, outcome, lock, r
         start, end = words[side][first][0], words[side][last][1]
         label = labels[k % len(labels)]
         key = (documents[side], start, end, label, f"client{number}")
-        try:
-            status, span = client.annotate(documents[side], start, end, texts[side][start:end], label)
-        except requests.RequestException:
-            with lock:
-                outcome.failed.add(key)
-            continue
-        with lock:
-            if status == 200:
-                outcome.acked.add(key)
-                spans[side].append(span)
-            elif status >= 500:
-                outcome.server_errors += 1
-                outcome.failed.add(key)
-            else:
-                outcome.client_errors += 1
+        attempt = partial(client.annotate, documents[side], start, end, texts[side][start:end], label)
+        span = _tally(attempt, key, outcome, lock, outcome.acked, outcome.failed)
+        if span is not None:
+            spans[side].append(span)
     with lock:
         outcome.creates_done = max(outcome.creates_done, time.perf_counter())
     for source, target in list(zip(spans[0], spans[1], strict=False))[:links]:
         key = (source, target, "counterpart", f"client{number}")
-        try:
-            status = client.link(source, target)
-        except requests.RequestException:
-            with lock:
-                outcome.links_failed.add(key)
-            continue
-        with lock:
-            if status == 200:
-                outcome.links_acked.add(key)
-            elif status >= 500:
-                outcome.server_errors += 1
-                outcome.links_failed.add(key)
-            else:
-                outcome.client_errors += 1
+        attempt = partial(client.link, source, target)
+        _tally(attempt, key, outcome, lock, outcome.links_acked, outcome.links_failed)
 
 
 def run(base, *, clients=8, annotations=100, links=10, server=None, kill_after=None):

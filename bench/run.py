@@ -10,7 +10,6 @@ bench/results.json. It asserts nothing: the numbers are for reading.
 
 import argparse
 import json
-import os
 import re
 import statistics
 import subprocess
@@ -20,7 +19,7 @@ import time
 from pathlib import Path
 
 from bench import load
-from bench.server import ROOT, Client, Server, environment, fresh_database, prepare
+from bench.server import ROOT, Client, Server, chromium_options, environment, fresh_database, prepare
 
 READER = "/compare/soleimani-first-anniversary/"
 REPORT = "/compare/soleimani-first-anniversary/report/"
@@ -108,20 +107,10 @@ def create_timings(client, repeat):
 
 def browser_drawn(base):
     """Milliseconds from navigation to every highlight and connector drawn, in Chromium."""
-    import shutil
-
     from playwright.sync_api import sync_playwright
 
-    chromium = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost",
-            ],
-        )
+        browser = playwright.chromium.launch(**chromium_options())
         page = browser.new_page(viewport={"width": 1440, "height": 900})
         base = base.replace("127.0.0.1", "localhost")
         page.goto(base + "/accounts/login/")

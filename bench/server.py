@@ -5,6 +5,7 @@ import contextlib
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -20,6 +21,13 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench-password-1"
+
+
+def chromium_options():
+    """Launch options for Debian's Chromium, with no lookups of outside hosts."""
+    path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+    flags = ["--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost"]
+    return {"executable_path": path, "args": flags}
 
 
 def postgres_url():
@@ -199,10 +207,11 @@ class Client:
         return response.status_code, trigger.get("open-panel", {}).get("span")
 
     def link(self, source, target, relation="counterpart"):
+        """(HTTP status, None), like `annotate`; raises on a broken connection."""
         response = self.session.post(
             self.base + "/links/new/",
             data={"source": source, "target": target, "relation": relation},
             headers=self.headers,
             timeout=30,
         )
-        return response.status_code
+        return response.status_code, None

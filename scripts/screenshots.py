@@ -171,7 +171,9 @@ def build_database(env):
 def main():
     from playwright.sync_api import sync_playwright
 
-    chromium = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+    sys.path.insert(0, str(ROOT))
+    from bench.server import chromium_options
+
     workdir = Path(tempfile.mkdtemp(prefix="close-reader-shots-"))
     env = {
         "DJANGO_SETTINGS_MODULE": "reader.settings",
@@ -196,14 +198,7 @@ def main():
                 time.sleep(0.1)
         base = f"http://localhost:{port}"
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=chromium,
-                args=[
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost",
-                ],
-            )
+            browser = playwright.chromium.launch(**chromium_options())
             page = browser.new_page(viewport={"width": 1440, "height": 900})
             page.goto(base + "/accounts/login/")
             page.get_by_label("Username").fill("demo")
