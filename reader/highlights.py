@@ -144,7 +144,8 @@ def looks_for(documents, *, within=None, labels=None, linked_ids=None):
     from reader.models import Annotation, Label, Span
 
     ids = [document.pk for document in documents]
-    annotations = Annotation.objects.filter(span__document__in=ids, span__orphaned=False)
+    # .order_by(): the models' default orderings would join documents and sort for nothing.
+    annotations = Annotation.objects.filter(span__document__in=ids, span__orphaned=False).order_by()
     if within:
         low, high = within
         annotations = annotations.filter(span__start__lt=high, span__end__gt=low)
@@ -163,7 +164,7 @@ def looks_for(documents, *, within=None, labels=None, linked_ids=None):
         if within:
             spans = spans.filter(start__lt=high, end__gt=low)
         linked_ids = set()
-        found = spans.values_list("id", "document_id", "start", "end").distinct()
+        found = spans.order_by().values_list("id", "document_id", "start", "end").distinct()
         for span_id, document_id, start, end in found:
             linked_ids.add(span_id)
             bounds[span_id] = (document_id, start, end)
@@ -172,7 +173,9 @@ def looks_for(documents, *, within=None, labels=None, linked_ids=None):
         spans = Span.objects.filter(pk__in=missing, document__in=ids, orphaned=False)
         if within:
             spans = spans.filter(start__lt=high, end__gt=low)
-        for span_id, document_id, start, end in spans.values_list("id", "document_id", "start", "end"):
+        for span_id, document_id, start, end in spans.order_by().values_list(
+            "id", "document_id", "start", "end"
+        ):
             bounds[span_id] = (document_id, start, end)
     linked = {pk: [] for pk in ids}
     for span_id in linked_ids:

@@ -135,9 +135,9 @@ def _reader(request, documents, comparison=None):
     if target in ("more-annotations", "more-links"):
         return render(request, f"reader/reader.html#{target[5:]}-items", context)
     link_rows = list(
-        Link.objects.filter(
-            Q(source__document__in=documents) | Q(target__document__in=documents)
-        ).values_list("id", "source_id", "target_id", "relation")
+        Link.objects.filter(Q(source__document__in=documents) | Q(target__document__in=documents))
+        .order_by()
+        .values_list("id", "source_id", "target_id", "relation")
     )
     context.update(
         link_json=json.dumps(
