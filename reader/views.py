@@ -4,7 +4,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_not_required
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -459,7 +458,6 @@ def link_delete(request, pk):
     return _changed(request, source, also=[target])
 
 
-@login_not_required
 @require_GET
 def labels_css(request):
     """Label colours as CSS, since the Content Security Policy forbids inline styles."""

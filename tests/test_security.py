@@ -217,7 +217,12 @@ def test_every_write_needs_a_csrf_token(user, rich):
 
 
 def test_anonymous_visitors_reach_nothing_but_the_login_page(client, rich):
-    for url in pages(rich) + [reverse("comparison_report_json", args=[rich["comparison"].slug]), "/admin/"]:
+    extra = [
+        reverse("comparison_report_json", args=[rich["comparison"].slug]),
+        reverse("labels_css"),
+        "/admin/",
+    ]
+    for url in pages(rich) + extra:
         response = client.get(url)
         assert response.status_code == 302, url
         assert response["Location"].startswith(("/accounts/login/", "/admin/login/")), url
