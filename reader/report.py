@@ -1,20 +1,21 @@
 """The comparison report: the close reading at a glance.
 
-One function builds plain data (dicts, lists, strings, numbers) from two
+One function builds plain data (dicts, lists, strings, numbers) from three
 queries, whatever the number of annotations and links; the page and the
 JSON answer both render it.
 """
 
 from collections import Counter, defaultdict
+from types import SimpleNamespace
 
 from reader.models import Annotation, Label, Link, Relation
 
 
-def _span(span, annotations_by_span):
+def _span(span, annotations_by_span, slugs):
     annotations = annotations_by_span.get(span.pk, [])
     speakers = sorted({a.speaker.name for a in annotations if a.speaker and a.label.attributable})
     return {
-        "document": span.document.slug,
+        "document": slugs[span.document_id],
         "start": span.start,
         "end": span.end,
         "exact": span.exact,
@@ -24,11 +25,58 @@ def _span(span, annotations_by_span):
     }
 
 
+def _annotations(comparison):
+    """The comparison's annotations as light objects with the attributes the report reads.
+
+    Plain rows, not model instances: thousands of annotations each joined to a span,
+    a label, a user and a speaker made building them the report's main cost."""
+    labels = {label.pk: label for label in Label.objects.all()}
+    spans = {}
+    result = []
+    rows = (
+        Annotation.objects.filter(span__document__in=[comparison.left_id, comparison.right_id])
+        .order_by("span__document", "span__start", "-span__end", "label__position", "id")
+        .values_list(
+            "span_id",
+            "span__document_id",
+            "span__start",
+            "span__end",
+            "span__exact",
+            "label_id",
+            "author__username",
+            "speaker__name",
+            "cue",
+            "status",
+        )
+    )
+    for span_id, document_id, start, end, exact, label_id, username, speaker, cue, status in rows:
+        span = spans.get(span_id)
+        if span is None:
+            span = spans[span_id] = SimpleNamespace(
+                pk=span_id, document_id=document_id, start=start, end=end, exact=exact
+            )
+        result.append(
+            SimpleNamespace(
+                span_id=span_id,
+                span=span,
+                label=labels[label_id],
+                author=SimpleNamespace(username=username),
+                speaker=SimpleNamespace(name=speaker) if speaker else None,
+                cue=cue,
+                status=status,
+            )
+        )
+    return result
+
+
 def build(comparison) -> dict:
     documents = [comparison.left, comparison.right]
     slugs = [d.slug for d in documents]
-    annotations = list(Annotation.objects.for_comparison(comparison).select_related("span__document"))
-    links = list(Link.objects.for_comparison(comparison))
+    slug_of = {d.pk: d.slug for d in documents}
+    annotations = _annotations(comparison)
+    links = list(
+        Link.objects.for_comparison(comparison).defer("source__document__text", "target__document__text")
+    )
 
     annotations_by_span = defaultdict(list)
     for annotation in annotations:
@@ -52,8 +100,8 @@ def build(comparison) -> dict:
             "note": link.note,
             "author": link.author.username,
             "status": link.status,
-            "left": _span(first, annotations_by_span),
-            "right": _span(second, annotations_by_span),
+            "left": _span(first, annotations_by_span, slug_of),
+            "right": _span(second, annotations_by_span, slug_of),
         }
 
     # Speakers × articles: each speaker's quotes and claims, with the cue each outlet used.
@@ -65,7 +113,7 @@ def build(comparison) -> dict:
             annotation.speaker.name,
             {"speaker": annotation.speaker.name, "articles": {slug: [] for slug in slugs}},
         )
-        entry["articles"][annotation.span.document.slug].append(
+        entry["articles"][slug_of[annotation.span.document_id]].append(
             {
                 "label": annotation.label.name,
                 "kind": annotation.label.kind,
@@ -93,7 +141,9 @@ def build(comparison) -> dict:
             continue
         seen.add(key)
         bucket = "claims" if kind == Label.Kind.CLAIM else "quotes"
-        only_in[annotation.span.document.slug][bucket].append(_span(annotation.span, annotations_by_span))
+        only_in[slug_of[annotation.span.document_id]][bucket].append(
+            _span(annotation.span, annotations_by_span, slug_of)
+        )
 
     by_relation = {value: [] for value in Relation.values}
     for link in crossing:
@@ -104,7 +154,7 @@ def build(comparison) -> dict:
         counts = label_counts.setdefault(
             annotation.label.name, {"label": annotation.label.name, "per_document": [0, 0], "total": 0}
         )
-        counts["per_document"][slugs.index(annotation.span.document.slug)] += 1
+        counts["per_document"][slugs.index(slug_of[annotation.span.document_id])] += 1
         counts["total"] += 1
     annotators = Counter(a.author.username for a in annotations)
     linkers = Counter(link.author.username for link in crossing)
