@@ -31,7 +31,9 @@ def home(request):
         request,
         "reader/home.html",
         {
-            "comparisons": Comparison.objects.select_related("left", "right"),
+            "comparisons": Comparison.objects.select_related("left", "right").defer(
+                "left__text", "right__text"
+            ),
             "documents": Document.objects.defer("text"),
         },
     )
