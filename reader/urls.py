@@ -20,6 +20,7 @@ urlpatterns = [
     path("links/new/", views.link_create, name="link_create"),
     path("links/<int:pk>/", views.link_detail, name="link_detail"),
     path("links/<int:pk>/delete/", views.link_delete, name="link_delete"),
+    path("links/<int:pk>/review/", views.link_review, name="link_review"),
     path("labels.css", views.labels_css, name="labels_css"),
     path("export/annotations.json", views_exchange.export_annotations, name="export_annotations"),
     path("import/", views_exchange.import_annotations, name="import_annotations"),

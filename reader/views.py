@@ -447,6 +447,22 @@ def _link_panel(request, link):
 
 
 @require_POST
+def link_review(request, pk):
+    """Accept, reject or reset a link from its panel (curators only)."""
+    link = get_object_or_404(Link.objects.with_related(), pk=pk)
+    status = request.POST.get("status", "")
+    try:
+        annotating.review(items=Link.objects.filter(pk=link.pk), status=status, reviewer=request.user)
+    except annotating.AnnotatingError as error:
+        return error_response(request, str(error), status=error.status)
+    if not request.htmx:
+        messages.success(request, f"Marked {status}.")
+        return redirect(link)
+    link.refresh_from_db()
+    return trigger_client_event(_link_panel(request, link), ANNOTATIONS_CHANGED)
+
+
+@require_POST
 def link_delete(request, pk):
     link = get_object_or_404(Link.objects.with_related(), pk=pk)
     source, target = link.source, link.target

@@ -496,3 +496,27 @@ def test_a_third_article_does_not_leak_into_the_report(comparison, spans, user):
     data = reportlib.build(comparison)
     assert data["counts"]["links"] == 0
     assert [span["exact"] for span in data["only_in"][0]["claims"]] == ["the talks had failed"]
+
+
+def test_a_curator_reviews_a_link_from_its_panel(client, curator, spans):
+    made = link(*spans)
+    client.force_login(curator)
+    html = client.get(made.get_absolute_url(), headers=HTMX).content.decode()
+    assert f'action="/links/{made.pk}/review/"' in html
+    response = client.post(reverse("link_review", args=[made.pk]), {"status": "accepted"}, headers=HTMX)
+    assert response.status_code == 200
+    assert "annotations-changed" in response["HX-Trigger"]
+    made.refresh_from_db()
+    assert (made.status, made.reviewed_by) == ("accepted", curator)
+    assert f"accepted by {curator.username}" in response.content.decode()
+
+
+def test_an_annotator_cannot_review_a_link(user_client, user, spans):
+    made = link(*spans, author=user)
+    assert (
+        f'action="/links/{made.pk}/review/"' not in user_client.get(made.get_absolute_url()).content.decode()
+    )
+    response = user_client.post(reverse("link_review", args=[made.pk]), {"status": "accepted"}, headers=HTMX)
+    assert response.status_code == 403
+    made.refresh_from_db()
+    assert made.status == "pending"

@@ -187,6 +187,8 @@ def writes(rich):
         ),
         (link.get_absolute_url(), {"relation": "counterpart", "note": "changed"}),
         (reverse("link_delete", args=[link.pk]), {}),
+        (reverse("link_review", args=[link.pk]), {"status": "accepted"}),
+        (reverse("annotation_review", args=[annotation.pk]), {"status": "accepted"}),
         (
             reverse("comparison_new"),
             {"left-title": "A", "left-text": "a", "right-title": "B", "right-text": "b"},
@@ -198,8 +200,8 @@ def writes(rich):
 def state():
     return (
         Annotation.objects.count(),
-        sorted(Annotation.objects.values_list("note", flat=True)),
-        sorted(Link.objects.values_list("relation", "note")),
+        sorted(Annotation.objects.values_list("note", "status")),
+        sorted(Link.objects.values_list("relation", "note", "status")),
         Speaker.objects.count(),
     )
 
