@@ -201,11 +201,6 @@ class Speaker(models.Model):
         return [self.name, *self.alias_list]
 
 
-class SpanQuerySet(models.QuerySet):
-    def overlapping(self, start, end):
-        return self.filter(start__lt=end, end__gt=start)
-
-
 class Span(models.Model):
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="spans")
     start = models.PositiveIntegerField()
@@ -221,7 +216,6 @@ class Span(models.Model):
     )
     created = models.DateTimeField(auto_now_add=True)
 
-    objects = SpanQuerySet.as_manager()
 
     class Meta:
         ordering = ["document", "start", "-end"]

@@ -172,13 +172,6 @@ def layout(text: str, spans) -> list[Block]:
     return blocks
 
 
-def paragraphs_touching(text: str, start: int, end: int) -> list[int]:
-    """Indices of the paragraphs a span [start, end) overlaps."""
-    return [
-        index for index, (p_start, p_end) in enumerate(paragraphs(text)) if p_start < end and start < p_end
-    ]
-
-
 # A sentence ends at . ! or ? (and any closing quotes or brackets) before
 # whitespace and a capital, digit or opening quote. Initials and a few common
 # abbreviations ("U.S.", "Gen.", "Dr.") do not end one.

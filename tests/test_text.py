@@ -324,12 +324,6 @@ def test_a_whitespace_only_text_has_no_paragraph():
     assert textlib.paragraphs(" \n\n\t\n  ") == []
 
 
-def test_paragraphs_touching_finds_every_paragraph_a_span_crosses():
-    text = "One.\n\nTwo.\n\nThree."
-    start, end = text.index("ne."), text.index("Two") + 1
-    assert textlib.paragraphs_touching(text, start, end) == [0, 1]
-
-
 # --- offsets and selections ---------------------------------------------------------------------
 
 
