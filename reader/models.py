@@ -37,6 +37,19 @@ def user_is_curator(user) -> bool:
     return groups
 
 
+class Versioned(models.Model):
+    """A row people edit: every edit bumps `version`, and a form made from an older version
+    is refused (409) instead of overwriting what changed since; `modified` dates the edit."""
+
+    version = models.PositiveIntegerField(
+        default=1, editable=False, help_text="Bumped by every edit; a form from an older version is refused."
+    )
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
 class Status(models.TextChoices):
     PENDING = "pending", "pending"
     ACCEPTED = "accepted", "accepted"
@@ -52,7 +65,7 @@ class Relation(models.TextChoices):
     ELABORATES = "elaborates", "elaborates"
 
 
-class Document(models.Model):
+class Document(Versioned):
     slug = models.SlugField(max_length=120, unique=True)
     title = models.CharField(max_length=300)
     outlet = models.CharField(max_length=300, blank=True)
@@ -83,7 +96,7 @@ class Document(models.Model):
         return reverse("document_detail", args=[self.slug])
 
 
-class Comparison(models.Model):
+class Comparison(Versioned):
     slug = models.SlugField(max_length=120, unique=True)
     title = models.CharField(max_length=300)
     left = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="+")
@@ -119,7 +132,7 @@ class Comparison(models.Model):
         return None
 
 
-class Label(models.Model):
+class Label(Versioned):
     class Kind(models.TextChoices):
         QUOTE = "quote", "quote (words attributed to a speaker)"
         SPEAKER = "speaker", "speaker mention (names a person or body)"
@@ -175,7 +188,7 @@ class SpeakerQuerySet(models.QuerySet):
         return [s for s in self if name.casefold() in {n.casefold() for n in s.names}]
 
 
-class Speaker(models.Model):
+class Speaker(Versioned):
     name = models.CharField(max_length=200, unique=True)
     aliases = models.TextField(blank=True, help_text="Other names, one per line.")
     description = models.TextField(blank=True)
@@ -249,7 +262,7 @@ class AnnotationQuerySet(models.QuerySet):
         return self.for_documents([comparison.left_id, comparison.right_id])
 
 
-class Annotation(models.Model):
+class Annotation(Versioned):
     span = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="annotations")
     label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="annotations")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotations")
@@ -271,7 +284,6 @@ class Annotation(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
-    modified = models.DateTimeField(auto_now=True)
 
     objects = AnnotationQuerySet.as_manager()
 
@@ -311,7 +323,7 @@ class LinkQuerySet(models.QuerySet):
         return self.filter(Q(source__in=span_ids) | Q(target__in=span_ids))
 
 
-class Link(models.Model):
+class Link(Versioned):
     source = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="links_out")
     target = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="links_in")
     relation = models.CharField(max_length=20, choices=Relation.choices, default=Relation.COUNTERPART)
@@ -323,7 +335,6 @@ class Link(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
-    modified = models.DateTimeField(auto_now=True)
 
     objects = LinkQuerySet.as_manager()
 
@@ -347,3 +358,44 @@ class Link(models.Model):
 
     def other_end(self, span_id):
         return self.target if self.source_id == span_id else self.source
+
+
+def span_natural_key(*, document_slug, start, end) -> str:
+    """How exports and imports name a span: by its document and offsets, never its id."""
+    return f"{document_slug}:{start}-{end}"
+
+
+class Deletion(models.Model):
+    """What was deleted, by the natural key an export names it with, so that importing an older
+    file does not silently bring it back: the importer reports it as a conflict instead."""
+
+    class Kind(models.TextChoices):
+        DOCUMENT = "document"
+        SPEAKER = "speaker"
+        ANNOTATION = "annotation"
+        LINK = "link"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    key = models.TextField()
+    deleted = models.DateTimeField()
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key"], name="deletion_unique_key"),
+            models.CheckConstraint(condition=Q(kind__in=["document", "speaker", "annotation", "link"]),
+                                   name="deletion_kind_known"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.key} deleted {self.deleted:%Y-%m-%d %H:%M}"
+
+    @staticmethod
+    def annotation_key(*, span_key, label, author) -> str:
+        return f"{span_key}|{label}|{author}"
+
+    @staticmethod
+    def link_key(*, source, target, relation) -> str:
+        return f"{source}|{target}|{relation}"
