@@ -1,14 +1,25 @@
 """Writes that touch several objects: keyword-only, validated, atomic.
 
-Each function either does all of its work or raises and writes nothing.
-Views catch `AnnotatingError` (and `text.SelectionError`) and answer with
-the error's status and message.
+Each function either does all of its work or raises and writes nothing. Views catch
+`AnnotatingError` (and `text.SelectionError`) and answer with the error's status and message.
+
+Written for several people at once (DESIGN, "Writes when several people work at once"):
+- each function loads the rows it changes *inside* its transaction, locked (`select_for_update`
+  on PostgreSQL; SQLite's IMMEDIATE transaction takes the write lock at BEGIN), and checks them
+  there, never against a copy loaded before;
+- an edit names the `version` its form was made from: another version means someone changed the
+  row meanwhile, and the edit is refused (`Stale`, 409) with what changed, instead of overwriting it;
+- each write touches only its own columns, by a conditional UPDATE: a review (status columns) and
+  an edit (content columns) of the same row both survive, and an edit racing a delete finds the
+  row gone (`Gone`, 410) instead of inserting it again, as `save()` would;
+- offsets are checked against the text as committed, with the document locked against a text
+  edit until the write commits.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -16,12 +27,14 @@ from reader import text as textlib
 from reader.models import (
     Annotation,
     Comparison,
+    Deletion,
     Document,
     Label,
     Link,
     Span,
     Speaker,
     Status,
+    span_natural_key,
     user_is_curator,
 )
 
@@ -38,29 +51,133 @@ class Conflict(AnnotatingError):
     status = 409
 
 
+class Gone(AnnotatingError):
+    """The row was deleted meanwhile: nothing was written, and nothing comes back."""
+
+    status = 410
+
+
+@dataclass
+class Stale(Conflict):
+    """The form was made from an older version of the row. `current` is the row as it is now;
+    `changed` names the fields that differ from what the form showed, {field: (then, now)}."""
+
+    message: str
+    current: object = None
+    changed: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        super().__init__(self.message)
+
+    def __str__(self):
+        return self.message
+
+
+def _stale(row, version, what, *, seen=None):
+    """The Stale error for `row` when its form showed `version` (and, field by field, `seen`)."""
+    changed = {}
+    for name, then in (seen or {}).items():
+        now = _shown(row, name)
+        if then is not None and then != now:
+            changed[name] = (then, now)
+    when = timezone.localtime(row.modified).strftime("%H:%M:%S") if getattr(row, "modified", None) else ""
+    return Stale(
+        f"This {what} was changed by someone else since you opened it (version {version} → "
+        f"{row.version}{f', at {when}' if when else ''}). Nothing was saved: look at the change, "
+        "then apply yours again.",
+        current=row,
+        changed=changed,
+    )
+
+
+def _shown(row, name):
+    """A field as its form shows it: names rather than ids."""
+    if name == "label":
+        return row.label.name
+    if name == "speaker_name":
+        return row.speaker.name if row.speaker else ""
+    return getattr(row, name)
+
+
+def _locked(queryset, pk, what):
+    """The row, locked until the transaction ends; Gone when it was deleted meanwhile."""
+    row = queryset.select_for_update(of=("self",)).filter(pk=pk).first()
+    if row is None:
+        raise Gone(f"This {what} was deleted by someone else meanwhile; nothing was saved. Reload the page.")
+    return row
+
+
+def _check_version(row, version, what, *, seen=None):
+    if version is not None and version != row.version:
+        raise _stale(row, version, what, seen=seen)
+
+
 def _ensure_can_change(annotation, user):
     if not annotation.can_change(user):
         raise NotAllowed(f"This annotation is {annotation.author}'s: only they or a curator can change it.")
 
 
+# --- Offsets are checked against the text as committed ---------------------------------------
+
+
+def document_for_offsets(document_id, *, seen_sha256=None) -> Document:
+    """The document as committed, its text protected from edits until this transaction ends.
+
+    A text edit locks the row for update; a write that checks offsets locks it for share (on
+    PostgreSQL: writers of one document do not queue behind each other, only behind an edit; on
+    SQLite the IMMEDIATE transaction already excludes every other writer). `seen_sha256` is the
+    digest of the text the page showed: a selection from an older text is refused whole.
+    """
+    if not transaction.get_connection().in_atomic_block:  # pragma: no cover - a programming error
+        raise RuntimeError("document_for_offsets() must run inside the write's transaction.")
+    share = " FOR SHARE" if connection.features.has_select_for_update else ""
+    table = Document._meta.db_table
+    found = list(
+        Document.objects.raw(
+            f"SELECT id, slug, text, text_sha256, language FROM {table} WHERE id = %s{share}",  # noqa: S608
+            [document_id],
+        )
+    )
+    if not found:
+        raise Gone("This article was deleted meanwhile; nothing was saved.")
+    document = found[0]
+    if seen_sha256 and seen_sha256 != document.text_sha256:
+        raise textlib.StaleSelection(
+            "The text of this article was edited since you opened the page, so your selection may "
+            "point at other words; nothing was saved. Reload the page and select again."
+        )
+    return document
+
+
 def span_get_or_create(*, document, start, end, exact, user) -> Span:
-    """The span the browser selected, trimmed of outer whitespace, created if new."""
+    """The span the browser selected, trimmed of outer whitespace, created if new.
+
+    `document` must come from `document_for_offsets` in the same transaction."""
+    if exact is None:  # a suggestion: the server's own words at these offsets
+        exact = document.text[start:end] if 0 <= start < end <= len(document.text) else ""
     start, end = textlib.check_selection(document.text, start, end, exact)
     prefix, suffix = textlib.context(document.text, start, end)
-    span, _ = _insert_or_get(
-        Span,
-        {"document": document, "start": start, "end": end},
-        exact=document.text[start:end],
-        prefix=prefix,
-        suffix=suffix,
-        created_by=user,
-    )
-    return span
+    key = {"document_id": document.pk, "start": start, "end": end}
+    fields = {"exact": document.text[start:end], "prefix": prefix, "suffix": suffix, "created_by": user}
+    # Insert first: tagging new words is the common case, and this spares it a SELECT. An
+    # existing span is locked, so a delete of its last annotation cannot remove it under us; if
+    # that delete won the race the span is gone and is made again.
+    for _ in range(3):
+        try:
+            with transaction.atomic():
+                span = Span.objects.create(**key, **fields)
+        except IntegrityError:
+            span = Span.objects.select_for_update().filter(**key).first()
+        if span is not None:
+            span.document = document  # spares a query of the whole text
+            return span
+    raise Conflict(
+        "This highlight is being changed by someone else right now; try again."
+    )  # pragma: no cover
 
 
 def _insert_or_get(model, key, **fields):
-    """Like get_or_create, but insert first: tagging new words is the common case, and
-    this spares it a SELECT. The unique constraint on `key` settles a race."""
+    """Like get_or_create, but insert first; the unique constraint on `key` settles a race."""
     try:
         with transaction.atomic():
             return model.objects.create(**key, **fields), True
@@ -76,14 +193,20 @@ def speaker_resolve(*, name) -> Speaker | None:
     found = Speaker.objects.all().matching(name)
     if found:
         return found[0]
-    speaker, _ = Speaker.objects.get_or_create(name=name)
+    speaker, _ = _insert_or_get(Speaker, {"name": name})
     return speaker
 
 
+# --- Annotations --------------------------------------------------------------------------------
+
+
 @transaction.atomic
-def annotation_create(*, document, start, end, exact, label, author) -> Annotation:
+def annotation_create(*, document, start, end, exact, label, author, seen_sha256=None) -> Annotation:
     """Tag a selection with a label. Tagging the same span with the same label again
-    returns the existing annotation, so a double click or a retried request adds nothing."""
+    returns the existing annotation, so a double click or a retried request adds nothing.
+
+    `document` is a Document or its id: either way its text is read again, locked, here."""
+    document = document_for_offsets(getattr(document, "pk", document), seen_sha256=seen_sha256)
     span = span_get_or_create(document=document, start=start, end=end, exact=exact, user=author)
     annotation, created = _insert_or_get(Annotation, {"span": span, "label": label, "author": author})
     if created and label.kind == Label.Kind.SPEAKER:
@@ -91,36 +214,127 @@ def annotation_create(*, document, start, end, exact, label, author) -> Annotati
         # for the reader to confirm, rather than inventing a speaker from a typo.
         found = Speaker.objects.all().matching(span.exact)
         if found:
+            Annotation.objects.filter(pk=annotation.pk).update(speaker=found[0])
             annotation.speaker = found[0]
-            annotation.save(update_fields=["speaker"])
     return annotation
 
 
-@transaction.atomic
-def annotation_update(*, annotation, user, label, speaker_name="", cue="", note="") -> Annotation:
-    _ensure_can_change(annotation, user)
-    if (
-        label.pk != annotation.label_id
-        and Annotation.objects.filter(span=annotation.span_id, label=label, author=annotation.author_id)
-        .exclude(pk=annotation.pk)
-        .exists()
-    ):
-        raise Conflict(f"This span is already tagged “{label.name}” by {annotation.author}.")
-    annotation.label = label
-    annotation.speaker = speaker_resolve(name=speaker_name)
-    annotation.cue = cue.strip()
-    annotation.note = note.strip()
-    annotation.save()
-    return annotation
+ANNOTATION_FIELDS = ("label", "speaker_name", "cue", "note")
 
 
 @transaction.atomic
-def annotation_delete(*, annotation, user) -> None:
-    """Delete an annotation; its span goes too once nothing else refers to it."""
-    _ensure_can_change(annotation, user)
-    span = annotation.span
-    annotation.delete()
+def annotation_update(
+    *, annotation, user, label, speaker_name="", cue="", note="", version=None, seen=None
+) -> Annotation:
+    """Change an annotation's label, speaker, cue or note: only the fields that differ are written.
+
+    `version` is the version the form was made from (None skips the check, for scripts); `seen`
+    the values the form showed ({field: value}), so a refusal can say what changed meanwhile."""
+    row = _locked(
+        Annotation.objects.select_related("label", "speaker", "author"), annotation.pk, "annotation"
+    )
+    _ensure_can_change(row, user)
+    _check_version(row, version, "annotation", seen=seen)
+    changes = {}
+    if label.pk != row.label_id:
+        if (
+            Annotation.objects.filter(span=row.span_id, label=label, author=row.author_id)
+            .exclude(pk=row.pk)
+            .exists()
+        ):
+            raise Conflict(f"This span is already tagged “{label.name}” by {row.author}.")
+        changes["label"] = label
+    wanted = " ".join(speaker_name.split())
+    current = row.speaker
+    if not wanted and current is not None:
+        changes["speaker"] = None
+    elif wanted and (current is None or wanted.casefold() not in {n.casefold() for n in current.names}):
+        changes["speaker"] = speaker_resolve(name=wanted)
+    for name, value in (("cue", cue.strip()), ("note", note.strip())):
+        if value != getattr(row, name):
+            changes[name] = value
+    if changes:
+        _update(row, **changes)
+    return row
+
+
+def _update(row, **changes):
+    """Write only `changes`, bump the version, and keep `row` in step with the database."""
+    now = timezone.now()
+    type(row).objects.filter(pk=row.pk, version=row.version).update(
+        **changes, version=F("version") + 1, modified=now
+    )
+    for name, value in changes.items():
+        setattr(row, name, value)
+    row.version += 1
+    row.modified = now
+
+
+@transaction.atomic
+def annotation_delete(*, annotation, user, version=None) -> None:
+    """Delete an annotation; its span goes too once nothing else refers to it. A delete from a
+    form made before someone else's edit is refused: they would lose that edit unseen."""
+    row = _locked(Annotation.objects.select_related("label", "author"), annotation.pk, "annotation")
+    _ensure_can_change(row, user)
+    _check_version(row, version, "annotation")
+    span = Span.objects.select_for_update(of=("self",)).select_related("document").get(pk=row.span_id)
+    deletions_record(kind=Deletion.Kind.ANNOTATION, keys=[_annotation_key(row, span)], user=user)
+    row.delete()
     _delete_if_unused(span)
+
+
+def _annotation_key(annotation, span):
+    return Deletion.annotation_key(
+        span_key=span_natural_key(document_slug=span.document.slug, start=span.start, end=span.end),
+        label=annotation.label.name,
+        author=annotation.author.get_username(),
+    )
+
+
+def deletions_record(*, kind, keys, user) -> None:
+    """Remember what was deleted, by natural key, so an older import file cannot bring it back
+    unseen. Deleting the same thing again only moves the date."""
+    now = timezone.now()
+    deleted_by = user if getattr(user, "is_authenticated", False) else None
+    for key in keys:
+        Deletion.objects.update_or_create(
+            kind=kind, key=key, defaults={"deleted": now, "deleted_by": deleted_by}
+        )
+
+
+def annotation_keys(queryset) -> list[str]:
+    rows = queryset.values_list(
+        "span__document__slug", "span__start", "span__end", "label__name", "author__username"
+    )
+    return [
+        Deletion.annotation_key(
+            span_key=span_natural_key(document_slug=slug, start=start, end=end), label=label, author=author
+        )
+        for slug, start, end, label, author in rows
+    ]
+
+
+def link_keys(queryset) -> list[str]:
+    rows = queryset.values_list(
+        "source__document__slug",
+        "source__start",
+        "source__end",
+        "target__document__slug",
+        "target__start",
+        "target__end",
+        "relation",
+    )
+    return [
+        Deletion.link_key(
+            source=span_natural_key(document_slug=s_slug, start=s_start, end=s_end),
+            target=span_natural_key(document_slug=t_slug, start=t_start, end=t_end),
+            relation=relation,
+        )
+        for s_slug, s_start, s_end, t_slug, t_start, t_end, relation in rows
+    ]
+
+
+# --- Links --------------------------------------------------------------------------------------
 
 
 def _either_way(a, b):
@@ -133,11 +347,22 @@ def _ensure_can_change_link(link, user):
         raise NotAllowed(f"This link is {link.author}'s: only they or a curator can change it.")
 
 
+def _locked_spans(*spans):
+    """The spans, locked against a delete until the write commits (a link to a span deleted
+    meanwhile would fail at commit, when the database checks its foreign keys)."""
+    ids = [getattr(span, "pk", span) for span in spans]
+    found = {span.pk: span for span in Span.objects.select_for_update().filter(pk__in=ids)}
+    if len(found) < len(set(ids)):
+        raise Gone("A highlight you are linking was deleted by someone else meanwhile; reload the page.")
+    return [found[pk] for pk in ids]
+
+
 @transaction.atomic
 def link_create(*, source, target, relation, note="", author) -> Link:
     """Link a span to its counterpart in another document."""
-    if source.pk == target.pk:
+    if getattr(source, "pk", source) == getattr(target, "pk", target):
         raise AnnotatingError("A span cannot be linked to itself: pick its counterpart in the other article.")
+    source, target = _locked_spans(source, target)
     if source.document_id == target.document_id:
         raise AnnotatingError(
             "Both spans are in the same article: a link joins a span to its counterpart in the other one."
@@ -154,45 +379,82 @@ def link_create(*, source, target, relation, note="", author) -> Link:
 
 
 @transaction.atomic
-def link_to_selection(*, source, document, start, end, exact, label, relation, note="", author) -> Link:
+def link_to_selection(
+    *, source, document, start, end, exact, label, relation, note="", author, seen_sha256=None
+) -> Link:
     """Link a span to new text selected in the other article, tagging that text as well."""
-    if document.pk == source.document_id:
+    (source,) = _locked_spans(source)
+    if getattr(document, "pk", document) == source.document_id:
         raise AnnotatingError(
             "Select the counterpart in the other article: a link joins spans of two different articles."
         )
+    text = document_for_offsets(getattr(document, "pk", document), seen_sha256=seen_sha256)
+    existing = _existing_span(text, start, end, exact)
+    if existing is not None:
+        # The words are a highlight already: link to it as it is, its labels untouched.
+        return link_create(source=source, target=existing, relation=relation, note=note, author=author)
+    if label is None:
+        raise AnnotatingError("Choose a label for the new text in the other article.")
     annotation = annotation_create(
-        document=document, start=start, end=end, exact=exact, label=label, author=author
+        document=document,
+        start=start,
+        end=end,
+        exact=exact,
+        label=label,
+        author=author,
+        seen_sha256=seen_sha256,
     )
     return link_create(source=source, target=annotation.span, relation=relation, note=note, author=author)
 
 
-@transaction.atomic
-def link_update(*, link, user, relation, note="") -> Link:
-    _ensure_can_change_link(link, user)
-    if (
-        relation != link.relation
-        and Link.objects.filter(_either_way(link.source_id, link.target_id), relation=relation)
-        .exclude(pk=link.pk)
-        .exists()
-    ):
-        raise Conflict(f"These two spans are already linked as “{relation}”.")
-    link.relation = relation
-    link.note = note.strip()
-    link.save()
-    return link
+def _existing_span(document, start, end, exact):
+    """The span at exactly this selection (trimmed), if the text there is what was seen.
+    `document` comes from `document_for_offsets` in the same transaction."""
+    if exact is None:
+        exact = document.text[start:end] if 0 <= start < end <= len(document.text) else ""
+    start, end = textlib.check_selection(document.text, start, end, exact)
+    return Span.objects.filter(document=document.pk, start=start, end=end).first()
+
+
 
 
 @transaction.atomic
-def link_delete(*, link, user) -> None:
+def link_update(*, link, user, relation, note="", version=None, seen=None) -> Link:
+    row = _locked(Link.objects.select_related("author"), link.pk, "link")
+    _ensure_can_change_link(row, user)
+    _check_version(row, version, "link", seen=seen)
+    changes = {}
+    if relation != row.relation:
+        if (
+            Link.objects.filter(_either_way(row.source_id, row.target_id), relation=relation)
+            .exclude(pk=row.pk)
+            .exists()
+        ):
+            raise Conflict(f"These two spans are already linked as “{relation}”.")
+        changes["relation"] = relation
+    if note.strip() != row.note:
+        changes["note"] = note.strip()
+    if changes:
+        _update(row, **changes)
+    return row
+
+
+@transaction.atomic
+def link_delete(*, link, user, version=None) -> None:
     """Delete a link; spans that nothing refers to any more go too."""
-    _ensure_can_change_link(link, user)
-    spans = [link.source, link.target]
-    link.delete()
+    row = _locked(Link.objects.select_related("author"), link.pk, "link")
+    _ensure_can_change_link(row, user)
+    _check_version(row, version, "link")
+    spans = _locked_spans(row.source_id, row.target_id)
+    deletions_record(kind=Deletion.Kind.LINK, keys=link_keys(Link.objects.filter(pk=row.pk)), user=user)
+    row.delete()
     for span in spans:
         _delete_if_unused(span)
 
 
 def _delete_if_unused(span):
+    """Delete a span nothing refers to. The caller holds its lock, so a link or an annotation
+    made meanwhile is either committed (and seen here) or waits and then finds it gone."""
     if not (span.annotations.exists() or span.links_out.exists() or span.links_in.exists()):
         span.delete()
 
@@ -234,17 +496,24 @@ def comparison_create(*, left: dict, right: dict, created_by, title="") -> Compa
 def review(*, items, status, reviewer) -> int:
     """Accept, reject or reset to pending a queryset of annotations or links; returns how many.
 
-    Accepting or rejecting records who reviewed and when; pending clears both. `modified` is
-    left alone: it dates the annotator's work, and `reviewed_at` dates the curator's.
+    Accepting or rejecting records who reviewed, when, and which version they saw; pending
+    clears all three. Only the review columns are written, in one conditional UPDATE: an edit
+    of the same rows, before or after, survives (the version is not bumped; `edited_since_review`
+    shows an accepted row that changed afterwards). Rows deleted meanwhile are not counted.
     """
     if not user_is_curator(reviewer):
         raise NotAllowed("Only curators review annotations and links: ask a curator.")
     if status not in Status.values:
         raise AnnotatingError(f"Unknown status {status!r}: choose one of {', '.join(Status.values)}.")
     if status == Status.PENDING:
-        fields = {"status": status, "reviewed_by": None, "reviewed_at": None}
+        fields = {"status": status, "reviewed_by": None, "reviewed_at": None, "reviewed_version": None}
     else:
-        fields = {"status": status, "reviewed_by": reviewer, "reviewed_at": timezone.now()}
+        fields = {
+            "status": status,
+            "reviewed_by": reviewer,
+            "reviewed_at": timezone.now(),
+            "reviewed_version": F("version"),
+        }
     # By primary key: the queryset may come from an admin list with joins, distinct or ordering.
     return items.model.objects.filter(pk__in=items.order_by().values("pk")).update(**fields)
 
@@ -260,20 +529,44 @@ def _casefold_unique(names):
 
 
 @transaction.atomic
-def speakers_merge(*, keep, others) -> int:
+def speakers_merge(*, keep, others, user=None) -> int:
     """Merge speakers into `keep`: their annotations move to it, their names become its aliases,
-    and they are deleted. Returns the number of annotations moved."""
-    others = [other for other in others if other.pk != keep.pk]
-    if not others:
+    and they are deleted. Returns the number of annotations moved. Reads every speaker again,
+    locked: names or aliases added meanwhile are kept, not overwritten by a copy from before."""
+    ids = [other.pk for other in others if other.pk != keep.pk]
+    if not ids:
         raise AnnotatingError(f"Choose at least one other speaker to merge into “{keep.name}”.")
-    moved = Annotation.objects.filter(speaker__in=others).update(speaker=keep, modified=timezone.now())
+    keep = _locked(Speaker.objects.all(), keep.pk, "speaker")
+    others = list(Speaker.objects.select_for_update().filter(pk__in=ids).order_by("name"))
+    if not others:
+        raise Gone("The speakers to merge were deleted meanwhile.")
+    moved = Annotation.objects.filter(speaker__in=others).update(
+        speaker=keep, modified=timezone.now(), version=F("version") + 1
+    )
     names = _casefold_unique([keep.name, *keep.alias_list, *(n for other in others for n in other.names)])
-    keep.aliases = "\n".join(names[1:])
+    changes = {"aliases": "\n".join(names[1:])}
     if not keep.description.strip():
-        keep.description = "\n\n".join(other.description for other in others if other.description.strip())
+        changes["description"] = "\n\n".join(o.description for o in others if o.description.strip())
     Speaker.objects.filter(pk__in=[other.pk for other in others]).delete()
-    keep.save(update_fields=["aliases", "description"])
+    _update(keep, **changes)
     return moved
+
+
+@transaction.atomic
+def document_edit(*, document, version, changes: dict, user=None) -> "Reanchored | None":
+    """Save a curator's edit of a document (the admin's form): only the changed fields, refused
+    when the document changed since the form was made. A new text re-anchors every span, with
+    the document locked for update, so no write that checks offsets interleaves with it."""
+    row = _locked(Document.objects.all(), document.pk, "document")
+    _check_version(row, version, "document")
+    text = changes.pop("text", None)
+    for name, value in changes.items():
+        setattr(row, name, value)
+    row.version += 1
+    if text is not None and textlib.normalise_newlines(text) != row.text:
+        return document_text_update(document=row, text=text)
+    row.save(update_fields=[*changes, "version", "modified"])
+    return None
 
 
 @dataclass(frozen=True)

@@ -229,7 +229,6 @@ class Span(models.Model):
     )
     created = models.DateTimeField(auto_now_add=True)
 
-
     class Meta:
         ordering = ["document", "start", "-end"]
         constraints = [
@@ -283,6 +282,9 @@ class Annotation(Versioned):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_version = models.PositiveIntegerField(
+        null=True, blank=True, editable=False, help_text="The version the reviewer saw when they decided."
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     objects = AnnotationQuerySet.as_manager()
@@ -302,6 +304,12 @@ class Annotation(Versioned):
 
     def can_change(self, user):
         return user.is_authenticated and (self.author_id == user.pk or user_is_curator(user))
+
+    @property
+    def edited_since_review(self):
+        """Reviews and edits touch different columns, so an edit made after an accept survives
+        it; the curator is shown that what they accepted has changed since."""
+        return self.reviewed_version is not None and self.version > self.reviewed_version
 
 
 class LinkQuerySet(models.QuerySet):
@@ -334,6 +342,9 @@ class Link(Versioned):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_version = models.PositiveIntegerField(
+        null=True, blank=True, editable=False, help_text="The version the reviewer saw when they decided."
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     objects = LinkQuerySet.as_manager()
@@ -355,6 +366,12 @@ class Link(Versioned):
 
     def can_change(self, user):
         return user.is_authenticated and (self.author_id == user.pk or user_is_curator(user))
+
+    @property
+    def edited_since_review(self):
+        """Reviews and edits touch different columns, so an edit made after an accept survives
+        it; the curator is shown that what they accepted has changed since."""
+        return self.reviewed_version is not None and self.version > self.reviewed_version
 
     def other_end(self, span_id):
         return self.target if self.source_id == span_id else self.source
@@ -385,8 +402,10 @@ class Deletion(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["kind", "key"], name="deletion_unique_key"),
-            models.CheckConstraint(condition=Q(kind__in=["document", "speaker", "annotation", "link"]),
-                                   name="deletion_kind_known"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["document", "speaker", "annotation", "link"]),
+                name="deletion_kind_known",
+            ),
         ]
 
     def __str__(self):

@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "reader.middleware.DatabaseBusyMiddleware",
 ]
 
 # Login: after 5 failures for one username from one address, that pair is locked

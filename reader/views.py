@@ -13,7 +13,17 @@ from django_htmx.http import trigger_client_event
 from reader import annotating, report
 from reader import text as textlib
 from reader.context_processors import labels_css_url
-from reader.forms import AnnotationForm, ArticleForm, LinkEditForm, LinkForm, SelectionForm, form_errors
+from reader.forms import (
+    AnnotationForm,
+    ArticleForm,
+    DeleteForm,
+    LinkChangeForm,
+    LinkForm,
+    ReviewForm,
+    SelectionForm,
+    SidebarForm,
+    form_errors,
+)
 from reader.highlights import changed_units, columns_for
 from reader.models import Annotation, Comparison, Document, Label, Link, Relation, Span, Speaker, Status
 from reader.responses import error_response
@@ -23,6 +33,8 @@ ANNOTATIONS_CHANGED = "annotations-changed"
 OPEN_PANEL = "open-panel"
 SIDEBAR_PAGE = 30  # annotations (and links) the sidebar shows at a time
 MAX_CANDIDATES = 500  # highlights offered in the counterpart list that works without JavaScript
+# "Show more" asks for the next page of one list: the element it replaces names the partial.
+MORE_PARTIALS = {"more-annotations": "annotation-items", "more-links": "link-items"}
 
 
 @require_GET
@@ -57,23 +69,23 @@ class Column:
 
 
 class SidebarFilter:
-    """The sidebar's filters and page, applied in the database."""
+    """The sidebar's filters and page (checked by SidebarForm), applied in the database."""
 
     fields = ("label", "speaker", "author", "status", "relation")
 
-    def __init__(self, params):
-        self.values = {name: params.get(name, "") for name in self.fields}
-        self.page = int(params["page"]) if params.get("page", "").isdigit() and int(params["page"]) > 0 else 1
+    def __init__(self, cleaned):
+        self.values = {
+            name: "" if cleaned.get(name) in (None, "") else str(cleaned[name]) for name in self.fields
+        }
+        self.page = cleaned.get("page") or 1
 
     def annotations(self, queryset):
         wanted = self.values
         if wanted["relation"]:  # a relation filter asks for links only
             return queryset.none()
         for field in ("label", "speaker"):
-            if wanted[field]:  # an id; anything else matches nothing rather than failing
-                queryset = (
-                    queryset.filter(**{field: wanted[field]}) if wanted[field].isdigit() else queryset.none()
-                )
+            if wanted[field]:
+                queryset = queryset.filter(**{field: int(wanted[field])})
         if wanted["author"]:
             queryset = queryset.filter(author__username=wanted["author"])
         if wanted["status"]:
@@ -109,7 +121,10 @@ def _reader(request, documents, comparison=None):
 
     A fixed number of queries whatever the number of annotations and links: the
     highlights come as plain rows, and the sidebar shows a page at a time."""
-    filters = SidebarFilter(request.GET)
+    form = SidebarForm(request.GET)
+    if not form.is_valid():
+        return error_response(request, form_errors(form), status=400)
+    filters = SidebarFilter(form.cleaned_data)
     target = request.htmx.target if request.htmx else None
     labels = list(Label.objects.all())
     annotations, more_annotations = _page(
@@ -133,8 +148,8 @@ def _reader(request, documents, comparison=None):
         "labels_css_url": labels_css_url(labels),
         "panel_query": f"?comparison={comparison.slug}" if comparison else "",
     }
-    if target in ("more-annotations", "more-links"):
-        return render(request, f"reader/reader.html#{target[5:]}-items", context)
+    if target in MORE_PARTIALS:
+        return render(request, f"reader/reader.html#{MORE_PARTIALS[target]}", context)
     link_rows = list(
         Link.objects.filter(Q(source__document__in=documents) | Q(target__document__in=documents))
         .order_by()
@@ -223,28 +238,48 @@ def annotation_create(request):
             exact=data["exact"],
             label=data["label"],
             author=request.user,
+            seen_sha256=data["text_sha256"] or None,
         )
-    except textlib.SelectionError as error:
+    except (textlib.SelectionError, annotating.AnnotatingError) as error:
         return error_response(request, str(error), status=error.status)
     if not request.htmx:
-        return redirect(annotation)
+        return _back(request, annotation)
     # Tagging is the hot path: answer with the changed sentences only, and let the
     # page open the new annotation in the panel with a request of its own.
     span = annotation.span
-    comparison = request.POST.get("comparison")
-    panel_url = annotation.get_absolute_url() + (
-        f"?{urlencode({'comparison': comparison})}" if comparison else ""
-    )
+    panel_url = annotation.get_absolute_url() + _comparison_query(request)
     response = HttpResponse("".join(changed_units(span.document, span.start, span.end)))
     trigger_client_event(response, ANNOTATIONS_CHANGED)
     return trigger_client_event(response, OPEN_PANEL, {"url": panel_url, "span": span.pk})
 
 
+def _comparison_query(request):
+    slug = request.POST.get("comparison") or request.GET.get("comparison")
+    return f"?{urlencode({'comparison': slug})}" if slug else ""
+
+
+def _back(request, obj):
+    """Without JavaScript, back to `obj`'s page, keeping the comparison it was opened from (its
+    link form, suggestions and candidate list need it)."""
+    return redirect(obj.get_absolute_url() + _comparison_query(request))
+
+
+def _gone(request, what):
+    return error_response(
+        request,
+        f"This {what} was deleted by someone else meanwhile; nothing was saved. Reload the page.",
+        status=410,
+    )
+
+
 @require_GET
 def span_panel(request):
     """The annotations of the spans under a click (several when highlights overlap)."""
-    ids = [int(value) for value in request.GET.getlist("span") if value.isdigit()]
-    spans = _panel_spans(Span.objects.filter(pk__in=ids[:20]))
+    values = request.GET.getlist("span")[:20]
+    ids = [int(value) for value in values if value.isascii() and value.isdecimal() and len(value) < 19]
+    if not values or len(ids) < len(values):
+        return error_response(request, "Name the highlights by their numbers: ?span=12&span=13.", status=400)
+    spans = _panel_spans(Span.objects.filter(pk__in=ids))
     if not spans:
         return error_response(request, "These highlights no longer exist; reload the page.", status=404)
     return _panel(request, spans)
@@ -252,50 +287,96 @@ def span_panel(request):
 
 @require_http_methods(["GET", "POST"])
 def annotation_detail(request, pk):
-    annotation = get_object_or_404(Annotation.objects.select_related("span__document"), pk=pk)
     if request.method == "GET":
+        annotation = get_object_or_404(Annotation.objects.only("span_id"), pk=pk)
         return _panel(request, _panel_spans(Span.objects.filter(pk=annotation.span_id)), focus=annotation)
     form = AnnotationForm(request.POST)
     if not form.is_valid():
         return error_response(request, form_errors(form), status=400)
+    data = form.cleaned_data
     try:
-        annotating.annotation_update(annotation=annotation, user=request.user, **form.cleaned_data)
+        annotation = annotating.annotation_update(
+            annotation=Annotation(pk=pk),
+            user=request.user,
+            label=data["label"],
+            speaker_name=data["speaker_name"],
+            cue=data["cue"],
+            note=data["note"],
+            version=data["version"],
+            seen=form.seen(),
+        )
+    except annotating.Stale as stale:
+        return _conflict(request, stale, form.changes())
     except annotating.AnnotatingError as error:
         return error_response(request, str(error), status=error.status)
     if not request.htmx:
         messages.success(request, "Saved.")
-        return redirect(annotation)
+        return _back(request, annotation)
     return _changed(request, annotation.span, focus=annotation)
+
+
+def _conflict(request, stale, mine):
+    """409: the panel again, showing what changed since the form was opened, with the form
+    holding the row as it is now and this person's own changes applied on top."""
+    current = stale.current
+    span_id = current.span_id if isinstance(current, Annotation) else current.source_id
+    spans = _panel_spans(Span.objects.filter(pk=span_id))
+    conflict = {
+        "pk": current.pk,
+        "kind": type(current).__name__.lower(),
+        "changed": stale.changed,
+        "mine": mine,
+    }
+    if isinstance(current, Link):
+        return _link_panel(
+            request, Link.objects.with_related().get(pk=current.pk), conflict=conflict, status=409
+        )
+    return _panel(request, spans, focus=current, conflict=conflict, status=409)
 
 
 @require_POST
 def annotation_delete(request, pk):
-    annotation = get_object_or_404(Annotation.objects.select_related("span__document"), pk=pk)
-    span, document = annotation.span, annotation.span.document
+    form = DeleteForm(request.POST)
+    if not form.is_valid():
+        return error_response(request, form_errors(form), status=400)
+    annotation = Annotation.objects.select_related("span__document").filter(pk=pk).first()
+    if annotation is None:
+        return _gone(request, "annotation")
+    span = annotation.span
     try:
-        annotating.annotation_delete(annotation=annotation, user=request.user)
+        annotating.annotation_delete(
+            annotation=annotation, user=request.user, version=form.cleaned_data["version"]
+        )
+    except annotating.Stale as stale:
+        return _conflict(request, stale, {})
     except annotating.AnnotatingError as error:
         return error_response(request, str(error), status=error.status)
     if not request.htmx:
         messages.success(request, "Deleted.")
-        return redirect(document)
+        comparison = _comparison_from(request)
+        return redirect(comparison or span.document)
     return _changed(request, span)
 
 
 @require_POST
 def annotation_review(request, pk):
     """Accept, reject or reset an annotation from the reader's panel (curators only)."""
-    annotation = get_object_or_404(Annotation.objects.select_related("span__document"), pk=pk)
-    status = request.POST.get("status", "")
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        return error_response(request, form_errors(form), status=400)
+    status = form.cleaned_data["status"]
     try:
-        annotating.review(
-            items=Annotation.objects.filter(pk=annotation.pk), status=status, reviewer=request.user
+        reviewed = annotating.review(
+            items=Annotation.objects.filter(pk=pk), status=status, reviewer=request.user
         )
     except annotating.AnnotatingError as error:
         return error_response(request, str(error), status=error.status)
+    if not reviewed:
+        return _gone(request, "annotation")
+    annotation = Annotation.objects.select_related("span__document").get(pk=pk)
     if not request.htmx:
         messages.success(request, f"Marked {status}.")
-        return redirect(annotation)
+        return _back(request, annotation)
     return _changed(request, annotation.span, focus=annotation)
 
 
@@ -318,11 +399,13 @@ def _comparison_from(request):
     return Comparison.objects.select_related("left", "right").filter(slug=slug).first()
 
 
-def _panel_context(request, spans, focus=None, comparison=None):
+def _panel_context(request, spans, focus=None, comparison=None, conflict=None):
     links = list(Link.objects.touching([span.pk for span in spans]).with_related())
+    labels = list(Label.objects.all())
     for span in spans:
         for annotation in span.annotations.all():
             annotation.editable = annotation.can_change(request.user)
+            annotation.form = _annotation_form_values(annotation, labels, conflict)
         span.link_list = [link for link in links if span.pk in (link.source_id, link.target_id)]
         for link in span.link_list:
             link.editable = link.can_change(request.user)
@@ -342,27 +425,63 @@ def _panel_context(request, spans, focus=None, comparison=None):
         "spans": spans,
         "focus": focus,
         "comparison": comparison,
-        "labels": Label.objects.all(),
+        "conflict": conflict,
+        "labels": labels,
         "relations": Relation.choices,
         "speaker_names": _speaker_names(),
     }
+
+
+def _annotation_form_values(annotation, labels, conflict):
+    """What the edit form shows: the annotation as it is, and after a refused save (409) the
+    saver's own changes applied on top, so one more Save re-applies them knowingly."""
+    values = {
+        "label": annotation.label_id,
+        "speaker_name": annotation.speaker.name if annotation.speaker else "",
+        "cue": annotation.cue,
+        "note": annotation.note,
+    }
+    if not annotation.speaker and annotation.label.kind == Label.Kind.SPEAKER:
+        values["speaker_name"] = annotation.span.exact[:200]
+    # `seen` is the annotation as stored: what the next save is checked against.
+    seen = {**values, "label": annotation.label.name}
+    if not annotation.speaker:
+        seen["speaker_name"] = ""
+    if conflict and conflict["kind"] == "annotation" and conflict["pk"] == annotation.pk:
+        mine = dict(conflict["mine"])
+        if "label" in mine:
+            mine["label"] = next(
+                (label.pk for label in labels if label.name == mine["label"]), values["label"]
+            )
+        values.update(mine)
+        annotation.conflict = [
+            {
+                "field": name.replace("_name", "").replace("_", " "),
+                "then": then,
+                "now": now,
+                "mine": conflict["mine"].get(name),
+            }
+            for name, (then, now) in conflict["changed"].items()
+        ]
+    return {"values": values, "seen": seen}
 
 
 def _speaker_names():
     return sorted({name for speaker in Speaker.objects.all() for name in speaker.names})
 
 
-def _panel(request, spans, focus=None):
+def _panel(request, spans, focus=None, conflict=None, status=200):
     template_name = "reader/panel.html"
     if request.htmx:
         template_name += "#panel"
-    return render(request, template_name, _panel_context(request, spans, focus, _comparison_from(request)))
+    context = _panel_context(request, spans, focus, _comparison_from(request), conflict)
+    return render(request, template_name, context, status=status)
 
 
 def _changed(request, span, focus=None, also=()):
     """After a write: the panel, the touched sentences out of band, and a nudge to the sidebar."""
     if not request.htmx:
-        return redirect(focus) if focus else redirect(span.document)
+        return _back(request, focus or span.document)
     still_there = _panel_spans(Span.objects.filter(pk=span.pk))
     context = _panel_context(request, still_there, focus, _comparison_from(request))
     context["units"] = [
@@ -380,14 +499,10 @@ def link_create(request):
     if not form.is_valid():
         return error_response(request, form_errors(form), status=400)
     data = form.cleaned_data
-    source = data["source"]
-    # New text takes its source's label unless the reader picked another.
-    first = source.annotations.select_related("label").order_by("label__position").first()
-    label = data["label"] or (first.label if first else None)
     try:
         if data["target"]:
             link = annotating.link_create(
-                source=source,
+                source=data["source"],
                 target=data["target"],
                 relation=data["relation"],
                 note=data["note"],
@@ -395,84 +510,123 @@ def link_create(request):
             )
         else:
             link = annotating.link_to_selection(
-                source=source,
+                source=data["source"],
                 document=data["target_document"],
                 start=data["target_start"],
                 end=data["target_end"],
                 exact=data["target_exact"],
-                label=label,
+                label=data["label"] or _first_label(data["source"]),
                 relation=data["relation"],
                 note=data["note"],
                 author=request.user,
+                seen_sha256=data["target_sha256"] or None,
             )
     except (annotating.AnnotatingError, textlib.SelectionError) as error:
         return error_response(request, str(error), status=error.status)
     if not request.htmx:
         messages.success(request, "Linked.")
-        return redirect(link)
+        return _back(request, link)
+    link = Link.objects.select_related("source__document", "target__document").get(pk=link.pk)
     return _changed(request, link.source, also=[link.target])
+
+
+def _first_label(span_id):
+    """New text takes its source's label unless the reader picked another (None if it has none)."""
+    first = (
+        Annotation.objects.filter(span=span_id).select_related("label").order_by("label__position").first()
+    )
+    return first.label if first else None
 
 
 @require_http_methods(["GET", "POST"])
 def link_detail(request, pk):
-    link = get_object_or_404(Link.objects.with_related(), pk=pk)
-    if request.method == "POST":
-        form = LinkEditForm(request.POST)
-        if not form.is_valid():
-            return error_response(request, form_errors(form), status=400)
-        try:
-            annotating.link_update(link=link, user=request.user, **form.cleaned_data)
-        except annotating.AnnotatingError as error:
-            return error_response(request, str(error), status=error.status)
-        if not request.htmx:
-            messages.success(request, "Saved.")
-            return redirect(link)
-        response = _link_panel(request, link)
-        return trigger_client_event(response, ANNOTATIONS_CHANGED)
-    return _link_panel(request, link)
+    if request.method == "GET":
+        return _link_panel(request, get_object_or_404(Link.objects.with_related(), pk=pk))
+    form = LinkChangeForm(request.POST)
+    if not form.is_valid():
+        return error_response(request, form_errors(form), status=400)
+    data = form.cleaned_data
+    try:
+        annotating.link_update(
+            link=Link(pk=pk),
+            user=request.user,
+            relation=data["relation"],
+            note=data["note"],
+            version=data["version"],
+            seen=form.seen(),
+        )
+    except annotating.Stale as stale:
+        return _conflict(request, stale, form.changes())
+    except annotating.AnnotatingError as error:
+        return error_response(request, str(error), status=error.status)
+    link = Link.objects.with_related().get(pk=pk)
+    if not request.htmx:
+        messages.success(request, "Saved.")
+        return _back(request, link)
+    return trigger_client_event(_link_panel(request, link), ANNOTATIONS_CHANGED)
 
 
-def _link_panel(request, link):
+def _link_panel(request, link, conflict=None, status=200):
     template_name = "reader/link.html"
     if request.htmx:
         template_name += "#link-panel"
     link.editable = link.can_change(request.user)
+    values = {"relation": link.relation, "note": link.note}
+    seen = dict(values)
+    if conflict:
+        values.update(conflict["mine"])
+        link.conflict = [
+            {"field": name, "then": then, "now": now, "mine": conflict["mine"].get(name)}
+            for name, (then, now) in conflict["changed"].items()
+        ]
     context = {
         "link": link,
+        "form": {"values": values, "seen": seen},
         "diff": textlib.word_diff(link.source.exact, link.target.exact),
         "relations": Relation.choices,
         "comparison": _comparison_from(request),
     }
-    return render(request, template_name, context)
+    return render(request, template_name, context, status=status)
 
 
 @require_POST
 def link_review(request, pk):
     """Accept, reject or reset a link from its panel (curators only)."""
-    link = get_object_or_404(Link.objects.with_related(), pk=pk)
-    status = request.POST.get("status", "")
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        return error_response(request, form_errors(form), status=400)
+    status = form.cleaned_data["status"]
     try:
-        annotating.review(items=Link.objects.filter(pk=link.pk), status=status, reviewer=request.user)
+        reviewed = annotating.review(items=Link.objects.filter(pk=pk), status=status, reviewer=request.user)
     except annotating.AnnotatingError as error:
         return error_response(request, str(error), status=error.status)
+    if not reviewed:
+        return _gone(request, "link")
+    link = Link.objects.with_related().get(pk=pk)
     if not request.htmx:
         messages.success(request, f"Marked {status}.")
-        return redirect(link)
-    link.refresh_from_db()
+        return _back(request, link)
     return trigger_client_event(_link_panel(request, link), ANNOTATIONS_CHANGED)
 
 
 @require_POST
 def link_delete(request, pk):
-    link = get_object_or_404(Link.objects.with_related(), pk=pk)
+    form = DeleteForm(request.POST)
+    if not form.is_valid():
+        return error_response(request, form_errors(form), status=400)
+    link = Link.objects.with_related().filter(pk=pk).first()
+    if link is None:
+        return _gone(request, "link")
     source, target = link.source, link.target
     try:
-        annotating.link_delete(link=link, user=request.user)
+        annotating.link_delete(link=link, user=request.user, version=form.cleaned_data["version"])
+    except annotating.Stale as stale:
+        return _conflict(request, stale, {})
     except annotating.AnnotatingError as error:
         return error_response(request, str(error), status=error.status)
     if not request.htmx:
         messages.success(request, "Link deleted.")
-        return redirect(source.document)
+        return redirect(_comparison_from(request) or source.document)
     return _changed(request, source, also=[target])
 
 

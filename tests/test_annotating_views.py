@@ -149,7 +149,7 @@ def test_without_htmx_tagging_redirects_to_the_annotation(user_client, document)
         ({"exact": "ministry"}, 409, "not the text you selected"),
         ({"label": 999_999}, 400, "no such label"),
         ({"label": "Quote"}, 400, "label"),
-        ({"document": 999_999}, 400, "no such document"),
+        ({"document": 999_999}, 410, "deleted"),
         ({"document": ""}, 400, "document"),
     ],
     ids=[
@@ -212,7 +212,7 @@ def test_writing_by_get_is_not_allowed(user_client, document):
 
 
 def edit(annotation, **fields):
-    data = {"label": annotation.label_id, "speaker_name": "", "cue": "", "note": ""}
+    data = {"label": annotation.label_id, "speaker_name": "", "cue": "", "note": "", "version": annotation.version}
     return reverse("annotation_detail", args=[annotation.pk]), {**data, **fields}
 
 

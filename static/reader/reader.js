@@ -51,6 +51,7 @@
     const start = offsetOf(root, clipped.startContainer, clipped.startOffset);
     return {
       document: root.dataset.document,
+      text_sha256: root.dataset.sha256 || "",
       start,
       end: start + codePoints(exact),
       exact,
@@ -71,7 +72,7 @@
   };
 
   const showToolbar = (sel) => {
-    for (const name of ["document", "start", "end", "exact"]) toolbar.elements[name].value = sel[name];
+    for (const name of ["document", "text_sha256", "start", "end", "exact"]) toolbar.elements[name].value = sel[name];
     toolbar.hidden = false;
     const width = toolbar.offsetWidth;
     const left = Math.min(
