@@ -302,6 +302,31 @@ def deletions_record(*, kind, keys, user) -> None:
         )
 
 
+def deletions_record_for(queryset, *, user) -> None:
+    """Remember every row `queryset` is about to delete, and what deleting it cascades to."""
+    model = queryset.model
+    if model is Annotation:
+        deletions_record(kind=Deletion.Kind.ANNOTATION, keys=annotation_keys(queryset), user=user)
+    elif model is Link:
+        deletions_record(kind=Deletion.Kind.LINK, keys=link_keys(queryset), user=user)
+    elif model is Speaker:
+        deletions_record(
+            kind=Deletion.Kind.SPEAKER, keys=list(queryset.values_list("name", flat=True)), user=user
+        )
+    elif model in (Span, Document):
+        field = "span__document" if model is Document else "span"
+        ids = queryset.values("pk")
+        deletions_record_for(Annotation.objects.filter(**{f"{field}__in": ids}), user=user)
+        end = "document__in" if model is Document else "in"
+        deletions_record_for(
+            Link.objects.filter(Q(**{f"source__{end}": ids}) | Q(**{f"target__{end}": ids})), user=user
+        )
+        if model is Document:
+            deletions_record(
+                kind=Deletion.Kind.DOCUMENT, keys=list(queryset.values_list("slug", flat=True)), user=user
+            )
+
+
 def annotation_keys(queryset) -> list[str]:
     rows = queryset.values_list(
         "span__document__slug", "span__start", "span__end", "label__name", "author__username"
@@ -414,8 +439,6 @@ def _existing_span(document, start, end, exact):
         exact = document.text[start:end] if 0 <= start < end <= len(document.text) else ""
     start, end = textlib.check_selection(document.text, start, end, exact)
     return Span.objects.filter(document=document.pk, start=start, end=end).first()
-
-
 
 
 @transaction.atomic

@@ -97,6 +97,14 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The 15 minutes run from the lockout: failures during it are refused without being recorded,
+# so an attacker cannot keep a lockout going for ever by trying again.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Behind a proxy, the client's address comes from X-Forwarded-For, counting only the entries our
+# own proxies appended (reader/security.py); elsewhere the header is ignored.
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY")
+TRUSTED_PROXIES = int(os.environ.get("DJANGO_TRUSTED_PROXIES", "1")) if BEHIND_PROXY else 0
+AXES_CLIENT_IP_CALLABLE = "reader.security.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
@@ -202,7 +210,7 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", 60 * 60 * 24 * 365))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    if env_bool("DJANGO_BEHIND_PROXY"):
+    if BEHIND_PROXY:
         # Only behind a proxy that sets this header itself (nginx, a load balancer).
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

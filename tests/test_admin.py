@@ -188,6 +188,7 @@ def test_changing_the_status_in_the_form_records_the_review(client):
         "note": "",
         "author": annotation.author_id,
         "status": Status.ACCEPTED,
+        "seen_version": annotation.version,
     }
     assert client.post(url, data).status_code == 302
     annotation.refresh_from_db()
@@ -292,6 +293,7 @@ def document_form(document, text):
         "url": "",
         "language": document.language,
         "text": text,
+        "seen_version": document.version,
     }
 
 
