@@ -77,8 +77,10 @@ class VersionedAdmin(admin.ModelAdmin):
     def get_object(self, request, object_id, from_field=None):
         if request.method != "POST":
             return super().get_object(request, object_id, from_field)
-        queryset = self.get_queryset(request).select_for_update(of=("self",))
-        model = queryset.model
+        # The model's own rows, not the list's queryset: a list may count (GROUP BY), and
+        # PostgreSQL locks no aggregated row.
+        model = self.model
+        queryset = model._default_manager.select_for_update()
         field = model._meta.pk if from_field is None else model._meta.get_field(from_field)
         try:
             return queryset.get(**{field.name: field.to_python(object_id)})

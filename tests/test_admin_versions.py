@@ -67,7 +67,8 @@ def test_an_admin_save_writes_only_what_it_changed_and_bumps_the_version(curator
         assert curator_client.post(url, annotation_form(annotation, cue="claimed")).status_code == 302
     updates = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "reader_annotation"')]
     assert len(updates) == 1
-    assert '"cue"' in updates[0] and '"note"' not in updates[0]
+    assert '"cue"' in updates[0]
+    assert '"note"' not in updates[0]
     annotation.refresh_from_db()
     assert (annotation.cue, annotation.note, annotation.version) == ("claimed", "kept", 2)
 

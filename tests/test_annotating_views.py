@@ -212,7 +212,13 @@ def test_writing_by_get_is_not_allowed(user_client, document):
 
 
 def edit(annotation, **fields):
-    data = {"label": annotation.label_id, "speaker_name": "", "cue": "", "note": "", "version": annotation.version}
+    data = {
+        "label": annotation.label_id,
+        "speaker_name": "",
+        "cue": "",
+        "note": "",
+        "version": annotation.version,
+    }
     return reverse("annotation_detail", args=[annotation.pk]), {**data, **fields}
 
 

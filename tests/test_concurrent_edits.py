@@ -110,7 +110,9 @@ def test_an_edit_writes_only_the_columns_it_changes(user_client, annotation):
     updates = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "reader_annotation"')]
     assert len(updates) == 1
     assert '"cue"' in updates[0]
-    assert '"note"' not in updates[0] and '"status"' not in updates[0] and '"label_id"' not in updates[0]
+    assert '"note"' not in updates[0]
+    assert '"status"' not in updates[0]
+    assert '"label_id"' not in updates[0]
 
 
 def test_an_accept_and_an_edit_from_a_panel_opened_before_it_both_survive(two_panels, annotation, curator):

@@ -298,7 +298,9 @@ def test_the_link_page_aligns_the_two_wordings_word_by_word(user_client, spans):
 def test_editing_a_link_changes_its_relation_and_note(user_client, user, spans):
     made = link(*spans, author=user)
     response = user_client.post(
-        made.get_absolute_url(), {"relation": "contradicts", "note": "tense", "version": made.version}, headers=HTMX
+        made.get_absolute_url(),
+        {"relation": "contradicts", "note": "tense", "version": made.version},
+        headers=HTMX,
     )
     assert response.status_code == 200
     made.refresh_from_db()
@@ -308,7 +310,9 @@ def test_editing_a_link_changes_its_relation_and_note(user_client, user, spans):
 def test_editing_someone_elses_link_is_forbidden(user_client, other_user, spans):
     made = link(*spans, author=other_user)
     response = user_client.post(
-        made.get_absolute_url(), {"relation": "contradicts", "note": "x", "version": made.version}, headers=HTMX
+        made.get_absolute_url(),
+        {"relation": "contradicts", "note": "x", "version": made.version},
+        headers=HTMX,
     )
     assert response.status_code == 403
     made.refresh_from_db()
