@@ -183,7 +183,7 @@
     svg?.classList.add("focused");
     // Bring the first counterpart into its column's view, without moving the page.
     const counterpart = firstMark.get(others[0]);
-    if (counterpart && scrollsOnItsOwn(counterpart)) {
+    if (counterpart?.isConnected && scrollsOnItsOwn(counterpart)) {
       const column = counterpart.closest(".column").getBoundingClientRect();
       const box = counterpart.getBoundingClientRect();
       if (box.top < column.top || box.bottom > column.bottom) {
@@ -193,9 +193,14 @@
   };
 
   let drawPending = false;
+  let stale = false;
   const drawConnectors = () => {
     drawPending = false;
     if (!svg) return;
+    if (stale) {
+      stale = false;
+      readLinks();
+    }
     const columns = document.querySelectorAll("main.reader .column");
     if (columns.length !== 2) return;
     const [left, right] = [...columns].map((column) => column.getBoundingClientRect());
@@ -216,7 +221,11 @@
     for (const link of links) {
       const a = firstMark.get(String(link.source));
       const b = firstMark.get(String(link.target));
-      if (!a || !b) continue;
+      // A swap may have replaced a mark since the map was built: read the page again next time.
+      if (!a || !b || !a.isConnected || !b.isConnected) {
+        if ((a && !a.isConnected) || (b && !b.isConnected)) stale = true;
+        continue;
+      }
       const [l, r] = textRootOf(a).dataset.document === leftDocument ? [a, b] : [b, a];
       const yl = l.getBoundingClientRect();
       const yr = r.getBoundingClientRect();
@@ -380,10 +389,13 @@
     for (const message of document.querySelectorAll("#flash .msg")) message.remove();
   });
 
-  document.addEventListener("htmx:afterSettle", () => {
-    readLinks();
-    redraw();
-  });
+  // Sentences swapped in out of band (after tagging) hold new marks: map them at once.
+  for (const kind of ["htmx:afterSettle", "htmx:oobAfterSwap"]) {
+    document.addEventListener(kind, () => {
+      readLinks();
+      redraw();
+    });
+  }
   for (const column of document.querySelectorAll("main.reader .column")) {
     column.addEventListener(
       "scroll",
