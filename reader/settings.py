@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
     "reader.middleware.DatabaseBusyMiddleware",
+    "reader.middleware.RefuseNulMiddleware",
 ]
 
 # Login: after 5 failures for one username from one address, that pair is locked

@@ -1,4 +1,5 @@
 import json
+import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -29,6 +30,7 @@ from reader.models import Annotation, Comparison, Document, Label, Link, Relatio
 from reader.responses import error_response
 from reader.suggest import suggest
 
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,120}")
 ANNOTATIONS_CHANGED = "annotations-changed"
 OPEN_PANEL = "open-panel"
 SIDEBAR_PAGE = 30  # annotations (and links) the sidebar shows at a time
@@ -394,7 +396,7 @@ def _panel_spans(spans):
 def _comparison_from(request):
     """The comparison a panel belongs to: it decides which article holds the counterparts."""
     slug = request.POST.get("comparison") or request.GET.get("comparison")
-    if not slug:
+    if not slug or not SLUG.fullmatch(slug):
         return None
     return Comparison.objects.select_related("left", "right").filter(slug=slug).first()
 

@@ -177,3 +177,22 @@ def test_any_form_gets_an_answer_or_a_4xx(as_curator, world, path, names, htmx, 
         post_path(path, world), body, content_type="application/x-www-form-urlencoded", headers=headers
     )
     ok(response)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("get", "/export/annotations.json?comparison=%00", None),
+        ("get", "/compare/pair/?author=a%00b", None),
+        ("get", "/spans/?span=1&comparison=%00", None),
+        ("post", "/annotations/new/", "comparison=%00&document=1"),
+    ],
+)
+def test_a_nul_character_in_any_parameter_is_a_400(as_curator, world, method, path, body):
+    """PostgreSQL cannot compare a text with NUL in it: the query would fail with a 500."""
+    if method == "get":
+        response = as_curator.get(path)
+    else:
+        response = as_curator.post(path, body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    assert "NUL" in response.content.decode()

@@ -225,11 +225,12 @@ def every_url(rich):
     """Every URL of the app (not the admin's or the login's), its parameters filled in."""
     from django.urls import URLPattern, get_resolver
 
-    values = {"slug": rich["comparison"].slug, "pk": rich["annotation"].pk}
     urls = []
     for pattern in get_resolver().url_patterns:
         if not isinstance(pattern, URLPattern) or pattern.name in ("login", "logout"):
             continue
+        pk = rich["link"].pk if pattern.name.startswith("link") else rich["annotation"].pk
+        values = {"slug": rich["comparison"].slug, "pk": pk}
         kwargs = {name: values[name] for name in pattern.pattern.converters}
         urls.append(reverse(pattern.name, kwargs=kwargs))
     return urls

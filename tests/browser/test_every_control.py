@@ -61,7 +61,9 @@ def test_every_control_of_the_toolbar_and_the_panel(dense, as_curator: Page, liv
     expect(page.locator("#toolbar")).to_be_hidden()
     select(page, RIGHT, "US drone strike assassination of Qasem Soleimani")
     page.keyboard.press("c")
-    expect(page.locator("#panel .span-card").first).to_contain_text("US drone strike assassination of Qasem Soleimani")
+    expect(page.locator("#panel .span-card").first).to_contain_text(
+        "US drone strike assassination of Qasem Soleimani"
+    )
     settled(page)
     assert Annotation.objects.count() == before + 4
 
@@ -72,7 +74,9 @@ def test_every_control_of_the_toolbar_and_the_panel(dense, as_curator: Page, liv
     ann.get_by_label("Cue").fill("claimed")
     ann.get_by_label("Note", exact=True).fill("checked in the browser")
     ann.get_by_role("button", name="Save").click()
-    expect(panel.locator(".ann").first.get_by_label("Note", exact=True)).to_have_value("checked in the browser")
+    expect(panel.locator(".ann").first.get_by_label("Note", exact=True)).to_have_value(
+        "checked in the browser"
+    )
     settled(page)
     made = Annotation.objects.get(note="checked in the browser")
     assert (made.speaker.name, made.cue) == ("Hassan Rouhani", "claimed")
