@@ -284,6 +284,13 @@ def span_panel(request):
     spans = _panel_spans(Span.objects.filter(pk__in=ids))
     if not spans:
         return error_response(request, "These highlights no longer exist; reload the page.", status=404)
+    # In the order asked: the page names the innermost highlight under the pointer first.
+    spans.sort(key=lambda span: ids.index(span.pk))
+    first = spans[0]
+    for span in spans[1:]:
+        span.relation_to_first = (
+            "around" if span.start <= first.start and first.end <= span.end else "overlapping"
+        )
     return _panel(request, spans)
 
 

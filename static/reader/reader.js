@@ -286,18 +286,44 @@
       }
     });
 
-    // A click on a highlight (not the end of a drag that selects text) opens its
-    // annotations, or, while linking, picks it as the counterpart.
+    // A focusable mark cannot start a text selection in Chromium: the press focuses it
+    // instead. So for the length of a press it is not focusable; Tab still reaches it.
+    let pressedAt = null;
+    document.addEventListener(
+      "pointerdown",
+      (event) => {
+        pressedAt = { x: event.clientX, y: event.clientY };
+        const mark = event.target.closest?.(".text mark[tabindex]");
+        if (!mark) return;
+        mark.removeAttribute("tabindex");
+        const restore = () => mark.setAttribute("tabindex", "0");
+        document.addEventListener("pointerup", restore, { once: true });
+        document.addEventListener("pointercancel", restore, { once: true });
+      },
+      true,
+    );
+
+    // A click on a highlight opens its annotations (innermost first), or, while linking, picks
+    // it as the counterpart. Not a drag that ends on it, and not a double-click, which selects
+    // a word: a single click opens once the time for a second one has passed.
+    const DOUBLE_CLICK_MS = 250;
+    let opening = 0;
     document.addEventListener("click", (event) => {
       const mark = event.target.closest(".text mark.hl");
-      if (!mark || !window.getSelection().isCollapsed) return;
-      const ids = mark.dataset.spans.split(" ");
+      if (!mark) return;
+      clearTimeout(opening);
+      const moved = pressedAt && Math.hypot(event.clientX - pressedAt.x, event.clientY - pressedAt.y) > 4;
+      if (event.detail > 1 || moved || !window.getSelection().isCollapsed) return;
+      const ids = mark.dataset.spans.split(" ").reverse();
       if (linking) {
-        if (textRootOf(mark).dataset.document === linking.dataset.otherDocument) linkToSpan(ids[ids.length - 1]);
+        if (textRootOf(mark).dataset.document === linking.dataset.otherDocument) linkToSpan(ids[0]);
         return;
       }
-      openSpans(ids);
+      opening = setTimeout(() => {
+        if (window.getSelection().isCollapsed) openSpans(ids);
+      }, DOUBLE_CLICK_MS);
     });
+    document.addEventListener("dblclick", () => clearTimeout(opening));
   }
 
   document.addEventListener("click", (event) => {
@@ -329,7 +355,7 @@
     }
     if (event.key === "Enter" && event.target.matches?.(".text mark.hl")) {
       event.preventDefault();
-      openSpans(event.target.dataset.spans.split(" "));
+      openSpans(event.target.dataset.spans.split(" ").reverse());
       return;
     }
     if (toolbar && !toolbar.hidden) {
@@ -353,7 +379,9 @@
   for (const kind of ["mouseover", "focusin"]) {
     document.addEventListener(kind, (event) => {
       const mark = event.target.closest?.(".text mark.hl.linked");
-      if (mark) lightCounterparts(mark);
+      // A press of the mouse focuses a linked mark too; lighting (and scrolling) then would
+      // cut short the drag that press may begin. Hovering has lit it already.
+      if (mark && (kind === "mouseover" || mark.matches(":focus-visible"))) lightCounterparts(mark);
     });
   }
   for (const kind of ["mouseout", "focusout"]) {
