@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Length, Lower, Substr
 from django.db.models.lookups import Exact, In
 from django.urls import reverse
@@ -181,6 +181,13 @@ class Label(Versioned):
         return self.kind in (self.Kind.QUOTE, self.Kind.CLAIM)
 
 
+def in_order(field, documents):
+    """An ordering that puts rows of `documents` in the order given (ordering by the relation
+    itself would follow Document's own ordering, by title, not the columns)."""
+    ids = [getattr(document, "pk", document) for document in documents]
+    return Case(*[When(**{field: pk}, then=Value(i)) for i, pk in enumerate(ids)], default=Value(len(ids)))
+
+
 class SpeakerQuerySet(models.QuerySet):
     def matching(self, name):
         """Speakers whose name or one of whose aliases is `name`, ignoring case."""
@@ -251,10 +258,11 @@ class AnnotationQuerySet(models.QuerySet):
         return self.select_related("span", "label", "author", "speaker", "reviewed_by")
 
     def for_documents(self, documents):
+        """In reading order: the documents in the order given (a comparison's columns), then by place."""
         return (
             self.filter(span__document__in=documents)
             .select_related("span", "label", "author", "speaker")
-            .order_by("span__document", "span__start", "-span__end", "label__position", "id")
+            .order_by(in_order("span__document", documents), "span__start", "-span__end", "label__position", "id")
         )
 
     def for_comparison(self, comparison):
@@ -317,11 +325,12 @@ class LinkQuerySet(models.QuerySet):
         return self.select_related("source__document", "target__document", "author", "reviewed_by")
 
     def for_documents(self, documents):
-        """Links with either end in one of the documents, in reading order of their source."""
+        """Links with either end in one of the documents, in reading order of their source (the
+        documents in the order given)."""
         return (
             self.filter(Q(source__document__in=documents) | Q(target__document__in=documents))
             .with_related()
-            .order_by("source__document", "source__start", "id")
+            .order_by(in_order("source__document", documents), "source__start", "id")
         )
 
     def for_comparison(self, comparison):

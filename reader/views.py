@@ -191,6 +191,16 @@ def _reader(request, documents, comparison=None):
             linked_ids={span_id for _, source, end, _ in link_rows for span_id in (source, end)},
         )
         context["columns"] = [Column(document, html[document.pk]) for document in documents]
+    if filters.active:
+        # "19 of 126", and which highlights the filter keeps, so the text can dim the others.
+        matching = filters.annotations(Annotation.objects.filter(span__document__in=documents)).order_by()
+        kept = set(matching.values_list("span_id", flat=True))
+        matching_links = filters.links(Link.objects.filter(pk__in=[row[0] for row in link_rows])).order_by()
+        for source, target_span in matching_links.values_list("source_id", "target_id"):
+            kept.update((source, target_span))
+        context["shown"] = len(matching.values_list("pk", flat=True))
+        context["shown_links"] = matching_links.count()
+        context["kept_spans"] = " ".join(map(str, sorted(kept)))
     return render(request, template_name, context)
 
 

@@ -106,3 +106,40 @@ def test_a_bad_span_number_in_the_panel_is_a_400(user_client, dense, value):
     response = user_client.get(reverse("span_panel") + f"?span={value}", headers={"HX-Request": "true"})
     assert response.status_code == 400
     assert "Name the highlights by their numbers" in response.content.decode()
+
+
+def test_the_sidebar_lists_annotations_in_the_order_of_the_columns_not_of_the_titles(user_client, user):
+    comparison = ComparisonFactory(
+        left=DocumentFactory(title="Zeta, on the left", text="Left words here."),
+        right=DocumentFactory(title="Alpha, on the right", text="Right words here."),
+    )
+    left = AnnotationFactory(span=SpanFactory(document=comparison.left, start=0, end=4), author=user)
+    right = AnnotationFactory(span=SpanFactory(document=comparison.right, start=0, end=5), author=user)
+    html = user_client.get(comparison.get_absolute_url()).content.decode()
+    found = [int(pk) for pk in re.findall(r'href="/annotations/(\d+)/', html)]
+    assert found == [left.pk, right.pk]
+    assert html.index("Zeta, on the left</h3>") < html.index("Alpha, on the right</h3>")
+
+
+def test_a_filtered_sidebar_says_how_many_of_all_it_shows(user_client, dense, user, other_user):
+    AnnotationFactory(span=Annotation.objects.first().span, author=other_user)
+    html = user_client.get(dense.get_absolute_url() + f"?author={other_user.username}").content.decode()
+    assert 'Annotations <span class="count">1 of 301</span>' in html
+    assert 'Links <span class="count">0 of 60</span>' in html
+
+
+def test_a_filter_names_the_highlights_it_keeps_so_the_text_can_dim_the_rest(user_client, dense, other_user):
+    kept = AnnotationFactory(span=Annotation.objects.first().span, author=other_user)
+    html = user_client.get(dense.get_absolute_url() + f"?author={other_user.username}").content.decode()
+    assert f'<div id="filter-match" hidden data-spans="{kept.span_id}"></div>' in html
+    plain = user_client.get(dense.get_absolute_url()).content.decode()
+    assert 'id="filter-match"' not in plain
+
+
+def test_a_relation_filter_keeps_the_ends_of_its_links(user_client, dense):
+    contradictions = Link.objects.filter(relation="contradicts")
+    html = user_client.get(dense.get_absolute_url() + "?relation=contradicts").content.decode()
+    kept = re.search(r'id="filter-match" hidden data-spans="([^"]*)"', html).group(1).split()
+    ends = {str(pk) for link in contradictions for pk in (link.source_id, link.target_id)}
+    assert set(kept) == ends
+    assert f"{contradictions.count()} of 60" in html

@@ -417,11 +417,24 @@
     for (const message of document.querySelectorAll("#flash .msg")) message.remove();
   });
 
+  // While a sidebar filter is on, the text dims the highlights it leaves out.
+  const showFilter = () => {
+    const main = document.querySelector("main.reader");
+    if (!main) return;
+    const match = document.getElementById("filter-match");
+    main.classList.toggle("filtering", Boolean(match));
+    const kept = new Set(match ? match.dataset.spans.split(" ") : []);
+    for (const mark of document.querySelectorAll(".text mark.hl")) {
+      mark.classList.toggle("kept", mark.dataset.spans.split(" ").some((id) => kept.has(id)));
+    }
+  };
+
   // Sentences swapped in out of band (after tagging) hold new marks: map them at once.
   for (const kind of ["htmx:afterSettle", "htmx:oobAfterSwap"]) {
     document.addEventListener(kind, () => {
       readLinks();
       redraw();
+      showFilter();
     });
   }
   for (const column of document.querySelectorAll("main.reader .column")) {
@@ -442,5 +455,6 @@
   window.addEventListener("scroll", redraw, { passive: true });
   readLinks();
   redraw();
+  showFilter();
   document.fonts?.ready.then(redraw);
 })();

@@ -2,11 +2,12 @@
 selecting text that starts on a linked highlight, double-clicking a word, which card a click on
 nested highlights opens first, the sidebar's order, counts and filters, speaker entry, keys."""
 
+import re
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from reader.models import Span
+from reader.models import Annotation, Span
 from tests.browser.conftest import PASSWORD, settled
 from tests.factories import CuratorFactory, dense_reading
 
@@ -103,3 +104,36 @@ def test_a_click_on_nested_highlights_opens_the_innermost_first(reading: Page):
     assert cards.first.get_attribute("data-span") == str(innermost.pk)
     expect(cards.first.locator("h3.card-title")).to_have_text("Innermost highlight")
     expect(cards.nth(1).locator("h3.card-title")).to_have_text("Around it")
+
+
+@pytest.mark.parametrize("width", [1440, 390], ids=["desktop", "phone"])
+def test_every_filter_stays_on_screen_with_a_long_speaker_name(reading: Page, width):
+    from tests.factories import SpeakerFactory
+
+    long_name = (
+        "The Spokesman of the Ministry of Foreign Affairs of the Islamic Republic of Iran, Saeed Khatibzadeh"
+    )
+    speaker = SpeakerFactory(name=long_name)
+    Annotation.objects.filter(pk=Annotation.objects.order_by("pk").first().pk).update(speaker=speaker)
+    page = reading
+    page.set_viewport_size({"width": width, "height": 900})
+    page.reload()
+    viewport = page.viewport_size["width"]
+    for name in ["label", "author", "speaker", "status", "relation"]:
+        box = page.locator(f"#sidebar select[name={name}]").bounding_box()
+        assert box["x"] >= 0, name
+        assert box["x"] + box["width"] <= viewport, (name, box)
+
+
+def test_a_filter_dims_in_the_text_what_it_leaves_out(reading: Page):
+    page = reading
+    page.locator("#sidebar select[name=relation]").select_option("contradicts")
+    settled(page)
+    expect(page.locator("main.reader")).to_have_class(re.compile(r"\bfiltering\b"))
+    kept = page.locator(".text mark.hl.kept")
+    assert kept.count() > 0
+    assert page.locator(".text mark.hl:not(.kept)").count() > kept.count()
+    expect(page.locator("#sidebar h2 .count")).to_have_text("0 of 150")
+    page.locator("#sidebar select[name=relation]").select_option("")
+    settled(page)
+    expect(page.locator("main.reader")).not_to_have_class(re.compile(r"\bfiltering\b"))
