@@ -16,6 +16,7 @@ Written for several people at once (DESIGN, "Writes when several people work at 
   edit until the write commits.
 """
 
+import re
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, transaction
@@ -210,13 +211,25 @@ def annotation_create(*, document, start, end, exact, label, author, seen_sha256
     span = span_get_or_create(document=document, start=start, end=end, exact=exact, user=author)
     annotation, created = _insert_or_get(Annotation, {"span": span, "label": label, "author": author})
     if created and label.kind == Label.Kind.SPEAKER:
-        # A mention of a known name resolves at once; an unknown one is left
-        # for the reader to confirm, rather than inventing a speaker from a typo.
-        found = Speaker.objects.all().matching(span.exact)
-        if found:
-            Annotation.objects.filter(pk=annotation.pk).update(speaker=found[0])
-            annotation.speaker = found[0]
+        # A mention resolves at once: to the speaker it names (by name or alias), else to a new
+        # speaker named by the mention. Stored now, not when a form is saved: a reader who
+        # tags and moves on leaves no mention without its speaker. The panel can change it.
+        speaker = speaker_resolve(name=mention_name(span.exact))
+        if speaker is not None:
+            Annotation.objects.filter(pk=annotation.pk).update(speaker=speaker)
+            annotation.speaker = speaker
     return annotation
+
+
+_POSSESSIVE = re.compile(r"(?<=\w)['’]s?$")
+_WRAPPING = "\"'“”‘’«»()[],.;:!?"
+
+
+def mention_name(words: str) -> str:
+    """The name a mention gives, as a speaker is called: "Rouhani's" → "Rouhani", quotes and
+    punctuation around it dropped, whitespace made single."""
+    name = " ".join(words.split()).strip(_WRAPPING + " ")
+    return _POSSESSIVE.sub("", name).strip(_WRAPPING + " ")
 
 
 ANNOTATION_FIELDS = ("label", "speaker_name", "cue", "note")

@@ -262,7 +262,9 @@ class AnnotationQuerySet(models.QuerySet):
         return (
             self.filter(span__document__in=documents)
             .select_related("span", "label", "author", "speaker")
-            .order_by(in_order("span__document", documents), "span__start", "-span__end", "label__position", "id")
+            .order_by(
+                in_order("span__document", documents), "span__start", "-span__end", "label__position", "id"
+            )
         )
 
     def for_comparison(self, comparison):

@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -433,11 +433,7 @@ def _panel_context(request, spans, focus=None, comparison=None, conflict=None):
         if span.other_document:
             other = span.other_document
             span.suggestions = suggest(span.exact, text=other.text, language=other.language)
-            span.candidates = list(
-                Span.objects.filter(document=other)
-                .order_by("start", "-end")
-                .only("start", "end", "exact")[:MAX_CANDIDATES]
-            )
+            span.candidates = _candidates(other)
         first = next(iter(span.annotations.all()), None)
         span.default_label_id = first.label_id if first else None
     return {
@@ -449,6 +445,24 @@ def _panel_context(request, spans, focus=None, comparison=None, conflict=None):
         "relations": Relation.choices,
         "speaker_names": _speaker_names(),
     }
+
+
+def _candidates(document):
+    """The other article's highlights for the list that works without JavaScript, each told
+    apart by its label and the words around it ("Rouhani" three times is no choice)."""
+    first_label = Annotation.objects.filter(span=OuterRef("pk")).order_by("label__position", "pk")
+    candidates = list(
+        Span.objects.filter(document=document, orphaned=False)
+        .order_by("start", "-end")
+        .only("start", "end", "exact", "prefix", "suffix")
+        .annotate(label_name=Subquery(first_label.values("label__name")[:1]))[:MAX_CANDIDATES]
+    )
+    for candidate in candidates:
+        before = " ".join(candidate.prefix.split()[-4:])
+        after = " ".join(candidate.suffix.split()[:4])
+        words = candidate.exact if len(candidate.exact) <= 70 else candidate.exact[:67] + "…"
+        candidate.choice = f"{candidate.label_name or 'linked'} · …{before} [{words}] {after}…"
+    return candidates
 
 
 def _annotation_form_values(annotation, labels, conflict):

@@ -524,3 +524,24 @@ def test_an_annotator_cannot_review_a_link(user_client, user, spans):
     assert response.status_code == 403
     made.refresh_from_db()
     assert made.status == "pending"
+
+
+def test_the_no_javascript_list_tells_repeated_words_apart_by_label_and_context(
+    user_client, user, comparison
+):
+    source = tagged(comparison.left, "minister")
+    right = comparison.right
+    right.text = "Rouhani spoke. Rouhani said no. Later Rouhani left."
+    right.save()
+    for n, label in enumerate(["Speaker", "Quote", "Claim"]):
+        start = [m.start() for m in re.finditer("Rouhani", right.text)][n]
+        span = SpanFactory(document=right, start=start, end=start + 7)
+        AnnotationFactory(span=span, author=user, label=builtin_label(label))
+    html = user_client.get(
+        reverse("span_panel"), {"span": source.pk, "comparison": comparison.slug}, headers=HTMX
+    ).content.decode()
+    options = re.findall(r'<option value="\d+">([^<]*\[Rouhani\][^<]*)</option>', html)
+    assert len(options) == 3
+    assert len(set(options)) == 3
+    assert options[0].startswith("Speaker · …")
+    assert "[Rouhani] said no. Later" in options[1]

@@ -347,6 +347,16 @@
       } else closePanel();
       return;
     }
+    // Alt+L starts linking even while typing in the panel (a plain L types an "l" there).
+    if (event.altKey && !event.ctrlKey && !event.metaKey && event.code === "KeyL" && panel) {
+      const here = document.activeElement?.closest?.(".span-card") || panel;
+      const form = here.querySelector("[data-link-form]");
+      if (form) {
+        event.preventDefault();
+        startLinking(form);
+        return;
+      }
+    }
     if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return;
     if (linking && event.key === "Enter" && linking.elements.target_exact.value) {
       event.preventDefault();

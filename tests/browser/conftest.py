@@ -9,6 +9,9 @@ from tests.factories import UserFactory
 
 PASSWORD = "correct horse battery staple"
 
+# The machines have two cores, often shared with a second test run: give the page time.
+expect.set_options(timeout=15_000)
+
 # Select `phrase` (its n-th occurrence) inside a column's text, across any
 # highlight boundaries, as a reader's drag would. Offsets here are UTF-16,
 # as the DOM counts them; the page itself must turn them into code points.

@@ -137,3 +137,32 @@ def test_a_filter_dims_in_the_text_what_it_leaves_out(reading: Page):
     page.locator("#sidebar select[name=relation]").select_option("")
     settled(page)
     expect(page.locator("main.reader")).not_to_have_class(re.compile(r"\bfiltering\b"))
+
+
+def test_l_types_in_a_note_and_alt_l_starts_linking_from_it(reading: Page):
+    page = reading
+    page.locator(f"{LEFT} mark.hl.k-quote").first.click()
+    note = page.locator("#panel .ann").first.locator("textarea[name=note]")
+    expect(note).to_be_visible()
+    settled(page)
+    note.fill("")
+    note.type("label")
+    expect(note).to_have_value("label")
+    expect(page.locator("body")).not_to_have_class(re.compile(r"\blinking\b"))
+    page.keyboard.press("Alt+l")
+    expect(page.locator("body")).to_have_class(re.compile(r"\blinking\b"))
+    expect(note).to_have_value("label")
+    page.keyboard.press("Escape")
+
+
+def test_a_speaker_tagged_and_left_with_escape_keeps_its_speaker(reading: Page):
+    from tests.browser.conftest import select
+
+    page = reading
+    select(page, RIGHT, "Pentagon")
+    page.keyboard.press("s")
+    expect(page.locator("#panel .ann").first.get_by_label("Who is named")).to_have_value("Pentagon")
+    page.keyboard.press("Escape")
+    expect(page.locator("#panel")).to_be_empty()
+    mention = Annotation.objects.get(span__exact="Pentagon")
+    assert mention.speaker.name == "Pentagon"
