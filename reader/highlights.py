@@ -7,6 +7,7 @@ template loops: a page may hold thousands of segments.
 """
 
 import hashlib
+import re
 from functools import lru_cache
 from html import escape
 
@@ -112,9 +113,23 @@ def _unit(document, text, unit, looks, oob=False):
     return f'<span id="u-{document.pk}-{unit.index}" class="u"{swap}>{inner}</span>'
 
 
-def _paragraph(document, text, block, looks):
+def _paragraph(document, text, block, looks, headings=()):
     inner = "".join(_unit(document, text, unit, looks) for unit in block.units)
+    if (block.start, block.end) in headings:
+        return (
+            f'<h3 id="p-{document.pk}-{block.index}" class="para heading" data-start="{block.start}">'
+            f"{_hide_marker(inner)}</h3>"
+        )
     return f'<p id="p-{document.pk}-{block.index}" class="para" data-start="{block.start}">{inner}</p>'
+
+
+_MARKER = re.compile(r"^((?:<span [^>]*>)?(?:<mark [^>]*>)?)(#{1,6}[ \t]+)")
+
+
+def _hide_marker(html):
+    """A Markdown heading's "## " stays in the page, as every character of the text does, but
+    hidden (like the gaps between paragraphs), so offsets still count it."""
+    return _MARKER.sub(r'\1<span class="heading-marker" hidden>\2</span>', html, count=1)
 
 
 def _blocks(document, looks):
@@ -126,8 +141,9 @@ def render_text(document, looks):
     """The whole text with highlights: the inside of a column's text element."""
     blocks = _blocks(document, looks)
     text = document.text
+    headings = set(document.heading_ranges)
     parts = [
-        _paragraph(document, text, block, looks)
+        _paragraph(document, text, block, looks, headings)
         if block.is_paragraph
         else f'<span class="gap" hidden>{escape(text[block.start : block.end], quote=False)}</span>'
         for block in blocks
@@ -239,6 +255,7 @@ def columns_for(documents, *, labels, linked_ids):
         row = stats.get(document.pk, {})
         fingerprint = (
             document.text_sha256,
+            document.headings,
             marks,
             row.get("count"),
             row.get("newest"),

@@ -68,7 +68,12 @@ class Relation(models.TextChoices):
 class Document(Versioned):
     slug = models.SlugField(max_length=120, unique=True)
     title = models.CharField(max_length=300)
-    outlet = models.CharField(max_length=300, blank=True)
+    outlet = models.CharField(max_length=300, blank=True, help_text="The outlet's name only.")
+    outlet_note = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="How the outlet is known, e.g. 'inferred from the closing line'.",
+    )
     published = models.DateField(null=True, blank=True)
     published_note = models.CharField(
         max_length=300, blank=True, help_text="How the date is known, e.g. 'inferred from the text'."
@@ -77,6 +82,11 @@ class Document(Versioned):
     language = models.CharField(max_length=20, default="en")
     text = models.TextField(help_text="The canonical plain text; span offsets count its code points.")
     text_sha256 = models.CharField(max_length=64, editable=False)
+    headings = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="[start, end] of each heading line in the text: shown as a heading, never suggested.",
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -94,6 +104,17 @@ class Document(Versioned):
 
     def get_absolute_url(self):
         return reverse("document_detail", args=[self.slug])
+
+    @property
+    def heading_ranges(self):
+        """The headings as (start, end) pairs within the text; anything malformed is ignored."""
+        ranges = []
+        for item in self.headings or []:
+            if isinstance(item, list | tuple) and len(item) == 2 and all(isinstance(n, int) for n in item):
+                start, end = item
+                if 0 <= start < end <= len(self.text):
+                    ranges.append((start, end))
+        return ranges
 
 
 class Comparison(Versioned):

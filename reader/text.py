@@ -17,6 +17,39 @@ CONTEXT_CHARS = 32
 _BLANK_LINES = re.compile(r"\n(?:[^\S\n]*\n)+")
 
 
+def split_outlet(value: str) -> tuple[str, str]:
+    """An outlet as written with a note on how it is known, "Mehr News Agency (Tehran dateline;
+    …)", as (name, note); "unknown (…)" has no name, only the note."""
+    value = value.strip()
+    name, note = value, ""
+    if value.endswith(")") and " (" in value:
+        name, note = value[:-1].split(" (", 1)
+    if name.strip().lower() in {"unknown", "unknown outlet"}:
+        name = ""
+    return name.strip(), note.strip()
+
+
+_MARKDOWN_HEADING = re.compile(r"^#{1,6}[ \t]+\S.*$", re.MULTILINE)
+
+
+def heading_lines(text: str, lines=()) -> list[list[int]]:
+    """[start, end] of every heading in `text`: each line equal to one of `lines` (as a manifest
+    names them), and each Markdown-style line ("## Subheading"), its marker included (the page
+    hides the marker; the text keeps it, so nothing pasted is changed)."""
+    wanted = {line.strip() for line in lines if line.strip()}
+    found = set()
+    position = 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped and stripped in wanted:
+            start = position + line.index(stripped)
+            found.add((start, start + len(stripped)))
+        position += len(line) + 1
+    for match in _MARKDOWN_HEADING.finditer(text):
+        found.add((match.start(), match.start() + len(match.group().rstrip())))
+    return [list(pair) for pair in sorted(found)]
+
+
 class SelectionError(ValueError):
     """A selection that can never be stored (answered with 400)."""
 
