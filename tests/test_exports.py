@@ -13,7 +13,7 @@ from django.db import connection
 from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 
-from reader import exports
+from reader import formats
 from reader.models import Annotation, Comparison, Document, Label, Link, Relation, Span, Speaker, Status
 from tests.factories import (
     AnnotationFactory,
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 
 def export(**options):
-    return "".join(exports.export_chunks(**options))
+    return "".join(formats.export_chunks(**options))
 
 
 def export_data(**options):
@@ -48,15 +48,15 @@ def corpus():
 
 
 def test_the_export_validates_against_the_shipped_json_schema(corpus):
-    jsonschema.Draft202012Validator(exports.native_schema()).validate(export_data())
+    jsonschema.Draft202012Validator(formats.native_schema()).validate(export_data())
 
 
 def test_the_schema_itself_is_a_valid_draft_2020_12_schema():
-    jsonschema.Draft202012Validator.check_schema(exports.native_schema())
+    jsonschema.Draft202012Validator.check_schema(formats.native_schema())
 
 
 def test_the_schema_names_the_same_vocabularies_as_the_models():
-    definitions = exports.native_schema()["$defs"]
+    definitions = formats.native_schema()["$defs"]
     assert definitions["status"]["enum"] == Status.values
     assert definitions["link"]["properties"]["relation"]["enum"] == Relation.values
     assert definitions["label"]["properties"]["kind"]["enum"] == Label.Kind.values
@@ -170,7 +170,7 @@ def test_two_exports_of_the_same_data_are_identical_apart_from_the_time(corpus):
 
 def test_an_empty_database_exports_empty_sections_that_still_validate():
     data = export_data()
-    jsonschema.Draft202012Validator(exports.native_schema()).validate(data)
+    jsonschema.Draft202012Validator(formats.native_schema()).validate(data)
     assert data["documents"] == data["spans"] == data["annotations"] == data["links"] == []
 
 
@@ -209,14 +209,14 @@ def test_an_orphaned_span_is_exported_as_it_is(corpus):
 
 def test_the_export_is_a_lazy_generator_that_queries_nothing_until_read(corpus):
     with CaptureQueriesContext(connection) as queries:
-        chunks = exports.export_chunks()
+        chunks = formats.export_chunks()
     assert isinstance(chunks, types.GeneratorType)
     assert len(queries) == 0
 
 
 def test_chunks_stay_small_whatever_the_size_of_the_export(corpus, monkeypatch):
     monkeypatch.setattr(exports, "CHUNK_CHARS", 200)
-    chunks = list(exports.export_chunks())
+    chunks = list(formats.export_chunks())
     longest_record = max(len(line) for line in "".join(chunks).splitlines())
     assert len(chunks) > 10
     assert all(len(chunk) < 200 + longest_record + 10 for chunk in chunks)
@@ -246,7 +246,7 @@ def test_export_then_import_into_an_empty_database_then_export_gives_the_same_fi
         model.objects.all().delete()
     Label.objects.exclude(name__in=["Quote", "Speaker", "Claim"]).delete()
     get_user_model().objects.all().delete()
-    exports.import_native(raw=first.encode("utf-8"))
+    formats.import_native(raw=first.encode("utf-8"))
     second = export()
     assert second.splitlines()[3:] == first.splitlines()[3:]  # lines 0-2: "{", format, exported
     assert without_time(second) == without_time(first)
@@ -256,7 +256,7 @@ def test_the_round_trip_keeps_times_to_the_microsecond(corpus):
     first = export_data()
     Annotation.objects.all().delete()
     Link.objects.all().delete()
-    exports.import_native(raw=json.dumps(first))
+    formats.import_native(raw=json.dumps(first))
     failed = Annotation.objects.get(
         label__name="Quote", author__username="ann", span__exact="the talks had failed"
     )

@@ -27,7 +27,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from reader import exports
+from reader import formats
 from reader.models import Annotation, Comparison, Document, Label, Link, Span, Speaker
 from tests.factories import CuratorFactory, DocumentFactory, LabelFactory, UserFactory, rich_corpus
 
@@ -47,7 +47,7 @@ def snapshot():
 def exported():
     """A rich export, then a database emptied of everything it holds but the built-in labels."""
     rich_corpus()
-    data = json.loads("".join(exports.export_chunks()))
+    data = json.loads("".join(formats.export_chunks()))
     for model in (Link, Annotation, Span, Comparison, Document, Speaker):
         model.objects.all().delete()
     Label.objects.exclude(name__in=["Quote", "Speaker", "Claim"]).delete()
@@ -56,13 +56,13 @@ def exported():
 
 
 def import_data(data):
-    return exports.import_native(raw=json.dumps(data, ensure_ascii=False).encode("utf-8"))
+    return formats.import_native(raw=json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
 
 def refusal(data):
     """Import a bad file; return the message, after checking that nothing was written."""
     before = snapshot()
-    with pytest.raises(exports.ImportRefused) as refused:
+    with pytest.raises(formats.ImportRefused) as refused:
         import_data(data)
     assert snapshot() == before
     return str(refused.value)
@@ -226,13 +226,13 @@ def test_an_upload_without_a_file_answers_400(curator_client):
 
 
 def test_bytes_that_are_not_utf8_are_refused(exported):
-    with pytest.raises(exports.ImportRefused, match="not UTF-8"):
-        exports.import_native(raw=b'{"format": "\xff"}')
+    with pytest.raises(formats.ImportRefused, match="not UTF-8"):
+        formats.import_native(raw=b'{"format": "\xff"}')
 
 
 def test_text_that_is_not_json_is_refused_with_its_line_and_column():
-    with pytest.raises(exports.ImportRefused, match="not valid JSON: .* at line 2, column 3"):
-        exports.import_native(raw=b"{\n  oops}")
+    with pytest.raises(formats.ImportRefused, match="not valid JSON: .* at line 2, column 3"):
+        formats.import_native(raw=b"{\n  oops}")
 
 
 def test_a_file_of_another_format_is_refused(exported):
