@@ -355,7 +355,9 @@ class Writer:
             return
         content = [name for name in differing if name not in REVIEW_COLUMNS]
         review = [name for name in differing if name in REVIEW_COLUMNS]
-        newer = (content if file_is_newer(here, record) else []) + (review if review_from_file(here, record) else [])
+        newer = (content if content and file_is_newer(here, record) else []) + (
+            review if review and review_from_file(here, record) else []
+        )
         older = [name for name in differing if name not in newer]
         take = differing if self.overwrite else newer
         if take:
