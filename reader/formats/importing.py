@@ -546,6 +546,11 @@ class Writer:
             self.errors.add(where, f"the database refused it ({error}).")
 
     def label_id(self, name):
+        if self.labels is None:
+            self.labels = {
+                row["name"]: row
+                for row in Label.objects.values("pk", "name", "version", "modified", *self.LABEL_FIELDS)
+            }
         return self.labels[name]["pk"]
 
     def load_speakers(self):
