@@ -17,12 +17,24 @@ The bad inputs, each refused whole with nothing written:
 - a record given twice (the same natural key), two labels with one shortcut;
 - a time that is not a real time (month 13);
 - a label whose shortcut a label here (not in the file) holds, found halfway through the import
-  (all rolled back).
+  (all rolled back);
+- values the forms refuse: a javascript: (or ftp:) document URL, a NUL character (\u0000), a lone
+  surrogate (\ud800) in a title and in a note, a text over MAX_DOCUMENT_BYTES, a whitespace-only
+  text or title, an offset of 2**64 (on a span and on an orphaned span), a colour that is not
+  #rrggbb, a cue, title or speaker alias over its column's length, a 7 MB note (refused with the
+  note limit, not the article one), a version of 0;
+- a file whose sections are out of order, a section given twice, a W3C file imported as native;
+- the same bad files through the command (exit code 1, one message, no traceback, also run as a
+  real process) and the upload form (400).
 """
 
 import copy
 import io
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -57,7 +69,7 @@ def exported():
 
 
 def import_data(data):
-    return formats.import_native(raw=json.dumps(data, ensure_ascii=False).encode("utf-8"))
+    return formats.import_native(raw=json.dumps(data).encode("utf-8"))  # \u escapes carry lone surrogates
 
 
 def refusal(data):
@@ -403,3 +415,171 @@ def test_a_refusal_halfway_rolls_back_what_was_written_before_it(exported):
     LabelFactory(name="Hint", shortcut="h")  # not in the file, but holds the shortcut Hedge wants
     message = refusal(exported)  # documents and comparisons were written before the labels
     assert message.startswith("labels[3].shortcut: 'h' is already the shortcut of the label 'Hint' here")
+
+
+# --- Values the forms would refuse ----------------------------------------------------------------
+
+
+def document_index(exported, slug="left-doc"):
+    return index_of(exported["documents"], slug=slug)
+
+
+def set_text(record, text):
+    from reader import text as textlib
+
+    record.update(text=text, text_sha256=textlib.sha256(text))
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "ftp://news.example/a", "not a url"])
+def test_a_document_url_that_is_not_http_or_https_is_refused(exported, url):
+    index = document_index(exported)
+    exported["documents"][index]["url"] = url
+    assert f"documents[{index}].url: {url!r} is not an http or https address." in refusal(exported)
+
+
+def test_a_nul_character_is_refused_wherever_it_is(exported):
+    exported["annotations"][3]["note"] = "before\x00after"
+    assert "annotations[3].note: holds a NUL character (\\u0000)" in refusal(exported)
+
+
+@pytest.mark.parametrize("section", ["documents", "annotations"])
+def test_a_lone_surrogate_is_refused_naming_record_and_field(exported, section):
+    field = "title" if section == "documents" else "note"
+    exported[section][1][field] = "broken \ud800 text"
+    message = refusal(exported)
+    assert f"{section}[1].{field}: holds a lone surrogate (\\ud800)" in message
+    message.encode("utf-8")  # the message itself can be written out
+
+
+def test_a_text_over_the_article_limit_is_refused(exported, settings):
+    settings.MAX_DOCUMENT_BYTES = 1000
+    index = document_index(exported)
+    set_text(exported["documents"][index], exported["documents"][index]["text"] + " more" * 300)
+    assert f"documents[{index}].text: is 0.0 MB of UTF-8; an article may be at most 0 MB." in refusal(exported)
+
+
+def test_a_whitespace_only_text_is_refused(exported):
+    set_text(exported["documents"][0], " \n\t ")
+    assert "documents[0].text: is empty or only whitespace." in refusal(exported)
+
+
+def test_a_blank_title_is_refused(exported):
+    exported["documents"][0]["title"] = "   "
+    assert "documents[0].title: is blank." in refusal(exported)
+
+
+@pytest.mark.parametrize("orphaned", [False, True])
+def test_an_absurd_offset_is_refused(exported, orphaned):
+    exported["spans"][0].update(end=2**64, orphaned=orphaned)
+    assert f"spans[0].end: {2**64} is greater than the maximum of 2147483647" in refusal(exported)
+
+
+@pytest.mark.parametrize("colour", ["red", "#12345", "#1234567", "#gggggg"])
+def test_a_label_colour_that_is_not_rrggbb_is_refused(exported, colour):
+    exported["labels"][0]["colour"] = colour
+    assert f"labels[0].colour: {colour!r} does not match" in refusal(exported)
+
+
+@pytest.mark.parametrize(
+    ("section", "field", "limit"),
+    [("annotations", "cue", 100), ("documents", "title", 300), ("comparisons", "title", 300)],
+)
+def test_a_value_over_its_column_length_is_refused(exported, section, field, limit):
+    exported[section][0][field] = "x" * (limit + 1)
+    expected = f"{section}[0].{field}: is {limit + 1} characters long; this field may be at most {limit} characters."
+    assert expected in refusal(exported)
+
+
+def test_a_speaker_alias_over_its_length_is_refused(exported):
+    exported["speakers"][0]["aliases"] = ["x" * 201]
+    assert "speakers[0].aliases[0]: is 201 characters long" in refusal(exported)
+
+
+def test_a_huge_note_is_refused_with_the_note_limit(exported):
+    exported["annotations"][0]["note"] = "n" * (7 * 1024 * 1024)
+    message = refusal(exported)
+    assert "annotations[0].note: is 7,340,032 characters long; a note may be at most 100,000 characters." in message
+    assert "article" not in message
+
+
+def test_a_version_below_one_is_refused(exported):
+    exported["links"][0]["version"] = 0
+    assert "links[0].version: 0 is less than the minimum of 1" in refusal(exported)
+
+
+def test_sections_out_of_order_are_refused(exported):
+    reordered = {"format": exported["format"], "exported": exported["exported"]}
+    for name in ["documents", "comparisons", "labels", "speakers", "users", "annotations", "spans", "links"]:
+        reordered[name] = exported[name]
+    assert refusal(reordered) == (
+        "annotations: comes before spans (or spans is missing): the sections must come in the order the "
+        "export writes them (documents, comparisons, labels, speakers, users, spans, annotations, links)."
+    )
+
+
+def test_a_section_given_twice_is_refused(exported):
+    text = json.dumps(exported)
+    text = text[:-1] + ', "links": []}'
+    before = snapshot()
+    with pytest.raises(formats.ImportRefused, match="links: appears twice in the file."):
+        formats.import_native(raw=text)
+    assert snapshot() == before
+
+
+def test_a_w3c_file_imported_as_native_says_so():
+    with pytest.raises(formats.ImportRefused, match="looks like W3C Web Annotation"):
+        formats.import_native(raw='{"@context": "http://www.w3.org/ns/anno.jsonld", "type": "AnnotationCollection"}')
+
+
+def test_an_upload_with_a_lone_surrogate_answers_400(curator_client, exported):
+    exported["documents"][0]["title"] = "\ud800"
+    response = upload(curator_client, exported)
+    assert response.status_code == 400
+    assert "documents[0].title: holds a lone surrogate" in response.content.decode()
+    assert Document.objects.count() == 0
+
+
+def test_an_upload_with_an_absurd_offset_answers_400(curator_client, exported):
+    exported["spans"][0]["start"] = 2**64
+    response = upload(curator_client, exported)
+    assert response.status_code == 400
+    assert "spans[0].start: 18446744073709551616 is greater than the maximum" in response.content.decode()
+
+
+def test_the_command_refuses_a_lone_surrogate_with_a_message_it_can_print(exported, tmp_path):
+    exported["annotations"][0]["note"] = "\ud800"
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(exported), encoding="utf-8")
+    with pytest.raises(CommandError) as refused:
+        call_command("import_annotations", str(path), stdout=io.StringIO())
+    assert "annotations[0].note: holds a lone surrogate" in str(refused.value)
+    str(refused.value).encode("utf-8")
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (b"{\n  oops}", "not valid JSON: Expecting property name enclosed in double quotes at line 2, column 3"),
+        (b'{"format": "close-reader/1", "documents": [{"title": "\\ud800"}]}', "documents[0].title: holds a lone"),
+    ],
+)
+def test_the_command_as_a_process_exits_1_with_one_message_and_no_traceback(tmp_path, content, said):
+    path = tmp_path / "bad.json"
+    path.write_bytes(content)
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path}/empty.sqlite3", DJANGO_SETTINGS_MODULE="reader.settings")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "import_annotations", str(path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"CommandError: {path} was refused; nothing was imported.")
+    assert said in result.stderr
+    assert "Traceback" not in result.stderr

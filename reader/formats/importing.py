@@ -843,7 +843,7 @@ class NativeImport:
         self.index = None
 
     def feed(self, key, index, value, escapes):
-        if key != self.section:
+        if not index:  # a new member of the top level: a value, an empty array or an array's first item
             self.start(key, value if index is None else [])
         if index is None:
             if key in SECTIONS and isinstance(value, list):
@@ -861,13 +861,15 @@ class NativeImport:
             self.errors.add(key, "appears twice in the file.")
         self.head[key] = [] if key in SECTIONS and isinstance(value, list) else value
         if key in SECTIONS:
-            later = [name for name in SECTIONS[SECTIONS.index(key) + 1 :] if name in self.head and name != key]
-            if later:
+            missing = [name for name in SECTIONS[: SECTIONS.index(key)] if name not in self.head]
+            if missing:
+                # What it names would not be known yet: no use reading on.
                 self.errors.add(
                     key,
-                    f"comes after {later[0]}; the sections must come in the order the export writes them: "
-                    f"{', '.join(SECTIONS)}.",
+                    f"comes before {missing[0]} (or {missing[0]} is missing): the sections must come in the order "
+                    f"the export writes them ({', '.join(SECTIONS)}).",
                 )
+                self.errors.refuse()
         self.section = key
 
     def record(self, section, where, record, escapes):
