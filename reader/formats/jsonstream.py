@@ -21,6 +21,7 @@ import re
 READ_BYTES = 1 << 20
 ESCAPES = re.compile(r"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
 WHITESPACE = re.compile(r"[ \t\n\r]*")
+NUMBER_TAIL = re.compile(r"[0-9+\-.eE]*")
 
 
 class JSONError(ValueError):
@@ -59,7 +60,7 @@ class _Buffer:
         self.max_item_chars = max_item_chars
         self.started = False
 
-    def fill(self, at_least=READ_BYTES):
+    def fill(self, at_least=0):
         """Read more; False at the end of the file."""
         if self.eof:
             return False
@@ -80,7 +81,7 @@ class _Buffer:
         return True
 
     def _drop_parsed(self):
-        if self.pos < READ_BYTES:
+        if self.pos < min(READ_BYTES, len(self.text) // 2 + 1):
             return
         dropped = self.text[: self.pos]
         newlines = dropped.count("\n")
@@ -129,9 +130,11 @@ class _Buffer:
                 raise self.error(error.msg, error.pos) from None
             except RecursionError:
                 raise self.error("it is nested too deeply", start) from None
-            # A number that ends where the text read so far ends may go on in the next read.
-            if end == len(self.text) and self._grow(key, index):
-                continue
+            # A number read up to the end of the text read so far (digits, then perhaps a "." or
+            # "e" that raw_decode left out) may go on in the next read.
+            if type(value) in (int, float) and NUMBER_TAIL.match(self.text, end).end() == len(self.text):
+                if self._grow(key, index):
+                    continue
             escapes = ESCAPES.search(self.text, start, end) is not None
             self.pos = end
             return value, escapes

@@ -36,6 +36,8 @@ class _Compiler:
         unknown = set(schema) - IGNORED - set(KEYWORDS) - OBJECT_KEYWORDS
         if unknown:
             raise UnsupportedSchema(f"keywords not supported by the fast check: {sorted(unknown)}")
+        if schema.get("type") == "string" and not (set(schema) - IGNORED - STRING_KEYWORDS):
+            return _string(schema)  # the common case, in one function
         checks = [KEYWORDS[keyword](self, schema) for keyword in KEYWORDS if keyword in schema]
         if OBJECT_KEYWORDS & schema.keys():
             checks.append(_properties(self, schema))
@@ -43,7 +45,14 @@ class _Compiler:
             return lambda value: True
         if len(checks) == 1:
             return checks[0]
-        return lambda value: all(check(value) for check in checks)
+
+        def every(value):
+            for check in checks:
+                if not check(value):
+                    return False
+            return True
+
+        return every
 
     def ref(self, ref):
         name = ref.removeprefix("#/$defs/")
@@ -73,6 +82,21 @@ TYPES = {
     "object": lambda value: type(value) is dict,
     "array": lambda value: type(value) is list,
 }
+
+
+STRING_KEYWORDS = {"type", "minLength", "maxLength", "pattern"}
+
+
+def _string(schema):
+    low, high = schema.get("minLength", 0), schema.get("maxLength")
+    search = re.compile(schema["pattern"]).search if "pattern" in schema else None
+    if high is None:
+        high = float("inf")
+
+    def check(value):
+        return type(value) is str and low <= len(value) <= high and (search is None or search(value) is not None)
+
+    return check
 
 
 def _strings_only(check):
@@ -128,7 +152,17 @@ def _enum(compiler, schema):
 
 def _any_of(compiler, schema):
     checks = [compiler.compile(sub) for sub in schema["anyOf"]]
-    return lambda value: any(check(value) for check in checks)
+    if len(checks) == 2 and schema["anyOf"][1] == {"type": "null"}:
+        first = checks[0]
+        return lambda value: value is None or first(value)  # the usual "X or null"
+
+    def any_of(value):
+        for check in checks:
+            if check(value):
+                return True
+        return False
+
+    return any_of
 
 
 def _properties(compiler, schema):
@@ -139,6 +173,8 @@ def _properties(compiler, schema):
         raise UnsupportedSchema("additionalProperties must be true or false")
     allowed = frozenset(properties)
 
+    get = properties.get
+
     def check(value):
         if type(value) is not dict:
             return True
@@ -146,7 +182,7 @@ def _properties(compiler, schema):
         if not required <= keys or (closed and not keys <= allowed):
             return False
         for name, item in value.items():
-            property_check = properties.get(name)
+            property_check = get(name)
             if property_check is not None and not property_check(item):
                 return False
         return True
