@@ -356,6 +356,7 @@ class Writer:
         self.spans = {}  # document id → {(start, end): span id}
         self.new_spans, self.referenced, self.kept = set(), set(), set()
         self.now = timezone.now()
+        self.now_db = _db_time(self.now)
 
     # -- shared rules
 
@@ -674,7 +675,7 @@ class Writer:
                         )
                     self.summary.count("spans", "conflicts")
         if new:
-            _insert(Span, ["document", "start", "end", *self.SPAN_FIELDS, "created"], [(*row, self.now) for row in new])
+            _insert(Span, ["document", "start", "end", *self.SPAN_FIELDS, "created"], [(*row, self.now_db) for row in new])
             self._learn_new_spans(new)
 
     def _learn_new_spans(self, new):
@@ -746,8 +747,12 @@ class Writer:
                 continue
             self.kept.add(natural[0])
             span, label, author = natural
-            values = {"span": span, "label": label, "author": author, **theirs, **self._stamps(record)}
-            inserts.append(self._row(values, ANNOTATION_COLUMNS))
+            inserts.append(
+                (
+                    span, label, author, speaker, record["cue"], record["note"],
+                    *self._review_row(record), *self._stamps_row(record),
+                )
+            )  # fmt: skip
             self.summary.count("annotations", "added")
         _insert(Annotation, ANNOTATION_COLUMNS, inserts)
 
@@ -761,22 +766,21 @@ class Writer:
             "reviewed_at": parse_time(record["reviewed_at"]),
         }
 
-    def _stamps(self, record):
-        return {
-            "created": parse_time(record.get("created")) or self.now,
-            "modified": parse_time(record.get("modified")) or self.now,
-            "version": record.get("version") or 1,
-        }
+    def _review_row(self, record):
+        """status, reviewed_by, reviewed_at of a new row, as the database takes them."""
+        if "status" not in record:
+            return ("pending", None, None)
+        reviewer = record["reviewed_by"]
+        return (record["status"], self.users[reviewer] if reviewer else None, _db_time(parse_time(record["reviewed_at"])))
 
-    @staticmethod
-    def _row(values, columns):
-        """A new row's values in `columns` order, as the database takes them."""
-        defaults = {"speaker_id": None, "status": "pending", "reviewed_by_id": None, "reviewed_at": None}
-        row = []
-        for name in columns:
-            value = values.get(name, values.get(f"{name}_id", defaults.get(name, defaults.get(f"{name}_id"))))
-            row.append(_db_time(value) if name in ("reviewed_at", "created", "modified") else value)
-        return tuple(row)
+    def _stamps_row(self, record):
+        """created, modified, version of a new row (the file's, else now and 1)."""
+        created, modified = record.get("created"), record.get("modified")
+        return (
+            _db_time(parse_time(created)) if created else self.now_db,
+            _db_time(parse_time(modified)) if modified else self.now_db,
+            record.get("version") or 1,
+        )
 
     LINK_HERE = (
         "pk", "source_id", "target_id", "relation", "note", "author_id", "status", "reviewed_by_id", "reviewed_at",
@@ -809,8 +813,12 @@ class Writer:
                 continue
             self.kept.update(natural[:2])
             source, target, relation = natural
-            values = {"source": source, "target": target, "relation": relation, **theirs, **self._stamps(record)}
-            inserts.append(self._row(values, LINK_COLUMNS))
+            inserts.append(
+                (
+                    source, target, relation, record["note"], theirs["author_id"],
+                    *self._review_row(record), *self._stamps_row(record),
+                )
+            )  # fmt: skip
             self.summary.count("links", "added")
         _insert(Link, LINK_COLUMNS, inserts)
 

@@ -37,7 +37,9 @@ class _Compiler:
         if unknown:
             raise UnsupportedSchema(f"keywords not supported by the fast check: {sorted(unknown)}")
         if schema.get("type") == "string" and not (set(schema) - IGNORED - STRING_KEYWORDS):
-            return _string(schema)  # the common case, in one function
+            return _string(schema)  # the common cases, in one function each
+        if schema.get("type") == "integer" and not (set(schema) - IGNORED - INTEGER_KEYWORDS):
+            return _integer(schema)
         checks = [KEYWORDS[keyword](self, schema) for keyword in KEYWORDS if keyword in schema]
         if OBJECT_KEYWORDS & schema.keys():
             checks.append(_properties(self, schema))
@@ -85,6 +87,12 @@ TYPES = {
 
 
 STRING_KEYWORDS = {"type", "minLength", "maxLength", "pattern"}
+INTEGER_KEYWORDS = {"type", "minimum", "maximum"}
+
+
+def _integer(schema):
+    low, high = schema.get("minimum", float("-inf")), schema.get("maximum", float("inf"))
+    return lambda value: type(value) is int and low <= value <= high
 
 
 def _string(schema):
