@@ -260,6 +260,7 @@ def annotations_on(document, count):
 
 @pytest.mark.parametrize("format", ["native", "w3c"])
 def test_the_export_makes_as_many_queries_for_many_annotations_as_for_few(format):
+    # The native export reads spans, annotations and links one document at a time.
     few, many = DocumentFactory(slug="few"), DocumentFactory(slug="many")
     annotations_on(few, 2)
     with CaptureQueriesContext(connection) as small:

@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from reader import text as textlib
-from reader.formats.scope import COMPACT, ROWS_PER_QUERY, chunked, iso, span_key
+from reader.formats.scope import COMPACT, ROWS_PER_QUERY, chunked, iso, iso_stored, raw_rows, span_key
 from reader.models import Document, Label, Speaker
 
 FORMAT = "close-reader/1"
@@ -117,7 +117,7 @@ def span_record(row, names) -> dict:
         "exact": exact,
         "prefix": prefix,
         "suffix": suffix,
-        "orphaned": orphaned,
+        "orphaned": bool(orphaned),  # SQLite hands over 0 or 1
     }
 
 
@@ -165,9 +165,9 @@ def _review(review, names) -> dict:
     return {
         "status": status,
         "reviewed_by": names.users[reviewer] if reviewer else None,
-        "reviewed_at": iso(reviewed_at),
-        "created": iso(created),
-        "modified": iso(modified),
+        "reviewed_at": iso_stored(reviewed_at),
+        "created": iso_stored(created),
+        "modified": iso_stored(modified),
         "version": version,
     }
 
@@ -199,6 +199,13 @@ def _sections(scope):
     def rows(queryset, columns, order, chunk_size=ROWS_PER_QUERY):
         return queryset.order_by(*order).values_list(*columns).iterator(chunk_size=chunk_size)
 
+    def per_document(queryset, document_field, columns, order):
+        """The rows of each document in turn, in slug order: within one document the span
+        index (document, start, end) gives the order, so the database need not sort them all."""
+        for document in Document.objects.order_by("slug").values_list("pk", flat=True):
+            ordered = queryset.filter(**{document_field: document}).order_by(*order).values_list(*columns)
+            yield from raw_rows(ordered, ROWS_PER_QUERY)
+
     users = scope.users().order_by("username").values_list("username", flat=True)
     return [
         # Documents come a few at a time: a text may be megabytes.
@@ -207,23 +214,25 @@ def _sections(scope):
         ("labels", rows(scope.labels(), LABEL_COLUMNS, ["position", "name"]), label_record),
         ("speakers", rows(scope.speakers(), SPEAKER_COLUMNS, ["name"]), speaker_record),
         ("users", users.iterator(chunk_size=ROWS_PER_QUERY), None),
-        ("spans", rows(scope.spans(), SPAN_COLUMNS, ["document__slug", "start", "end"]), span_record),
+        ("spans", per_document(scope.spans(), "document", SPAN_COLUMNS, ["start", "end"]), span_record),
         (
             "annotations",
-            rows(
+            per_document(
                 scope.annotations(),
+                "span__document",
                 ANNOTATION_COLUMNS,
-                ["span__document__slug", "span__start", "span__end", "label__name", "author__username"],
+                ["span__start", "span__end", "label__name", "author__username"],
             ),
             annotation_record,
         ),
         (
             "links",
-            rows(
+            per_document(
                 scope.links(),
+                "source__document",
                 LINK_COLUMNS,
                 [
-                    "source__document__slug", "source__start", "source__end",
+                    "source__start", "source__end",
                     "target__document__slug", "target__start", "target__end", "relation",
                 ],
             ),
