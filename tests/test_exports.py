@@ -448,3 +448,13 @@ def test_exporting_20000_annotations_takes_little_more_memory_than_100():
     # What may grow: the rows of one query (ROWS_PER_QUERY) and one chunk. A section gathered in
     # a list would cost ~20 MB here.
     assert large < 2 * small + 2_000_000, (small, large)
+
+
+def test_the_fast_writers_write_what_the_presenters_present(corpus):
+    names = native.Names()
+    for name, rows, present in native._sections(scope.Scope(), names):
+        if name in native.FAST:
+            rows = list(rows)
+            assert rows
+            for row in rows:
+                assert native.FAST[name](row, names) == scope.COMPACT.encode(present(row, names))

@@ -192,8 +192,31 @@ class Names:
     def users(self):
         return dict(get_user_model().objects.values_list("pk", "username"))
 
+    def json(self, kind, pk):
+        """A name as JSON text ("null" for none), encoded once per name."""
+        if pk is None:
+            return "null"
+        cache = self.__dict__.setdefault(f"_json_{kind}", {})
+        if pk not in cache:
+            cache[pk] = COMPACT.encode(getattr(self, kind)[pk])
+        return cache[pk]
 
-def _sections(scope):
+
+def _by_label_and_author(rows, names):
+    """Rows of one span (they come together, in span order) sorted by label name and username:
+    sorting a span's few annotations here spares the database joining and sorting them all."""
+    group, span = [], None
+    for row in rows:
+        if row[:3] != span:
+            group.sort(key=lambda r: (names.labels[r[3]], names.users[r[4]]))
+            yield from group
+            group, span = [], row[:3]
+        group.append(row)
+    group.sort(key=lambda r: (names.labels[r[3]], names.users[r[4]]))
+    yield from group
+
+
+def _sections(scope, names):
     """(name, rows, presenter) for each section, in the file's order; rows are lazy."""
 
     def rows(queryset, columns, order, chunk_size=ROWS_PER_QUERY):
@@ -217,11 +240,9 @@ def _sections(scope):
         ("spans", per_document(scope.spans(), "document", SPAN_COLUMNS, ["start", "end"]), span_record),
         (
             "annotations",
-            per_document(
-                scope.annotations(),
-                "span__document",
-                ANNOTATION_COLUMNS,
-                ["span__start", "span__end", "label__name", "author__username"],
+            _by_label_and_author(
+                per_document(scope.annotations(), "span__document", ANNOTATION_COLUMNS, ["span__start", "span__end"]),
+                names,
             ),
             annotation_record,
         ),
@@ -282,11 +303,14 @@ def native_pieces(scope, *, exported=None, indent=None):
         yield f'{{\n{pad}"format": "{FORMAT}",\n{pad}"exported": "{exported}"'
     else:
         yield f'{{"format":"{FORMAT}","exported":"{exported}"'
-    for name, rows, present in _sections(scope):
+    for name, rows, present in _sections(scope, names):
         records = rows if present is None else (present(row, names) for row in rows)
         if indent:
             yield f',\n{pad}"{name}": '
             yield from _indented_array(records, indent)
+        elif name in FAST:
+            yield f',"{name}":'
+            yield from _fast_array(rows, FAST[name], names)
         else:
             yield f',"{name}":'
             # One document at a time: a text may be megabytes.
@@ -296,3 +320,67 @@ def native_pieces(scope, *, exported=None, indent=None):
 
 def native_chunks(scope, *, exported=None, indent=None):
     return chunked(native_pieces(scope, exported=exported, indent=indent))
+
+
+# --- The compact file's large sections, written straight from rows ---------------------------------
+# What COMPACT.encode(present(row)) would write, without building a dict per row: names are
+# encoded once (Names.json), times and slugs need no escaping, so only free text (quotes,
+# contexts, cues, notes) goes through the encoder. tests/test_exports.py checks both agree.
+
+_text = json.encoder.encode_basestring  # the C encoder of a str, as ensure_ascii=False writes it
+
+
+def _json_time(value):
+    shown = iso_stored(value)
+    return "null" if shown is None else f'"{shown}"'
+
+
+def _span_json(row, names):
+    document, start, end, exact, prefix, suffix, orphaned = row
+    return (
+        f'{{"document":{names.json("documents", document)},"start":{start},"end":{end},'
+        f'"exact":{_text(exact)},"prefix":{_text(prefix)},"suffix":{_text(suffix)},'
+        f'"orphaned":{"true" if orphaned else "false"}}}'
+    )
+
+
+def _review_json(review, names):
+    status, reviewer, reviewed_at, created, modified, version = review
+    return (
+        f'"status":"{status}","reviewed_by":{names.json("users", reviewer)},'
+        f'"reviewed_at":{_json_time(reviewed_at)},"created":{_json_time(created)},'
+        f'"modified":{_json_time(modified)},"version":{version}}}'
+    )
+
+
+def _annotation_json(row, names):
+    document, start, end, label, author, speaker, cue, note, *review = row
+    return (
+        f'{{"span":"{names.documents[document]}:{start}-{end}","label":{names.json("labels", label)},'
+        f'"author":{names.json("users", author)},"speaker":{names.json("speakers", speaker)},'
+        f'"cue":{_text(cue)},"note":{_text(note)},{_review_json(review, names)}'
+    )
+
+
+def _link_json(row, names):
+    source_document, source_start, source_end, target_document, target_start, target_end, *rest = row
+    relation, note, author, *review = rest
+    return (
+        f'{{"source":"{names.documents[source_document]}:{source_start}-{source_end}",'
+        f'"target":"{names.documents[target_document]}:{target_start}-{target_end}",'
+        f'"relation":"{relation}","note":{_text(note)},"author":{names.json("users", author)},'
+        f"{_review_json(review, names)}"
+    )
+
+
+FAST = {"spans": _span_json, "annotations": _annotation_json, "links": _link_json}
+
+
+def _fast_array(rows, write, names):
+    yield "["
+    first = True
+    for batch in _batches(rows, 500):
+        encoded = ",".join([write(row, names) for row in batch])
+        yield encoded if first else "," + encoded
+        first = False
+    yield "]"

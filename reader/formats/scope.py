@@ -27,11 +27,15 @@ def iso(moment: datetime | None) -> str | None:
 
 
 def iso_stored(value) -> str | None:
-    """`iso` of a time as the database driver hands it over without Django's converters: a
-    datetime (PostgreSQL), or the text Django stores a UTC time as (SQLite)."""
+    """`iso` of a time as the database driver hands it over without Django's converters: an
+    aware datetime (PostgreSQL), or a naive one or the text Django stores (SQLite, always UTC)."""
     if value is None:
         return None
+    if isinstance(value, datetime):
+        return value.isoformat() + "Z" if value.tzinfo is None else iso(value)
     if isinstance(value, str):
+        if len(value) in (19, 26) and value[10] == " ":  # "YYYY-MM-DD HH:MM:SS[.ffffff]", UTC
+            return value[:10] + "T" + value[11:] + "Z"
         moment = datetime.fromisoformat(value)
         return iso(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
     return iso(value)
