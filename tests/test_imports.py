@@ -583,3 +583,24 @@ def test_the_command_as_a_process_exits_1_with_one_message_and_no_traceback(tmp_
     assert result.stderr.startswith(f"CommandError: {path} was refused; nothing was imported.")
     assert said in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2024-01-02T03:04:05.123456Z",
+        "2024-01-02T03:04:05Z",
+        "2024-01-02T03:04:05.000000Z",
+        "2024-01-02T03:04:05.5Z",
+        "2024-01-02T05:04:05.123456+02:00",
+    ],
+)
+def test_a_file_time_is_stored_as_the_orm_would_store_it(text):
+    from datetime import datetime
+
+    from django.db import connection
+
+    from reader.formats import importing
+
+    expected = connection.ops.adapt_datetimefield_value(datetime.fromisoformat(text))
+    assert importing._file_time_adapter()(text) == expected

@@ -26,7 +26,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 
 import jsonschema
@@ -323,6 +323,31 @@ def _db_time(moment):
     return None if moment is None else connection.ops.adapt_datetimefield_value(moment)
 
 
+PROBE = datetime(2001, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)
+
+
+def _file_time_adapter():
+    """A function from a file's time (ISO 8601 text) to what the backend stores. Where the
+    backend stores UTC times as text (SQLite), the usual "…T04:05:06.789012Z" is rewritten as
+    such without parsing it; anything else is parsed and adapted as the ORM would."""
+
+    def adapt(text):
+        return None if text is None else connection.ops.adapt_datetimefield_value(parse_time(text))
+
+    if connection.ops.adapt_datetimefield_value(PROBE) != "2001-02-03 04:05:06.789012":
+        return adapt
+
+    def rewrite(text):
+        # 27 characters: six digits of microseconds, which str(datetime) writes unless all zero.
+        if text is not None and len(text) == 27 and text[26] == "Z" and text[20:26] != "000000":
+            return f"{text[:10]} {text[11:26]}"
+        if text is not None and len(text) == 20 and text[19] == "Z":
+            return f"{text[:10]} {text[11:19]}"
+        return adapt(text)
+
+    return rewrite
+
+
 def file_is_newer(here, record):
     version = record.get("version")
     if version is not None and version != here["version"]:
@@ -357,6 +382,7 @@ class Writer:
         self.new_spans, self.referenced, self.kept = set(), set(), set()
         self.now = timezone.now()
         self.now_db = _db_time(self.now)
+        self.db_time = _file_time_adapter()
 
     # -- shared rules
 
@@ -437,8 +463,14 @@ class Writer:
         self.summary.count(section, "conflicts")
         return True
 
-    @staticmethod
-    def deletions(kind, keys):
+    def deletions(self, kind, keys):
+        """The deletions here of these natural keys (none asked for when nothing of that kind
+        was ever deleted, as in a new database)."""
+        known = self.__dict__.setdefault("_deleted_kinds", {})
+        if kind not in known:
+            known[kind] = Deletion.objects.filter(kind=kind).exists()
+        if not known[kind] or not keys:
+            return {}
         return {
             row["key"]: row
             for row in Deletion.objects.filter(kind=kind, key__in=list(keys)).values(
@@ -726,7 +758,8 @@ class Writer:
             resolved.append((where, key, (span, label, author), speaker, record))
         here = {
             (row["span_id"], row["label_id"], row["author_id"]): row
-            for row in Annotation.objects.filter(span_id__in={r[2][0] for r in resolved}).values(
+            # A span this import added holds no annotations yet: only the others are looked up.
+            for row in Annotation.objects.filter(span_id__in={r[2][0] for r in resolved} - self.new_spans).values(
                 *self.ANNOTATION_HERE
             )
         }
@@ -771,14 +804,14 @@ class Writer:
         if "status" not in record:
             return ("pending", None, None)
         reviewer = record["reviewed_by"]
-        return (record["status"], self.users[reviewer] if reviewer else None, _db_time(parse_time(record["reviewed_at"])))
+        return (record["status"], self.users[reviewer] if reviewer else None, self.db_time(record["reviewed_at"]))
 
     def _stamps_row(self, record):
         """created, modified, version of a new row (the file's, else now and 1)."""
         created, modified = record.get("created"), record.get("modified")
         return (
-            _db_time(parse_time(created)) if created else self.now_db,
-            _db_time(parse_time(modified)) if modified else self.now_db,
+            self.db_time(created) if created else self.now_db,
+            self.db_time(modified) if modified else self.now_db,
             record.get("version") or 1,
         )
 
@@ -798,7 +831,9 @@ class Writer:
             resolved.append((where, key, (source, target, record["relation"]), record))
         here = {
             (row["source_id"], row["target_id"], row["relation"]): row
-            for row in Link.objects.filter(source_id__in={r[2][0] for r in resolved}).values(*self.LINK_HERE)
+            for row in Link.objects.filter(source_id__in={r[2][0] for r in resolved} - self.new_spans).values(
+                *self.LINK_HERE
+            )
         }
         deletions = self.deletions(Deletion.Kind.LINK, [_link_deletion_key(r[3]) for r in resolved if r[2] not in here])
         inserts = []
