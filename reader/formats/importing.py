@@ -174,6 +174,19 @@ def _shorten(message, limit=300):
     return message if len(message) <= limit else message[: limit - 1] + "…"
 
 
+class _Messages:
+    """A jsonschema validator made when first asked for: only a bad record needs one."""
+
+    def __init__(self, schema):
+        self.schema = schema
+
+    def __getattr__(self, name):
+        validator = self.__dict__.get("_validator")
+        if validator is None:
+            validator = self.__dict__["_validator"] = jsonschema.Draft202012Validator(self.schema)
+        return getattr(validator, name)
+
+
 @cache
 def _section_checks():
     """section → (fast yes/no check, jsonschema validator for the messages)."""
@@ -191,14 +204,14 @@ def _section_checks():
         ("links", "link"),
     ]:
         sub = {"$ref": f"#/$defs/{definition}", "$defs": defs}
-        checks[section] = (compile_check(sub, defs), jsonschema.Draft202012Validator(sub))
+        checks[section] = (compile_check(sub, defs), _Messages(sub))
     return checks
 
 
 @cache
-def _head_validator():
+def _head_checks():
     schema = native.native_schema()
-    return jsonschema.Draft202012Validator(schema)
+    return compile_check(schema, schema["$defs"]), _Messages(schema)
 
 
 def _path(parts):
@@ -1125,8 +1138,10 @@ class NativeImport:
         self.flush()
         if "format" not in self.head and ("@context" in self.head or "type" in self.head):
             self.errors.add("The file", "looks like W3C Web Annotation JSON-LD: import it as W3C onto a document.")
-        for path, message in schema_errors(_head_validator(), self.head):
-            self.errors.add(path.removeprefix(".") or "The file", message)
+        check, messages = _head_checks()
+        if not check(self.head):
+            for path, message in schema_errors(messages, self.head):
+                self.errors.add(path.removeprefix(".") or "The file", message)
         if self.errors:
             self.errors.refuse()
         self.writer.finish()

@@ -13,7 +13,7 @@ import re
 
 # Keywords that say nothing about validity (jsonschema checks "format" only with a format
 # checker, which the import does not use: dates and times are parsed by the importer).
-IGNORED = {"$schema", "$id", "$comment", "title", "description", "format", "examples"}
+IGNORED = {"$schema", "$id", "$comment", "$defs", "title", "description", "format", "examples"}
 
 
 class UnsupportedSchema(ValueError):
