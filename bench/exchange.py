@@ -43,7 +43,10 @@ IMPORT = SETUP + (
     " 'counts': counts}))"
 )
 
-WORDS = "minister said talks failed officials denied report baseless Tehran Moscow anniversary strike".split()
+WORDS = [
+    "minister", "said", "talks", "failed", "officials", "denied",
+    "report", "baseless", "Tehran", "Moscow", "anniversary", "strike",
+]  # fmt: skip
 
 
 def synthetic(count):
@@ -81,13 +84,22 @@ def synthetic(count):
                 start, end = bounds[i][0], bounds[i + length - 1][1]
                 prefix, suffix = textlib.context(text, start, end)
                 spans.append(
-                    Span(document=document, start=start, end=end, exact=text[start:end], prefix=prefix, suffix=suffix)
+                    Span(
+                        document=document,
+                        start=start,
+                        end=end,
+                        exact=text[start:end],
+                        prefix=prefix,
+                        suffix=suffix,
+                    )
                 )
         assert len(spans) == want, (len(spans), want)
         spans = Span.objects.bulk_create(spans, batch_size=2000)
         Annotation.objects.bulk_create(
             [
-                Annotation(span=span, label=labels[i % len(labels)], author=author, note="n" if i % 4 == 0 else "")
+                Annotation(
+                    span=span, label=labels[i % len(labels)], author=author, note="n" if i % 4 == 0 else ""
+                )
                 for i, span in enumerate(spans)
             ],
             batch_size=2000,
@@ -125,7 +137,10 @@ def export_then_import(build, folder, name, expected):
 def measure() -> dict:
     with tempfile.TemporaryDirectory(prefix="close-reader-exchange-") as folder:
         project, small = export_then_import(
-            lambda url: prepare(url, users=1, annotations=2000, links=200), folder, "project", [2000, 2000, 200]
+            lambda url: prepare(url, users=1, annotations=2000, links=200),
+            folder,
+            "project",
+            [2000, 2000, 200],
         )
 
         def build_100k(url):
@@ -139,8 +154,18 @@ def measure() -> dict:
 
         big_export, big_import = export_then_import(build_100k, folder, "100k", [100_000, 100_000, 0])
     return {
-        "import_2000": {"seconds": round(small["seconds"], 3), "annotations": 2000, "spans": 2000, "links": 200},
-        "export_project": {"seconds": round(project["seconds"], 3), "annotations": 2000, "spans": 2000, "links": 200},
+        "import_2000": {
+            "seconds": round(small["seconds"], 3),
+            "annotations": 2000,
+            "spans": 2000,
+            "links": 200,
+        },
+        "export_project": {
+            "seconds": round(project["seconds"], 3),
+            "annotations": 2000,
+            "spans": 2000,
+            "links": 200,
+        },
         "import_100k": {**_round(big_import), "annotations": 100_000},
         "export_100k": {**_round(big_export), "annotations": 100_000},
     }

@@ -420,7 +420,9 @@ class ImportJob(models.Model):
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
     file_name = models.CharField(max_length=255, help_text="As uploaded.")
-    path = models.CharField(max_length=1000, blank=True, help_text="The stored upload, removed when the job ends.")
+    path = models.CharField(
+        max_length=1000, blank=True, help_text="The stored upload, removed when the job ends."
+    )
     size = models.PositiveBigIntegerField(default=0)
     format = models.CharField(max_length=10, default="native")
     document = models.ForeignKey(

@@ -39,9 +39,15 @@ def export_annotations(request):
     comparison = Comparison.objects.filter(slug=slug).first() if slug else None
     if slug and comparison is None:
         return error_response(request, f"There is no comparison {slug!r}.", status=404)
-    chunks = formats.export_chunks(format=format, comparison=comparison, status=status, base_url=base_url(request))
-    response = StreamingHttpResponse((chunk.encode("utf-8") for chunk in chunks), content_type=CONTENT_TYPES[format])
-    name = "-".join(part for part in ["close-reader", slug, status, None if format == "native" else "w3c"] if part)
+    chunks = formats.export_chunks(
+        format=format, comparison=comparison, status=status, base_url=base_url(request)
+    )
+    response = StreamingHttpResponse(
+        (chunk.encode("utf-8") for chunk in chunks), content_type=CONTENT_TYPES[format]
+    )
+    name = "-".join(
+        part for part in ["close-reader", slug, status, None if format == "native" else "w3c"] if part
+    )
     response["Content-Disposition"] = f'attachment; filename="{name}.json"'
     return response
 
@@ -84,7 +90,9 @@ def import_annotations(request):
     try:
         summary = importing.import_file(file=upload, user=request.user, **options)
     except importing.ImportRefused as error:
-        return _form(request, error=f"{upload.name} was refused and nothing was imported.\n{error}", status=400)
+        return _form(
+            request, error=f"{upload.name} was refused and nothing was imported.\n{error}", status=400
+        )
     job = ImportJob.objects.create(
         created_by=request.user,
         file_name=upload.name[:255],

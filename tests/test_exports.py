@@ -170,7 +170,10 @@ def test_records_are_sorted_by_their_natural_keys(corpus):
     assert [c["slug"] for c in data["comparisons"]] == ["emoji-pair", "pair"]
     spans = [(s["document"], s["start"], s["end"]) for s in data["spans"]]
     assert spans == sorted(spans)
-    keys = {f"{s['document']}:{s['start']}-{s['end']}": (s["document"], s["start"], s["end"]) for s in data["spans"]}
+    keys = {
+        f"{s['document']}:{s['start']}-{s['end']}": (s["document"], s["start"], s["end"])
+        for s in data["spans"]
+    }
     annotations = [(keys[a["span"]], a["label"], a["author"]) for a in data["annotations"]]
     assert annotations == sorted(annotations)
     links = [(keys[link["source"]], keys[link["target"]], link["relation"]) for link in data["links"]]
@@ -420,7 +423,10 @@ def long_document():
 def annotate_words(document, starts, numbers):
     """An annotation on each numbered word, made in bulk (20,000 one by one would take minutes)."""
     spans = Span.objects.bulk_create(
-        [Span(document=document, start=starts[n], end=starts[n] + len(f"word{n}"), exact=f"word{n}") for n in numbers]
+        [
+            Span(document=document, start=starts[n], end=starts[n] + len(f"word{n}"), exact=f"word{n}")
+            for n in numbers
+        ]
     )
     author, claim = UserFactory(username="author"), Label.objects.get(name="Claim")
     Annotation.objects.bulk_create(

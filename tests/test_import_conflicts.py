@@ -55,15 +55,22 @@ def index_of(records, **fields):
 
 
 def test_an_identical_file_leaves_every_row_untouched_even_its_modified_time(corpus, earlier):
-    before = {model: list(model.objects.values_list("pk", "modified", "version")) for model in (Annotation, Link)}
+    before = {
+        model: list(model.objects.values_list("pk", "modified", "version")) for model in (Annotation, Link)
+    }
     summary = import_data(earlier)
-    after = {model: list(model.objects.values_list("pk", "modified", "version")) for model in (Annotation, Link)}
+    after = {
+        model: list(model.objects.values_list("pk", "modified", "version")) for model in (Annotation, Link)
+    }
     assert after == before
     assert summary.total("updated") == summary.total("conflicts") == summary.total("added") == 0
 
 
 def test_a_merged_speaker_is_not_created_again_and_its_annotations_stay_with_the_one_kept(corpus, earlier):
-    rouhani, ministry = Speaker.objects.get(name="Hassan Rouhani"), Speaker.objects.get(name="Iran's Foreign Ministry")
+    rouhani, ministry = (
+        Speaker.objects.get(name="Hassan Rouhani"),
+        Speaker.objects.get(name="Iran's Foreign Ministry"),
+    )
     annotating.speakers_merge(keep=rouhani, others=[ministry])
     summary = import_data(earlier)
     assert not Speaker.objects.filter(name="Iran's Foreign Ministry").exists()
@@ -76,13 +83,18 @@ def test_a_merged_speaker_is_not_created_again_and_its_annotations_stay_with_the
 
 
 def test_the_aliases_a_merge_gave_are_not_emptied_by_an_older_file(corpus, earlier):
-    rouhani, ministry = Speaker.objects.get(name="Hassan Rouhani"), Speaker.objects.get(name="Iran's Foreign Ministry")
+    rouhani, ministry = (
+        Speaker.objects.get(name="Hassan Rouhani"),
+        Speaker.objects.get(name="Iran's Foreign Ministry"),
+    )
     annotating.speakers_merge(keep=rouhani, others=[ministry])
     summary = import_data(earlier)
     rouhani.refresh_from_db()
     assert "Iran's Foreign Ministry" in rouhani.alias_list
     index = index_of(earlier["speakers"], name="Hassan Rouhani")
-    assert any(line.startswith(f"speakers[{index}] (Hassan Rouhani): aliases: here ") for line in summary.conflicts)
+    assert any(
+        line.startswith(f"speakers[{index}] (Hassan Rouhani): aliases: here ") for line in summary.conflicts
+    )
 
 
 def test_an_accepted_annotation_does_not_go_back_to_pending(corpus, earlier):
@@ -124,13 +136,17 @@ def test_a_deleted_annotation_is_not_added_again(corpus, earlier):
     item.delete()
     Deletion.objects.create(kind="annotation", key=key, deleted=timezone.now())
     summary = import_data(earlier)
-    assert not Annotation.objects.filter(label__name="Quote", author__username="ann", span__exact="the talks had failed").exists()
+    assert not Annotation.objects.filter(
+        label__name="Quote", author__username="ann", span__exact="the talks had failed"
+    ).exists()
     assert any(f"({key.replace('|', ' | ')}): deleted here on " in line for line in summary.conflicts)
 
 
 def test_a_record_edited_after_its_deletion_here_is_added(corpus, earlier):
     item = failed_quote()
-    key = Deletion.annotation_key(span_key=f"left-doc:{item.span.start}-{item.span.end}", label="Quote", author="ann")
+    key = Deletion.annotation_key(
+        span_key=f"left-doc:{item.span.start}-{item.span.end}", label="Quote", author="ann"
+    )
     item.delete()
     Deletion.objects.create(kind="annotation", key=key, deleted=datetime(2020, 1, 1, tzinfo=UTC))
     import_data(earlier)
@@ -169,7 +185,9 @@ def test_a_newer_file_is_applied_and_counted_as_updated(corpus):
 def test_a_newer_review_in_the_file_is_applied(corpus):
     newer = export()
     index = index_of(newer["annotations"], label="Claim", author="bob", status="pending")
-    newer["annotations"][index].update(status="rejected", reviewed_by="cora", reviewed_at="2030-01-01T00:00:00Z")
+    newer["annotations"][index].update(
+        status="rejected", reviewed_by="cora", reviewed_at="2030-01-01T00:00:00Z"
+    )
     import_data(newer)
     item = annotation("Claim", "bob", "Officials denied it on Friday")
     assert (item.status, item.reviewed_by.username) == ("rejected", "cora")
@@ -184,13 +202,18 @@ def test_overwrite_lets_the_file_win_and_says_what_it_replaced(corpus, earlier):
     assert link.note == "Close."
     assert link.version == 3  # still moves forward, so a form made from version 2 is refused
     assert summary.counts["links"]["updated"] == 1
-    assert any(line.endswith('note: here "Closer than it looks.", file "Close." (overwritten)') for line in summary.conflicts)
+    assert any(
+        line.endswith('note: here "Closer than it looks.", file "Close." (overwritten)')
+        for line in summary.conflicts
+    )
     assert "the file won" in summary.conflict_heading
 
 
 def test_overwrite_brings_back_what_was_deleted_here(corpus, earlier):
     item = failed_quote()
-    key = Deletion.annotation_key(span_key=f"left-doc:{item.span.start}-{item.span.end}", label="Quote", author="ann")
+    key = Deletion.annotation_key(
+        span_key=f"left-doc:{item.span.start}-{item.span.end}", label="Quote", author="ann"
+    )
     item.delete()
     Deletion.objects.create(kind="annotation", key=key, deleted=timezone.now())
     import_data(earlier, overwrite=True)

@@ -455,7 +455,9 @@ def test_a_text_over_the_article_limit_is_refused(exported, settings):
     settings.MAX_DOCUMENT_BYTES = 1000
     index = document_index(exported)
     set_text(exported["documents"][index], exported["documents"][index]["text"] + " more" * 300)
-    assert f"documents[{index}].text: is 0.0 MB of UTF-8; an article may be at most 0 MB." in refusal(exported)
+    assert f"documents[{index}].text: is 0.0 MB of UTF-8; an article may be at most 0 MB." in refusal(
+        exported
+    )
 
 
 def test_a_whitespace_only_text_is_refused(exported):
@@ -486,7 +488,9 @@ def test_a_label_colour_that_is_not_rrggbb_is_refused(exported, colour):
 )
 def test_a_value_over_its_column_length_is_refused(exported, section, field, limit):
     exported[section][0][field] = "x" * (limit + 1)
-    expected = f"{section}[0].{field}: is {limit + 1} characters long; this field may be at most {limit} characters."
+    expected = (
+        f"{section}[0].{field}: is {limit + 1} characters long; this field may be at most {limit} characters."
+    )
     assert expected in refusal(exported)
 
 
@@ -498,7 +502,10 @@ def test_a_speaker_alias_over_its_length_is_refused(exported):
 def test_a_huge_note_is_refused_with_the_note_limit(exported):
     exported["annotations"][0]["note"] = "n" * (7 * 1024 * 1024)
     message = refusal(exported)
-    assert "annotations[0].note: is 7,340,032 characters long; a note may be at most 100,000 characters." in message
+    assert (
+        "annotations[0].note: is 7,340,032 characters long; a note may be at most 100,000 characters."
+        in message
+    )
     assert "article" not in message
 
 
@@ -528,7 +535,9 @@ def test_a_section_given_twice_is_refused(exported):
 
 def test_a_w3c_file_imported_as_native_says_so():
     with pytest.raises(formats.ImportRefused, match="looks like W3C Web Annotation"):
-        formats.import_native(raw='{"@context": "http://www.w3.org/ns/anno.jsonld", "type": "AnnotationCollection"}')
+        formats.import_native(
+            raw='{"@context": "http://www.w3.org/ns/anno.jsonld", "type": "AnnotationCollection"}'
+        )
 
 
 def test_an_upload_with_a_lone_surrogate_answers_400(curator_client, exported):
@@ -562,8 +571,14 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.mark.parametrize(
     ("content", "said"),
     [
-        (b"{\n  oops}", "not valid JSON: Expecting property name enclosed in double quotes at line 2, column 3"),
-        (b'{"format": "close-reader/1", "documents": [{"title": "\\ud800"}]}', "documents[0].title: holds a lone"),
+        (
+            b"{\n  oops}",
+            "not valid JSON: Expecting property name enclosed in double quotes at line 2, column 3",
+        ),
+        (
+            b'{"format": "close-reader/1", "documents": [{"title": "\\ud800"}]}',
+            "documents[0].title: holds a lone",
+        ),
     ],
 )
 def test_the_command_as_a_process_exits_1_with_one_message_and_no_traceback(tmp_path, content, said):

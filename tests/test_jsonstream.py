@@ -16,7 +16,11 @@ from hypothesis import strategies as st
 from reader.formats import jsonstream
 
 scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
-values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4), max_leaves=12)
+values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
 documents = st.dictionaries(st.text(), st.lists(values, max_size=5) | values, max_size=5)
 
 
@@ -40,7 +44,12 @@ def rebuild(items):
 
 
 @settings(max_examples=200, deadline=None)
-@given(document=documents, ascii=st.booleans(), indent=st.sampled_from([None, 1]), read_bytes=st.sampled_from([1, 3, 64]))
+@given(
+    document=documents,
+    ascii=st.booleans(),
+    indent=st.sampled_from([None, 1]),
+    read_bytes=st.sampled_from([1, 3, 64]),
+)
 def test_it_reads_what_json_loads_reads(document, ascii, indent, read_bytes):
     raw = json.dumps(document, ensure_ascii=ascii, indent=indent).encode("utf-8", "surrogatepass")
     if not ascii and any(0xD800 <= ord(c) <= 0xDFFF for c in raw.decode("utf-8", "surrogatepass")):

@@ -14,9 +14,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from referencing import Registry, Resource
-
 from django.core.management import call_command
+from referencing import Registry, Resource
 
 from reader import formats
 from reader.formats import w3c
@@ -190,7 +189,10 @@ def test_a_speaker_mention_naming_its_speaker_identifies_them(collection):
 
 def test_a_document_without_a_url_is_the_target_source_by_its_page_here():
     annotation = AnnotationFactory(span__document__slug="no-url", span__document__url="")
-    assert w3c.annotation_jsonld(annotation=annotation, base_url=SITE)["target"]["source"] == f"{SITE}/documents/no-url/"
+    assert (
+        w3c.annotation_jsonld(annotation=annotation, base_url=SITE)["target"]["source"]
+        == f"{SITE}/documents/no-url/"
+    )
 
 
 def test_an_orphaned_span_is_targeted_by_its_quote_alone(collection):
@@ -294,9 +296,14 @@ def test_speaker_and_cue_bodies_are_told_apart_from_tags_and_notes(collection):
     bodies = [body for item in collection["first"]["items"] for body in item["body"]]
     speakers = [body for body in bodies if body["purpose"] == "identifying"]
     cues = [body for body in bodies if body["purpose"] == "describing"]
-    assert speakers and all(b["type"] == "SpecificResource" for b in speakers)
-    assert {w3c.speaker_from_iri(b["source"]) for b in speakers} == {"Hassan Rouhani", "Iran's Foreign Ministry"}
-    assert cues and all(b["type"] == "TextualBody" and b["cr:role"] == "cue" for b in cues)
+    assert speakers
+    assert all(b["type"] == "SpecificResource" for b in speakers)
+    assert {w3c.speaker_from_iri(b["source"]) for b in speakers} == {
+        "Hassan Rouhani",
+        "Iran's Foreign Ministry",
+    }
+    assert cues
+    assert all(b["type"] == "TextualBody" and b["cr:role"] == "cue" for b in cues)
     assert all("cr:role" not in b for b in bodies if b["purpose"] in ("tagging", "commenting"))
 
 
@@ -341,7 +348,9 @@ def test_web_ids_use_the_address_asked_at_when_no_site_url_is_set(user_client, s
     settings.ALLOWED_HOSTS = ["reader.internal"]
     annotation = AnnotationFactory()
     collection = web_collection(user_client, HTTP_HOST="reader.internal:8443", secure=True)
-    assert collection["first"]["items"][0]["id"] == f"https://reader.internal:8443/annotations/{annotation.pk}/"
+    assert (
+        collection["first"]["items"][0]["id"] == f"https://reader.internal:8443/annotations/{annotation.pk}/"
+    )
 
 
 def command_collection(*args):
@@ -361,4 +370,7 @@ def test_command_ids_default_to_the_site_url_then_localhost(settings):
     annotation = AnnotationFactory()
     assert command_collection()["first"]["items"][0]["id"] == f"http://localhost/annotations/{annotation.pk}/"
     settings.SITE_URL = "https://from.settings"
-    assert command_collection()["first"]["items"][0]["id"] == f"https://from.settings/annotations/{annotation.pk}/"
+    assert (
+        command_collection()["first"]["items"][0]["id"]
+        == f"https://from.settings/annotations/{annotation.pk}/"
+    )

@@ -18,7 +18,7 @@ from django.core.management import CommandError, call_command
 
 from reader import formats
 from reader.formats import importing
-from reader.models import Annotation, Document, Label, Link, Span
+from reader.models import Annotation, Label, Link, Span
 from tests.factories import CuratorFactory, DocumentFactory, UserFactory, rich_corpus
 
 pytestmark = pytest.mark.django_db
@@ -71,7 +71,9 @@ def annotated():
 
 def test_an_annotation_is_anchored_by_its_position_when_the_text_there_is_its_quote(document, ann):
     start = TEXT.index("the talks had failed")
-    summary = import_w3c([hypothesis_annotation("the talks had failed", start=start, comment="Big if true.")], document)
+    summary = import_w3c(
+        [hypothesis_annotation("the talks had failed", start=start, comment="Big if true.")], document
+    )
     assert annotated() == [("talks", start, start + 20, "Quote", "ann", "Big if true.")]
     assert summary.counts["annotations"]["added"] == 1
 
@@ -103,7 +105,8 @@ def test_what_cannot_be_anchored_is_listed_with_its_id_quote_and_why(document, a
     assert summary.unanchored == [
         "https://hypothes.is/a/gone “words that are nowhere in it”: its quote is not in the text of 'talks'",
         "https://hypothes.is/a/bare: its target is only an address, with no selector to find the words",
-        "https://hypothes.is/a/untagged “the talks had failed”: it has no tag (a tagging body) to give it a label",
+        "https://hypothes.is/a/untagged “the talks had failed”: "
+        "it has no tag (a tagging body) to give it a label",
     ]
     assert "3 annotation(s) could not be anchored and were not imported:" in summary.lines()
 
@@ -122,11 +125,16 @@ def test_an_annotation_without_a_creator_is_by_the_importing_user(document):
     assert annotated()[0][4] == "cura"
     Annotation.objects.all().delete()
     summary = import_w3c([item], document)
-    assert summary.unanchored == ["https://hypothes.is/a/h1 “the talks”: it has no creator nickname; give --author (on the web, you are)"]
+    assert summary.unanchored == [
+        "https://hypothes.is/a/h1 “the talks”: "
+        "it has no creator nickname; give --author (on the web, you are)"
+    ]
 
 
 def test_a_linking_annotation_with_two_anchored_targets_becomes_a_link(document, ann):
-    other = DocumentFactory(slug="other", text="The talks failed, the minister said.", url="https://news.example/other")
+    other = DocumentFactory(
+        slug="other", text="The talks failed, the minister said.", url="https://news.example/other"
+    )
     item = {
         "type": "Annotation",
         "id": "urn:x:link",
@@ -134,14 +142,23 @@ def test_a_linking_annotation_with_two_anchored_targets_becomes_a_link(document,
         "creator": {"nickname": "ann"},
         "body": [{"type": "TextualBody", "purpose": "tagging", "value": "paraphrase"}],
         "target": [
-            {"source": "https://elsewhere.example/a", "selector": {"type": "TextQuoteSelector", "exact": "the talks had failed"}},
-            {"source": "https://news.example/other", "selector": {"type": "TextQuoteSelector", "exact": "The talks failed"}},
+            {
+                "source": "https://elsewhere.example/a",
+                "selector": {"type": "TextQuoteSelector", "exact": "the talks had failed"},
+            },
+            {
+                "source": "https://news.example/other",
+                "selector": {"type": "TextQuoteSelector", "exact": "The talks failed"},
+            },
         ],
     }
     import_w3c([item], document)
     link = Link.objects.get()
     assert (link.source.document, link.source.exact, link.target.document, link.target.exact) == (
-        document, "the talks had failed", other, "The talks failed"
+        document,
+        "the talks had failed",
+        other,
+        "The talks failed",
     )
     assert link.relation == "paraphrase"
 
@@ -188,7 +205,8 @@ def test_our_own_w3c_export_imported_onto_the_same_documents_recreates_its_annot
             for a in Annotation.objects.filter(span__orphaned=False)
         )  # fmt: skip
         links = sorted(
-            (k.source.document.slug, k.source.start, k.target.document.slug, k.target.start, k.relation, k.author.username, k.note)
+            (k.source.document.slug, k.source.start, k.target.document.slug, k.target.start, k.relation,
+             k.author.username, k.note)
             for k in Link.objects.all()
         )  # fmt: skip
         return annotations, links
@@ -200,7 +218,9 @@ def test_our_own_w3c_export_imported_onto_the_same_documents_recreates_its_annot
     summary = import_w3c(exported, corpus.documents[0])
     assert state() == before
     # The orphaned span's annotation has only a quote that is no longer in its text.
-    assert summary.unanchored == ["https://reader.example/annotations/" + summary.unanchored[0].split("/annotations/")[1]]
+    assert summary.unanchored == [
+        "https://reader.example/annotations/" + summary.unanchored[0].split("/annotations/")[1]
+    ]
     assert "“gone text”: its quote is not in the text of 'emoji-doc'" in summary.unanchored[0]
 
 
@@ -247,7 +267,13 @@ def test_bad_values_refuse_the_whole_file(document, ann):
     assert "[1].body[1].value: holds a NUL character" in str(refused.value)
     with pytest.raises(importing.ImportRefused, match=r"items\[1\].body\[0\]: the tag 'tttt"):
         import_w3c([fine, long_tag], document)
-    cue = {**fine, "body": [*fine["body"], {"type": "TextualBody", "purpose": "describing", "cr:role": "cue", "value": "s" * 101}]}
+    cue = {
+        **fine,
+        "body": [
+            *fine["body"],
+            {"type": "TextualBody", "purpose": "describing", "cr:role": "cue", "value": "s" * 101},
+        ],
+    }
     with pytest.raises(importing.ImportRefused, match="a cue may be at most 100"):
         import_w3c([cue], document)
     assert Annotation.objects.count() == 0

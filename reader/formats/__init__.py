@@ -25,7 +25,14 @@ __all__ = [
 
 
 def export_chunks(
-    *, format="native", comparison=None, status=None, annotation_ids=None, base_url=None, indent=None, exported=None
+    *,
+    format="native",
+    comparison=None,
+    status=None,
+    annotation_ids=None,
+    base_url=None,
+    indent=None,
+    exported=None,
 ):
     """The whole export as str chunks, for a file, stdout or a streaming response. Lazy: nothing
     is read from the database before the first chunk is asked for."""

@@ -24,7 +24,6 @@ Comparing, record by record (the rules the README states):
 
 import json
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cache
@@ -77,7 +76,9 @@ class ImportSummary:
     sections: tuple = COUNTED
 
     def count(self, section, outcome):
-        counts = self.counts.setdefault(section, dict.fromkeys(("added", "unchanged", "updated", "conflicts"), 0))
+        counts = self.counts.setdefault(
+            section, dict.fromkeys(("added", "unchanged", "updated", "conflicts"), 0)
+        )
         counts[outcome] += 1
 
     def conflict(self, line):
@@ -124,12 +125,17 @@ class ImportSummary:
             if self.conflict_count > len(self.conflicts):
                 lines.append(f"  …and {self.conflict_count - len(self.conflicts)} more.")
         if self.unanchored_count:
-            lines.append(f"{self.unanchored_count} annotation(s) could not be anchored and were not imported:")
+            lines.append(
+                f"{self.unanchored_count} annotation(s) could not be anchored and were not imported:"
+            )
             lines.extend(f"  {line}" for line in self.unanchored)
             if self.unanchored_count > len(self.unanchored):
                 lines.append(f"  …and {self.unanchored_count - len(self.unanchored)} more.")
         if self.new_labels:
-            lines.append(f"Created {len(self.new_labels)} label(s) of kind “other” for new tags: {', '.join(self.new_labels)}")
+            lines.append(
+                f"Created {len(self.new_labels)} label(s) of kind “other” for new tags: "
+                + ", ".join(self.new_labels)
+            )
         if self.new_users:
             lines.append(
                 f"Created {len(self.new_users)} inactive user(s) with unusable passwords "
@@ -236,7 +242,9 @@ def _order(error):
 
 def schema_errors(validator, value):
     """(path, message) of every way `value` fails `validator`'s schema, in order."""
-    return [(_path(e.absolute_path), _schema_message(e)) for e in sorted(validator.iter_errors(value), key=_order)]
+    return [
+        (_path(e.absolute_path), _schema_message(e)) for e in sorted(validator.iter_errors(value), key=_order)
+    ]
 
 
 def bad_strings(value, path=""):
@@ -300,7 +308,7 @@ def _show(value):
     elif isinstance(value, date):
         value = value.isoformat()
     shown = json.dumps(value, ensure_ascii=False)
-    return shown if len(shown) <= 80 else shown[:78] + "…\""
+    return shown if len(shown) <= 80 else shown[:78] + '…"'
 
 
 def _span_parts(key):
@@ -431,9 +439,13 @@ class Writer:
             shown_here, shown_file = self.show(name, here[name]), self.show(name, theirs[name])
             if name == "status":
                 shown_here += _reviewed(self.username(here["reviewed_by_id"]), here["reviewed_at"])
-                shown_file += _reviewed(self.username(theirs.get("reviewed_by_id")), theirs.get("reviewed_at"))
+                shown_file += _reviewed(
+                    self.username(theirs.get("reviewed_by_id")), theirs.get("reviewed_at")
+                )
             suffix = " (overwritten)" if self.overwrite else ""
-            lines.append(f"{where} ({key}): {name.removesuffix('_id')}: here {shown_here}, file {shown_file}{suffix}")
+            lines.append(
+                f"{where} ({key}): {name.removesuffix('_id')}: here {shown_here}, file {shown_file}{suffix}"
+            )
         return lines
 
     def show(self, name, value):
@@ -540,7 +552,9 @@ class Writer:
         slug = record["slug"]
         missing = [record[end] for end in ("left", "right") if self.documents.get(record[end]) is None]
         if missing:
-            self.summary.conflict(f"{where} ({slug}): its document {missing[0]!r} was deleted here; not added")
+            self.summary.conflict(
+                f"{where} ({slug}): its document {missing[0]!r} was deleted here; not added"
+            )
             self.summary.count("comparisons", "conflicts")
             return
         theirs = {
@@ -699,7 +713,9 @@ class Writer:
                 continue
             pk = self.span_ids(document).get((record["start"], record["end"]))
             if pk is None:
-                new.append((document, record["start"], record["end"], *(record[name] for name in self.SPAN_FIELDS)))
+                new.append(
+                    (document, record["start"], record["end"], *(record[name] for name in self.SPAN_FIELDS))
+                )
             else:
                 existing.append((where, key, pk, record))
         if existing:
@@ -720,7 +736,11 @@ class Writer:
                         )
                     self.summary.count("spans", "conflicts")
         if new:
-            _insert(Span, ["document", "start", "end", *self.SPAN_FIELDS, "created"], [(*row, self.now_db) for row in new])
+            _insert(
+                Span,
+                ["document", "start", "end", *self.SPAN_FIELDS, "created"],
+                [(*row, self.now_db) for row in new],
+            )
             self._learn_new_spans(new)
 
     def _learn_new_spans(self, new):
@@ -766,15 +786,17 @@ class Writer:
                 continue
             speaker = self.speakers.get(record["speaker"]) if record["speaker"] is not None else None
             if record["speaker"] is not None and speaker is None:
-                self.summary.conflict(f"{where} ({key}): speaker: {record['speaker']!r} was deleted here; left out")
+                self.summary.conflict(
+                    f"{where} ({key}): speaker: {record['speaker']!r} was deleted here; left out"
+                )
             label, author = self.label_id(record["label"]), self.users[record["author"]]
             resolved.append((where, key, (span, label, author), speaker, record))
         here = {
             (row["span_id"], row["label_id"], row["author_id"]): row
             # A span this import added holds no annotations yet: only the others are looked up.
-            for row in Annotation.objects.filter(span_id__in={r[2][0] for r in resolved} - self.new_spans).values(
-                *self.ANNOTATION_HERE
-            )
+            for row in Annotation.objects.filter(
+                span_id__in={r[2][0] for r in resolved} - self.new_spans
+            ).values(*self.ANNOTATION_HERE)
         }
         deletions = self.deletions(
             Deletion.Kind.ANNOTATION, [_annotation_deletion_key(r[4]) for r in resolved if r[2] not in here]
@@ -782,14 +804,21 @@ class Writer:
         inserts = []
         for where, key, natural, speaker, record in resolved:
             row = here.get(natural)
-            theirs = {"speaker_id": speaker, "cue": record["cue"], "note": record["note"], **self._review(record)}
+            theirs = {
+                "speaker_id": speaker,
+                "cue": record["cue"],
+                "note": record["note"],
+                **self._review(record),
+            }
             if row is not None:
                 self.kept.add(natural[0])
                 if record["speaker"] is not None and speaker is None:
                     theirs["speaker_id"] = row["speaker_id"]  # deleted here: nothing to propose
                 self.merge(Annotation, "annotations", where, key, row, theirs, record)
                 continue
-            if self.deleted("annotations", where, key, deletions.get(_annotation_deletion_key(record)), record):
+            if self.deleted(
+                "annotations", where, key, deletions.get(_annotation_deletion_key(record)), record
+            ):
                 continue
             self.kept.add(natural[0])
             span, label, author = natural
@@ -817,7 +846,11 @@ class Writer:
         if "status" not in record:
             return ("pending", None, None)
         reviewer = record["reviewed_by"]
-        return (record["status"], self.users[reviewer] if reviewer else None, self.db_time(record["reviewed_at"]))
+        return (
+            record["status"],
+            self.users[reviewer] if reviewer else None,
+            self.db_time(record["reviewed_at"]),
+        )
 
     def _stamps_row(self, record):
         """created, modified, version of a new row (the file's, else now and 1)."""
@@ -829,7 +862,8 @@ class Writer:
         )
 
     LINK_HERE = (
-        "pk", "source_id", "target_id", "relation", "note", "author_id", "status", "reviewed_by_id", "reviewed_at",
+        "pk", "source_id", "target_id", "relation", "note", "author_id", "status", "reviewed_by_id",
+        "reviewed_at",
         "version", "modified",
     )  # fmt: skip
 
@@ -848,11 +882,17 @@ class Writer:
                 *self.LINK_HERE
             )
         }
-        deletions = self.deletions(Deletion.Kind.LINK, [_link_deletion_key(r[3]) for r in resolved if r[2] not in here])
+        deletions = self.deletions(
+            Deletion.Kind.LINK, [_link_deletion_key(r[3]) for r in resolved if r[2] not in here]
+        )
         inserts = []
         for where, key, natural, record in resolved:
             row = here.get(natural)
-            theirs = {"note": record["note"], "author_id": self.users[record["author"]], **self._review(record)}
+            theirs = {
+                "note": record["note"],
+                "author_id": self.users[record["author"]],
+                **self._review(record),
+            }
             if row is not None:
                 self.kept.update(natural[:2])
                 self.merge(Link, "links", where, key, row, theirs, record)
@@ -947,7 +987,8 @@ class NativeImport:
                 # What it names would not be known yet: no use reading on.
                 self.errors.add(
                     key,
-                    f"comes before {missing[0]} (or {missing[0]} is missing): the sections must come in the order "
+                    f"comes before {missing[0]} (or {missing[0]} is missing): "
+                    "the sections must come in the order "
                     f"the export writes them ({', '.join(SECTIONS)}).",
                 )
                 self.errors.refuse()
@@ -1067,7 +1108,8 @@ class NativeImport:
         if shortcut:
             if shortcut in self.shortcuts:
                 self.errors.add(
-                    f"{where}.shortcut", f"{shortcut!r} is already the shortcut of labels[{self.shortcuts[shortcut]}]."
+                    f"{where}.shortcut",
+                    f"{shortcut!r} is already the shortcut of labels[{self.shortcuts[shortcut]}].",
                 )
                 fine = False
             self.shortcuts.setdefault(shortcut, self.keys["labels"].get(record["name"]))
@@ -1090,7 +1132,9 @@ class NativeImport:
             fine = False
         if slug not in self.texts:
             if slug not in self.keys["documents"]:
-                self.errors.add(f"{where}.document", f"names the document {slug!r}, which is not in the file.")
+                self.errors.add(
+                    f"{where}.document", f"names the document {slug!r}, which is not in the file."
+                )
             return False
         if end <= start:
             self.errors.add(f"{where}.end", f"{end} is not after the start, {start}.")
@@ -1105,7 +1149,9 @@ class NativeImport:
             self.errors.add(f"{where}.end", f"{end} lies outside the text, which has {len(text)} characters.")
         elif text[start:end] != exact:
             found = _shorten(repr(text[start:end]), 80)
-            self.errors.add(f"{where}.exact", f"is not the text at {start}–{end} of its document, which is {found}.")
+            self.errors.add(
+                f"{where}.exact", f"is not the text at {start}–{end} of its document, which is {found}."
+            )
         elif exact != exact.strip():
             self.errors.add(f"{where}.exact", "begins or ends with whitespace, but spans are trimmed.")
         else:
@@ -1129,7 +1175,9 @@ class NativeImport:
         fine &= self.known(f"{where}.reviewed_by", record["reviewed_by"], "users", "user")
         fine &= self.times(where, record, ["reviewed_at", "created", "modified"])
         if fine and _span_parts(record["source"])[0] == _span_parts(record["target"])[0]:
-            self.errors.add(f"{where}.target", "is in the same document as the source; a link joins two articles.")
+            self.errors.add(
+                f"{where}.target", "is in the same document as the source; a link joins two articles."
+            )
             fine = False
         key = (record["source"], record["target"], record["relation"])
         return fine and self.unique("links", where, key, "source, target and relation")
@@ -1137,7 +1185,9 @@ class NativeImport:
     def finish(self):
         self.flush()
         if "format" not in self.head and ("@context" in self.head or "type" in self.head):
-            self.errors.add("The file", "looks like W3C Web Annotation JSON-LD: import it as W3C onto a document.")
+            self.errors.add(
+                "The file", "looks like W3C Web Annotation JSON-LD: import it as W3C onto a document."
+            )
         check, messages = _head_checks()
         if not check(self.head):
             for path, message in schema_errors(messages, self.head):
@@ -1186,7 +1236,8 @@ def import_native(*, raw=None, file=None, overwrite=False, progress=None) -> Imp
         raise ImportRefused(f"The file is not valid JSON: {error}.") from error
     except jsonstream.TooLarge as error:
         raise ImportRefused(
-            f"{error.key}[{error.index}]: the record is over {error.limit // (1024 * 1024)} MB, more than any "
+            f"{error.key}[{error.index}]: the record is over {error.limit // (1024 * 1024)} MB, "
+            "more than any "
             "record may be (a document's text is at most "
             f"{settings.MAX_DOCUMENT_BYTES // (1024 * 1024)} MB)."
         ) from error

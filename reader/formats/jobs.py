@@ -56,7 +56,13 @@ def launch(job):
     folder = Path(job.path).parent
     with (folder / "job.log").open("ab") as log_file:
         subprocess.Popen(
-            [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "import_annotations", "--job", str(job.pk)],
+            [
+                sys.executable,
+                str(Path(settings.BASE_DIR) / "manage.py"),
+                "import_annotations",
+                "--job",
+                str(job.pk),
+            ],
             cwd=settings.BASE_DIR,
             stdin=subprocess.DEVNULL,
             stdout=log_file,
@@ -113,7 +119,9 @@ def run(job_id) -> ImportJob:
     except Exception as error:  # the job's page must say something, whatever happened
         log.exception("Import job %s failed", job.pk)
         job.state = ImportJob.State.FAILED
-        job.error = f"The import stopped unexpectedly ({type(error).__name__}: {error}); nothing was imported."
+        job.error = (
+            f"The import stopped unexpectedly ({type(error).__name__}: {error}); nothing was imported."
+        )
     job.finished, job.records_done, job.bytes_done = timezone.now(), done["records"], done["bytes"]
     job.save(update_fields=["state", "summary", "error", "finished", "records_done", "bytes_done"])
     shutil.rmtree(path.parent, ignore_errors=True)

@@ -132,9 +132,11 @@ class _Buffer:
                 raise self.error("it is nested too deeply", start) from None
             # A number read up to the end of the text read so far (digits, then perhaps a "." or
             # "e" that raw_decode left out) may go on in the next read.
-            if type(value) in (int, float) and NUMBER_TAIL.match(self.text, end).end() == len(self.text):
-                if self._grow(key, index):
-                    continue
+            cut_short = type(value) in (int, float) and NUMBER_TAIL.match(self.text, end).end() == len(
+                self.text
+            )
+            if cut_short and self._grow(key, index):
+                continue
             escapes = ESCAPES.search(self.text, start, end) is not None
             self.pos = end
             return value, escapes

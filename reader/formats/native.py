@@ -34,7 +34,8 @@ def native_schema() -> dict:
 # --- Record presenters: one row in, one record out -----------------------------------------------
 
 DOCUMENT_COLUMNS = (
-    "slug", "title", "outlet", "published", "published_note", "url", "language", "text", "version", "modified",
+    "slug", "title", "outlet", "published", "published_note", "url", "language", "text", "version",
+    "modified",
 )  # fmt: skip
 
 
@@ -151,8 +152,12 @@ def link_record(row, names) -> dict:
     source_document, source_start, source_end, target_document, target_start, target_end, *rest = row
     relation, note, author, *review = rest
     return {
-        "source": span_key(document_slug=names.documents[source_document], start=source_start, end=source_end),
-        "target": span_key(document_slug=names.documents[target_document], start=target_start, end=target_end),
+        "source": span_key(
+            document_slug=names.documents[source_document], start=source_start, end=source_end
+        ),
+        "target": span_key(
+            document_slug=names.documents[target_document], start=target_start, end=target_end
+        ),
         "relation": relation,
         "note": note,
         "author": names.users[author],
@@ -241,7 +246,9 @@ def _sections(scope, names):
         (
             "annotations",
             _by_label_and_author(
-                per_document(scope.annotations(), "span__document", ANNOTATION_COLUMNS, ["span__start", "span__end"]),
+                per_document(
+                    scope.annotations(), "span__document", ANNOTATION_COLUMNS, ["span__start", "span__end"]
+                ),
                 names,
             ),
             annotation_record,

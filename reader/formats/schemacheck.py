@@ -48,8 +48,8 @@ class _Compiler:
         if len(checks) == 1:
             return checks[0]
 
-        def every(value):
-            for check in checks:
+        def every(value):  # a loop, not all(): no generator per call on the hot path
+            for check in checks:  # noqa: SIM110
                 if not check(value):
                     return False
             return True
@@ -102,7 +102,9 @@ def _string(schema):
         high = float("inf")
 
     def check(value):
-        return type(value) is str and low <= len(value) <= high and (search is None or search(value) is not None)
+        return (
+            type(value) is str and low <= len(value) <= high and (search is None or search(value) is not None)
+        )
 
     return check
 
@@ -164,8 +166,8 @@ def _any_of(compiler, schema):
         first = checks[0]
         return lambda value: value is None or first(value)  # the usual "X or null"
 
-    def any_of(value):
-        for check in checks:
+    def any_of(value):  # a loop, not any(): no generator per call
+        for check in checks:  # noqa: SIM110
             if check(value):
                 return True
         return False

@@ -83,7 +83,11 @@ def _span_target(span, base_url) -> dict:
     if not span.orphaned:
         # An orphaned span's offsets no longer point at its quote; the quote alone may re-anchor it.
         selectors.append({"type": "TextPositionSelector", "start": span.start, "end": span.end})
-    return {"type": "SpecificResource", "source": document_source(span.document, base_url), "selector": selectors}
+    return {
+        "type": "SpecificResource",
+        "source": document_source(span.document, base_url),
+        "selector": selectors,
+    }
 
 
 def _creator(user) -> dict:
@@ -94,7 +98,11 @@ def annotation_jsonld(*, annotation, base_url) -> dict:
     body = [_textual_body(annotation.label.name, "tagging")]
     if annotation.speaker:
         body.append(
-            {"type": "SpecificResource", "purpose": "identifying", "source": speaker_iri(annotation.speaker.name)}
+            {
+                "type": "SpecificResource",
+                "purpose": "identifying",
+                "source": speaker_iri(annotation.speaker.name),
+            }
         )
     if annotation.cue:
         body.append({**_textual_body(annotation.cue, "describing"), "cr:role": "cue"})
@@ -142,7 +150,15 @@ def _annotations(scope):
     return (
         scope.annotations()
         .select_related("span__document", "label", "author", "speaker")
-        .only("cue", "note", "label__name", "label__kind", "speaker__name", *_ITEM, *(f"span__{f}" for f in _SPAN))
+        .only(
+            "cue",
+            "note",
+            "label__name",
+            "label__kind",
+            "speaker__name",
+            *_ITEM,
+            *(f"span__{f}" for f in _SPAN),
+        )
         .order_by("span__document__slug", "span__start", "span__end", "label__name", "author__username")
     )
 
@@ -193,8 +209,10 @@ def w3c_pieces(scope, *, base_url=DEFAULT_BASE_URL, indent=None):
         inner = " " * (3 * indent)
         opened = False
         for item in items:
-            yield (",\n" if opened else "[\n") + inner + json.dumps(item, ensure_ascii=False, indent=indent).replace(
-                "\n", "\n" + inner
+            yield (
+                (",\n" if opened else "[\n")
+                + inner
+                + json.dumps(item, ensure_ascii=False, indent=indent).replace("\n", "\n" + inner)
             )
             opened = True
         yield ("\n" + " " * (2 * indent) + "]") if opened else "[]"
@@ -353,7 +371,9 @@ class _Plan:
     def label(self, where, tag):
         tag = " ".join(tag.split())
         if len(tag) > 60:
-            self.errors.add(where, f"the tag {tag[:40]!r}… is over 60 characters, more than a label's name may be.")
+            self.errors.add(
+                where, f"the tag {tag[:40]!r}… is over 60 characters, more than a label's name may be."
+            )
             return None
         if tag.casefold() not in self.labels:
             self.labels[tag.casefold()] = tag
@@ -412,12 +432,15 @@ class _Plan:
         if not targets:
             return self.unanchored(name, quote, "it has no target")
         if author is None:
-            return self.unanchored(name, quote, "it has no creator nickname; give --author (on the web, you are)")
+            return self.unanchored(
+                name, quote, "it has no creator nickname; give --author (on the web, you are)"
+            )
         if len(cue) > 100:
             self.errors.add(f"{where}: the cue", f"is {len(cue)} characters long; a cue may be at most 100.")
         if len(note) > 100_000:
             self.errors.add(
-                f"{where}: the note", f"is {len(note):,} characters long; a note may be at most 100,000 characters."
+                f"{where}: the note",
+                f"is {len(note):,} characters long; a note may be at most 100,000 characters.",
             )
         if speaker is not None and not 0 < len(speaker) <= 200:
             self.errors.add(f"{where}: the speaker", "must be 1 to 200 characters long.")
@@ -499,7 +522,9 @@ def import_w3c(*, file, document=None, overwrite=False, progress=None, user=None
     try:
         data = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as error:
-        raise importing.ImportRefused(f"The file is not UTF-8 text (byte {error.start} cannot be decoded).") from error
+        raise importing.ImportRefused(
+            f"The file is not UTF-8 text (byte {error.start} cannot be decoded)."
+        ) from error
     except json.JSONDecodeError as error:
         raise importing.ImportRefused(
             f"The file is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}."
@@ -511,7 +536,9 @@ def import_w3c(*, file, document=None, overwrite=False, progress=None, user=None
         errors.add(path.removeprefix(".") or "The file", message)
     if errors:
         errors.refuse()
-    summary = importing.ImportSummary(overwrite=overwrite, sections=("labels", "speakers", "spans", "annotations", "links"))
+    summary = importing.ImportSummary(
+        overwrite=overwrite, sections=("labels", "speakers", "spans", "annotations", "links")
+    )
     plan = _Plan(document=document, user=user, summary=summary, errors=errors)
     items = annotations_in(data)
     for where, item in items:
@@ -522,7 +549,14 @@ def import_w3c(*, file, document=None, overwrite=False, progress=None, user=None
         writer = importing.Writer(summary=summary, errors=errors, overwrite=overwrite)
         writer.documents = {slug: document.pk for slug, document in plan.documents.items()}
         for tag in plan.new_labels:
-            record = {"name": tag, "kind": "other", "colour": "#999999", "shortcut": "", "description": "", "position": 100}
+            record = {
+                "name": tag,
+                "kind": "other",
+                "colour": "#999999",
+                "shortcut": "",
+                "description": "",
+                "position": 100,
+            }
             writer.label("labels", record)
         summary.new_labels = list(plan.new_labels)
         for name in plan.speakers:

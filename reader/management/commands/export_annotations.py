@@ -16,13 +16,20 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--format", choices=formats.FORMATS, default="native")
-        parser.add_argument("--comparison", metavar="SLUG", help="Only this comparison and its two documents.")
         parser.add_argument(
-            "--status", choices=Status.values, help="Only annotations and links of this status (and their spans)."
+            "--comparison", metavar="SLUG", help="Only this comparison and its two documents."
+        )
+        parser.add_argument(
+            "--status",
+            choices=Status.values,
+            help="Only annotations and links of this status (and their spans).",
         )
         parser.add_argument("--output", metavar="FILE", type=Path, help="Write here instead of to stdout.")
         parser.add_argument(
-            "--indent", type=int, metavar="N", help="Indent by N spaces, for people (default: compact, one line)."
+            "--indent",
+            type=int,
+            metavar="N",
+            help="Indent by N spaces, for people (default: compact, one line).",
         )
         parser.add_argument(
             "--base-url",

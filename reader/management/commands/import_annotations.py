@@ -35,7 +35,9 @@ class Command(BaseCommand):
             action="store_true",
             help="Let the file win where the database is newer (and bring back what was deleted here).",
         )
-        parser.add_argument("--job", type=int, metavar="ID", help="Run a queued web import job (started by the upload page).")
+        parser.add_argument(
+            "--job", type=int, metavar="ID", help="Run a queued web import job (started by the upload page)."
+        )
 
     def handle(self, *args, file, format, document, author, overwrite, job, **options):
         if job is not None:
