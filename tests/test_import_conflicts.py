@@ -256,3 +256,28 @@ def test_only_the_first_fifty_conflicts_are_listed(corpus, earlier):
         summary.conflict(f"line {n}")
     assert len(summary.conflicts) == 50
     assert summary.lines()[-1] == "  …and 10 more."
+
+
+def test_the_upload_page_lists_conflicts_and_its_checkbox_lets_the_file_win(corpus, earlier, client):
+    from tests.factories import CuratorFactory
+
+    link = Link.objects.get(relation="paraphrase")
+    link.note, link.version = "Closer than it looks.", 2
+    link.save()
+    client.force_login(CuratorFactory(username="cura"))
+
+    def upload(**fields):
+        file = io.BytesIO(json.dumps(earlier).encode("utf-8"))
+        file.name = "earlier.json"
+        response = client.post("/import/", {"file": file, **fields})
+        return client.get(response["Location"]).content.decode()
+
+    page = upload()
+    assert "<h2>Conflicts</h2>" in page
+    assert "note: here &quot;Closer than it looks.&quot;, file &quot;Close.&quot;" in page
+    link.refresh_from_db()
+    assert link.note == "Closer than it looks."
+    page = upload(overwrite="on")
+    link.refresh_from_db()
+    assert link.note == "Close."
+    assert "the file won (overwrite)" in page
