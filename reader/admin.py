@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from reader import annotating, exports
+from reader import annotating, formats
 from reader import text as textlib
 from reader.models import (
     Annotation,
@@ -235,7 +235,7 @@ class AnnotationAdmin(ReviewActions, VersionedAdmin):
         # documents and comparisons, the links between its spans, labels and speakers.
         ids = list(queryset.order_by().values_list("pk", flat=True))
         response = StreamingHttpResponse(
-            (chunk.encode("utf-8") for chunk in exports.export_chunks(annotation_ids=ids)),
+            (chunk.encode("utf-8") for chunk in formats.export_chunks(annotation_ids=ids)),
             content_type="application/json",
         )
         response["Content-Disposition"] = 'attachment; filename="close-reader-selection.json"'

@@ -532,24 +532,25 @@ def comparison_create(*, left: dict, right: dict, created_by, title="") -> Compa
 def review(*, items, status, reviewer) -> int:
     """Accept, reject or reset to pending a queryset of annotations or links; returns how many.
 
-    Accepting or rejecting records who reviewed, when, and which version they saw; pending
-    clears all three. Only the review columns are written, in one conditional UPDATE: an edit
-    of the same rows, before or after, survives (the version is not bumped; `edited_since_review`
-    shows an accepted row that changed afterwards). Rows deleted meanwhile are not counted.
+    Every decision records who made it and when; accepting or rejecting also records which
+    version the curator saw (a reset to pending vouches for none). A dated reset lets an import
+    tell it from "never reviewed", so an older file's accept cannot undo it.
+
+    Only the review columns are written, in one conditional UPDATE: an edit of the same rows,
+    before or after, survives (the version is not bumped; `edited_since_review` shows an
+    accepted row that changed afterwards). Rows deleted meanwhile are not counted.
     """
     if not user_is_curator(reviewer):
         raise NotAllowed("Only curators review annotations and links: ask a curator.")
     if status not in Status.values:
         raise AnnotatingError(f"Unknown status {status!r}: choose one of {', '.join(Status.values)}.")
-    if status == Status.PENDING:
-        fields = {"status": status, "reviewed_by": None, "reviewed_at": None, "reviewed_version": None}
-    else:
-        fields = {
-            "status": status,
-            "reviewed_by": reviewer,
-            "reviewed_at": timezone.now(),
-            "reviewed_version": F("version"),
-        }
+    fields = {
+        "status": status,
+        "reviewed_by": reviewer,
+        "reviewed_at": timezone.now(),
+        # A reset is dated like any decision, but vouches for no version of the content.
+        "reviewed_version": None if status == Status.PENDING else F("version"),
+    }
     # By primary key: the queryset may come from an admin list with joins, distinct or ordering.
     return items.model.objects.filter(pk__in=items.order_by().values("pk")).update(**fields)
 

@@ -450,3 +450,63 @@ class Deletion(models.Model):
     @staticmethod
     def link_key(*, source, target, relation) -> str:
         return f"{source}|{target}|{relation}"
+
+
+class ImportJob(models.Model):
+    """An import too large to run within a web request: its file waits in IMPORT_JOBS_DIR while a
+    detached `manage.py import_annotations --job ID` imports it, and the curator watches a page
+    that polls this row (and the progress file beside the upload) until it says how it ended."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+        REFUSED = "refused"  # the file was refused whole: nothing was written
+        FAILED = "failed"  # the job stopped unexpectedly: nothing was written either (one transaction)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    started = models.DateTimeField(null=True, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+    file_name = models.CharField(max_length=255, help_text="As uploaded.")
+    path = models.CharField(
+        max_length=1000, blank=True, help_text="The stored upload, removed when the job ends."
+    )
+    size = models.PositiveBigIntegerField(default=0)
+    format = models.CharField(max_length=10, default="native")
+    document = models.ForeignKey(
+        Document,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="For a W3C file: the document its annotations are anchored on.",
+    )
+    overwrite = models.BooleanField(default=False)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    pid = models.PositiveIntegerField(null=True, blank=True)
+    records_done = models.PositiveIntegerField(default=0)
+    bytes_done = models.PositiveBigIntegerField(default=0)
+    summary = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["queued", "running", "done", "refused", "failed"]),
+                name="import_job_state_known",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Import {self.file_name} ({self.state})"
+
+    def get_absolute_url(self):
+        return reverse("import_job", args=[self.pk])
+
+    @property
+    def finished_state(self):
+        return self.state in (self.State.DONE, self.State.REFUSED, self.State.FAILED)

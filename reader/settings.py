@@ -53,7 +53,9 @@ else:
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 CSRF_FAILURE_VIEW = "reader.responses.csrf_failure"
-SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000")
+# The public address, for the ids of W3C exports; when unset, a web export names the address it
+# was asked at, and the command takes --base-url.
+SITE_URL = os.environ.get("DJANGO_SITE_URL", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -182,6 +184,11 @@ else:
 # Pasted articles may be up to 2 MB each; the form, not Django's generic 400, says so.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
+# Imports: a larger upload runs as a background job (a detached `import_annotations --job`), its
+# file kept in IMPORT_JOBS_DIR until the job ends; MAX_IMPORT_BYTES refuses anything larger.
+IMPORT_BACKGROUND_BYTES = int(os.environ.get("DJANGO_IMPORT_BACKGROUND_BYTES", 5 * 1024 * 1024))
+MAX_IMPORT_BYTES = int(os.environ.get("DJANGO_MAX_IMPORT_BYTES", 500 * 1024 * 1024))
+IMPORT_JOBS_DIR = Path(os.environ.get("DJANGO_IMPORT_JOBS_DIR", BASE_DIR / ".local" / "import-jobs"))
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

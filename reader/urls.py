@@ -24,6 +24,7 @@ urlpatterns = [
     path("labels.css", views.labels_css, name="labels_css"),
     path("export/annotations.json", views_exchange.export_annotations, name="export_annotations"),
     path("import/", views_exchange.import_annotations, name="import_annotations"),
+    path("import/jobs/<int:pk>/", views_exchange.import_job, name="import_job"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

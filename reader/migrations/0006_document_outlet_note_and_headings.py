@@ -27,7 +27,7 @@ def split_outlets(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reader', '0004_versions_and_deletions'),
+        ('reader', '0005_import_jobs'),
     ]
 
     operations = [
