@@ -17,6 +17,7 @@ may come back, no highlight may point at other words than it quotes, and no answ
 - create_vs_delete: someone tags words whose only annotation is being deleted.
 - text_edit_vs_creates: a curator saves a new text (every offset shifts) while others tag
   selections they made on the old text.
+- import_vs_edit: a curator imports a file exported earlier while an author edits what it holds.
 """
 
 import argparse
@@ -320,6 +321,37 @@ def text_edit_vs_creates(world, rounds, creators=4):
     return race
 
 
+def import_vs_edit(world, rounds):
+    """The curator imports a file exported before this race, while an author edits annotations it
+    holds: the import must never roll an acknowledged edit back."""
+    race = Race("import_vs_edit")
+    author, curator = world.authors[0], world.curator
+    annotations = [world.tag(author, world.documents[n % 2])[1] for n in range(rounds)]
+    earlier = curator.session.get(curator.base + "/export/annotations.json", timeout=60).content
+    cases = []
+    for n, annotation in enumerate(annotations):
+        mine = author.panel(annotation)
+        statuses = at_once(
+            lambda a=annotation, mine=mine, n=n: author.post(
+                f"/annotations/{a}/", {**mine, "note": f"after {n}"}
+            ),
+            lambda: curator.upload("/import/", "earlier.json", earlier),
+            jitter=0.1,
+        )
+        race.outcomes["/".join(map(str, statuses))] += 1
+        cases.append((n, annotation, statuses))
+    rows = world.state()["annotations"]
+    for n, annotation, (edit, imported) in cases:
+        if server_error(edit) or server_error(imported):
+            race.problem(n, f"a 5xx or a broken connection: {edit}, {imported}")
+        if imported != 302:
+            race.problem(n, f"the import answered {imported}")
+        if edit == 200 and rows.get(annotation, {}).get("note") != f"after {n}":
+            race.problem(n, f"the import rolled back an acknowledged edit: {rows.get(annotation)}")
+    race.rounds = rounds
+    return race
+
+
 RACES = {
     "stale_panels": stale_panels,
     "accept_vs_edit": accept_vs_edit,
@@ -327,6 +359,7 @@ RACES = {
     "link_vs_delete": link_vs_delete,
     "create_vs_delete": create_vs_delete,
     "text_edit_vs_creates": text_edit_vs_creates,
+    "import_vs_edit": import_vs_edit,
 }
 
 
