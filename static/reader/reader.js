@@ -94,6 +94,8 @@
     hideToolbar();
     clearSelection();
     say(form, "Click a highlight in the other article, or select text there. Esc cancels.");
+    // On a phone the panel shrinks while picking: keep its pick area in view.
+    form.querySelector("[data-picked]")?.scrollIntoView({ block: "nearest" });
   };
 
   const stopLinking = () => {

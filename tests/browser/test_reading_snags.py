@@ -166,3 +166,30 @@ def test_a_speaker_tagged_and_left_with_escape_keeps_its_speaker(reading: Page):
     expect(page.locator("#panel")).to_be_empty()
     mention = Annotation.objects.get(span__exact="Pentagon")
     assert mention.speaker.name == "Pentagon"
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_on_a_phone_picking_a_counterpart_leaves_most_of_the_screen_to_the_text(reading: Page):
+    page = reading
+    page.set_viewport_size(PHONE)
+    page.reload()
+    page.locator(f"{LEFT} mark.hl.k-claim").first.click()
+    expect(page.locator("#panel [data-link-start]").first).to_be_visible()
+    settled(page)
+    page.locator("#panel [data-link-start]").first.click()
+    expect(page.locator("body")).to_have_class(re.compile(r"\blinking\b"))
+    box = page.locator("#panel").bounding_box()
+    assert box["height"] <= 0.3 * PHONE["height"], box
+    expect(page.locator("#panel [data-picked]")).to_be_in_viewport()
+
+
+def test_on_a_phone_the_report_fits_the_screen(reading: Page, live_server, dense):
+    page = reading
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + f"/compare/{dense.slug}/report/")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], width
+    for table in page.locator("table").all():
+        assert table.bounding_box()["width"] <= PHONE["width"]
