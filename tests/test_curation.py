@@ -216,3 +216,32 @@ def test_the_agreement_page_says_when_there_is_only_one_annotator(client, compar
     AnnotationFactory(span=SpanFactory(document=comparison.left), author=UserFactory(username="ann"))
     html = client.get(agreement_url(comparison)).content.decode()
     assert "Agreement needs two annotators; only ann has annotated" in html
+
+
+def test_joining_the_curator_group_gives_staff_status_so_the_admin_opens(client, db):
+    from django.contrib.auth.models import Group
+
+    from reader.models import CURATOR_GROUP
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="newcurator")
+    assert not user.is_staff
+    user.groups.add(Group.objects.get_or_create(name=CURATOR_GROUP)[0])
+    user.refresh_from_db()
+    assert user.is_staff
+    client.force_login(user)
+    assert client.get("/admin/").status_code == 200
+
+
+def test_adding_users_to_the_group_from_the_group_side_gives_them_staff_status(db):
+    from django.contrib.auth.models import Group
+
+    from reader.models import CURATOR_GROUP
+    from tests.factories import UserFactory
+
+    first, second = UserFactory(username="first"), UserFactory(username="second")
+    Group.objects.get_or_create(name=CURATOR_GROUP)[0].user_set.add(first, second)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.is_staff
+    assert second.is_staff
