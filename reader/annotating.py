@@ -504,17 +504,41 @@ def unique_slug(model, text, *, max_length=80):
     return slug
 
 
+@dataclass
+class NewComparison:
+    comparison: Comparison
+    created: bool = True
+    reused: list = field(default_factory=list)  # documents already here, used instead of a copy
+
+
 @transaction.atomic
-def comparison_create(*, left: dict, right: dict, created_by, title="") -> Comparison:
-    """Two new documents (field dicts as the article form cleans them) and their comparison."""
-    documents = []
+def comparison_create(*, left: dict, right: dict, created_by, title="") -> NewComparison:
+    """Two documents (field dicts as the article form cleans them) and their comparison.
+
+    An article already here with the same text is used, not copied ("…-2" twins would split its
+    annotations in two), and a comparison of the same two articles is offered rather than made
+    again."""
+    documents, reused = [], []
     for fields in (left, right):
+        existing = Document.objects.filter(text_sha256=textlib.sha256(fields["text"])).order_by("pk").first()
+        if existing is not None and existing.text == fields["text"]:
+            documents.append(existing)
+            reused.append(existing)
+            continue
         document = Document(slug=unique_slug(Document, fields["title"]), **fields)
         document.save()
         documents.append(document)
+    if documents[0].pk == documents[1].pk:
+        raise AnnotatingError("Both sides hold the same text: a comparison needs two different articles.")
+    if len(reused) == 2:
+        found = Comparison.objects.filter(
+            Q(left=documents[0], right=documents[1]) | Q(left=documents[1], right=documents[0])
+        ).first()
+        if found is not None:
+            return NewComparison(found, created=False, reused=reused)
     title = title or f"{documents[0].title} / {documents[1].title}"
     try:
-        return Comparison.objects.create(
+        comparison = Comparison.objects.create(
             slug=unique_slug(Comparison, title),
             title=title[:300],
             left=documents[0],
@@ -523,6 +547,7 @@ def comparison_create(*, left: dict, right: dict, created_by, title="") -> Compa
         )
     except IntegrityError as error:  # pragma: no cover - two concurrent identical titles
         raise Conflict("Another comparison was created with this title at the same moment.") from error
+    return NewComparison(comparison, reused=reused)
 
 
 # --- Curation -----------------------------------------------------------------------------------

@@ -10,7 +10,11 @@ MAX_NOTE_CHARS = 20_000  # a note is a comment, not an article
 class ArticleForm(forms.Form):
     """One side of a new comparison: the article's text, pasted or uploaded, and its details."""
 
-    title = forms.CharField(max_length=300)
+    title = forms.CharField(max_length=300, required=False)
+    first_line_is_title = forms.BooleanField(
+        required=False,
+        label="The first line is the headline: take it as the title, and out of the text",
+    )
     outlet = forms.CharField(max_length=300, required=False)
     published = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     url = forms.URLField(label="URL", max_length=1000, required=False, assume_scheme="https")
@@ -51,6 +55,19 @@ class ArticleForm(forms.Form):
             raise forms.ValidationError("The article is empty: paste its text or upload a .txt file.")
         if len(body.encode("utf-8")) > settings.MAX_DOCUMENT_BYTES:
             raise forms.ValidationError(self._too_long())
+        if cleaned.get("first_line_is_title"):
+            headline, _, rest = body.lstrip().partition("\n")
+            if not rest.strip():
+                raise forms.ValidationError(
+                    "The text has nothing after its first line to keep as the article."
+                )
+            cleaned["title"] = cleaned.get("title") or headline.strip()[:300]
+            body = rest.lstrip("\n")
+        if not cleaned.get("title"):
+            self.add_error(
+                "title",
+                "Give the article a title, or tick “The first line is the headline” to take it from the text.",  # noqa: E501
+            )
         cleaned["text"] = body
         return cleaned
 
@@ -65,6 +82,8 @@ class ArticleForm(forms.Form):
             "published": data["published"],
             "url": data["url"],
             "text": data["text"],
+            # Markdown-style "## " lines show as subheadings (their marker kept in the text).
+            "headings": textlib.heading_lines(data["text"]),
         }
 
 

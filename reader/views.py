@@ -223,13 +223,24 @@ def comparison_new(request):
         ArticleForm(request.POST or None, request.FILES or None, prefix=side) for side in ("left", "right")
     ]
     if request.method == "POST":
-        if all(form.is_valid() for form in forms):
-            comparison = annotating.comparison_create(
-                left=forms[0].document_fields(),
-                right=forms[1].document_fields(),
-                created_by=request.user,
-            )
-            return redirect(comparison)
+        if all([form.is_valid() for form in forms]):
+            try:
+                made = annotating.comparison_create(
+                    left=forms[0].document_fields(),
+                    right=forms[1].document_fields(),
+                    created_by=request.user,
+                )
+            except annotating.AnnotatingError as error:
+                return error_response(request, str(error), status=error.status)
+            if not made.created:
+                messages.info(
+                    request, "These two articles are already compared here: this is that comparison."
+                )
+            for document in made.reused if made.created else ():
+                messages.info(
+                    request, f"“{document.title}” was already here with the same text: it is used as it is."
+                )
+            return redirect(made.comparison)
         status = 400
     else:
         status = 200
