@@ -491,8 +491,22 @@ def link_delete(*, link, user, version=None) -> None:
 def _delete_if_unused(span):
     """Delete a span nothing refers to. The caller holds its lock, so a link or an annotation
     made meanwhile is either committed (and seen here) or waits and then finds it gone."""
-    if not (span.annotations.exists() or span.links_out.exists() or span.links_in.exists()):
+    if not span_in_use(span):
         span.delete()
+
+
+def span_in_use(span) -> bool:
+    """Whether anything refers to the span: an annotation, a link, or an attribution (as its
+    content, a piece of it, its cue or its source)."""
+    return (
+        span.annotations.exists()
+        or span.links_out.exists()
+        or span.links_in.exists()
+        or span.attributions_as_content.exists()
+        or span.attributions_as_more_content.exists()
+        or span.attributions_as_cue.exists()
+        or span.attributions_as_source.exists()
+    )
 
 
 def unique_slug(model, text, *, max_length=80):

@@ -217,7 +217,17 @@ class SpeakerQuerySet(models.QuerySet):
 
 
 class Speaker(Versioned):
+    """A source as an authority: one row per person or body, whatever each article calls it."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", "person"
+        ORGANISATION = "organisation", "organisation"
+        OUTLET = "outlet", "the outlet's own voice"
+        ANONYMOUS = "anonymous", "anonymous source"
+        DOCUMENT = "document", "document or post"
+
     name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PERSON)
     aliases = models.TextField(blank=True, help_text="Other names, one per line.")
     description = models.TextField(blank=True)
     created = models.DateTimeField(auto_now_add=True)
@@ -228,10 +238,17 @@ class Speaker(Versioned):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(condition=~Q(name=""), name="speaker_name_not_empty"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["person", "organisation", "outlet", "anonymous", "document"]),
+                name="speaker_kind_known",
+            ),
         ]
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("speaker_detail", args=[self.pk])
 
     @property
     def alias_list(self):
@@ -510,3 +527,114 @@ class ImportJob(models.Model):
     @property
     def finished_state(self):
         return self.state in (self.State.DONE, self.State.REFUSED, self.State.FAILED)
+
+
+class AttributionQuerySet(models.QuerySet):
+    def with_spans(self):
+        return self.select_related("content", "cue", "source", "speaker", "author").prefetch_related(
+            "content_more"
+        )
+
+    def shown(self):
+        """What the reader draws: attributions, and proposals not yet decided (declined ones are
+        remembered, so they are not proposed again, but not shown)."""
+        return self.exclude(proposal=Attribution.Proposal.DECLINED)
+
+    def taken(self):
+        """Attributions as work: made by a person, or proposed and taken by one."""
+        return self.filter(Q(proposal="") | Q(proposal=Attribution.Proposal.TAKEN))
+
+
+class Attribution(Versioned):
+    """Who is reported as saying or believing what (PARC / PolNeAR): a content span (possibly in
+    several pieces, as in `"A," he said. "B."`), the cue that reports it ("said", "according to",
+    a colon) and, where the text names one, the source; all in one document.
+
+    `origin` says who drew it: "person", or "extractor/<version>" for a machine proposal, which
+    stays a proposal until a person takes it (or declines it: then it is never proposed again).
+    `status` is the curator's review, as for annotations.
+    """
+
+    class Kind(models.TextChoices):
+        DIRECT = "direct", "direct (a quotation)"
+        INDIRECT = "indirect", "indirect (a paraphrase)"
+        MIXED = "mixed", "mixed (a paraphrase with quoted words)"
+
+    class Proposal(models.TextChoices):
+        PROPOSED = "proposed", "proposed, not yet decided"
+        TAKEN = "taken", "proposed and taken"
+        DECLINED = "declined", "proposed and declined"
+
+    PERSON = "person"
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="attributions")
+    content = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="attributions_as_content")
+    content_more = models.ManyToManyField(
+        Span,
+        blank=True,
+        related_name="attributions_as_more_content",
+        help_text="Further pieces of the content.",
+    )
+    cue = models.ForeignKey(
+        Span, null=True, blank=True, on_delete=models.SET_NULL, related_name="attributions_as_cue"
+    )
+    source = models.ForeignKey(
+        Span, null=True, blank=True, on_delete=models.SET_NULL, related_name="attributions_as_source"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.INDIRECT)
+    speaker = models.ForeignKey(
+        Speaker, null=True, blank=True, on_delete=models.PROTECT, related_name="attributions"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="attributions"
+    )
+    origin = models.CharField(max_length=60, default=PERSON)
+    proposal = models.CharField(max_length=10, choices=Proposal.choices, blank=True, default="")
+    note = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = AttributionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["document", "content__start", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["content"], name="attribution_one_per_content"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["direct", "indirect", "mixed"]), name="attribution_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(proposal__in=["", "proposed", "taken", "declined"]),
+                name="attribution_proposal_known",
+            ),
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="attribution_status_known"),
+            models.CheckConstraint(
+                condition=~Q(origin="person") | Q(proposal=""), name="attribution_person_made_is_no_proposal"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.speaker or 'someone'} {self.cue.exact if self.cue else '—'} {self.content}"
+
+    def get_absolute_url(self):
+        return reverse("attribution_detail", args=[self.pk])
+
+    def can_change(self, user):
+        if not user.is_authenticated:
+            return False
+        if self.proposal == self.Proposal.PROPOSED:  # a proposal is anyone's to decide
+            return True
+        return self.author_id == user.pk or user_is_curator(user)
+
+    @property
+    def is_proposal(self):
+        return self.proposal == self.Proposal.PROPOSED
+
+    @property
+    def edited_since_review(self):
+        return self.reviewed_version is not None and self.version > self.reviewed_version
