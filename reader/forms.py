@@ -293,3 +293,122 @@ def form_errors(form) -> str:
         prefix = "" if name == "__all__" else f"{form.fields[name].label or name.replace('_', ' ')}: "
         parts.append(prefix + " ".join(errors))
     return " ".join(parts)
+
+
+class PieceFields:
+    """Three fields per part of a selection: `{role}_start`, `{role}_end`, `{role}_exact`."""
+
+    @staticmethod
+    def add(form_class, role, required=False):
+        form_class.base_fields[f"{role}_start"] = offset_field(required=required)
+        form_class.base_fields[f"{role}_end"] = offset_field(required=required)
+        form_class.base_fields[f"{role}_exact"] = forms.CharField(
+            strip=False, required=required, max_length=settings.MAX_DOCUMENT_BYTES
+        )
+
+
+def piece_of(data, role):
+    """The selection a form gives for `role`, or None when it gives none."""
+    start, end = data.get(f"{role}_start"), data.get(f"{role}_end")
+    if start is None or end is None:
+        return None
+    from reader.attributing import Piece
+
+    return Piece(start, end, data.get(f"{role}_exact") or None)
+
+
+ATTRIBUTION_KINDS = [("direct", "direct"), ("indirect", "indirect"), ("mixed", "mixed")]
+
+
+class AttributionForm(forms.Form):
+    """A new attribution: its content an existing highlight (`content`) or a selection, and, as
+    selected, its cue and source, all in one document."""
+
+    document = id_field("article")
+    content = id_field("highlight", required=False)
+    kind = forms.ChoiceField(choices=[("", "read it from the words"), *ATTRIBUTION_KINDS], required=False)
+    speaker_name = forms.CharField(max_length=200, required=False)
+    note = forms.CharField(required=False, max_length=MAX_NOTE_CHARS)
+    text_sha256 = forms.RegexField(regex=r"^[0-9a-f]{64}$", required=False)
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        if data.get("content") is None and piece_of(data, "content") is None:
+            raise forms.ValidationError("Say which words are attributed: a highlight or a selection.")
+        return data
+
+
+for _role in ("content", "cue", "source"):
+    PieceFields.add(AttributionForm, _role)
+
+
+class AttributionChangeForm(forms.Form):
+    kind = forms.ChoiceField(choices=ATTRIBUTION_KINDS)
+    speaker_name = forms.CharField(max_length=200, required=False)
+    note = forms.CharField(required=False, max_length=MAX_NOTE_CHARS)
+    version = version_field()
+    was_kind = forms.CharField(required=False, max_length=10)
+    was_speaker_name = forms.CharField(required=False, max_length=200)
+    was_note = forms.CharField(required=False, max_length=MAX_NOTE_CHARS)
+
+    def seen(self):
+        return seen_values(self, ("kind", "speaker_name", "note"))
+
+    def changes(self):
+        data, seen = self.cleaned_data, self.seen()
+        mine = {name: data[name] for name in ("kind", "speaker_name", "note")}
+        return {name: value for name, value in mine.items() if seen.get(name) is None or value != seen[name]}
+
+
+class AttributionPartForm(forms.Form):
+    """Set a part (cue, source, content) to a selection, add a piece of content, or clear a part
+    (`clear`), or remove a piece (`remove`: the span's id)."""
+
+    role = forms.ChoiceField(
+        choices=[("content", "content"), ("cue", "cue"), ("source", "source"), ("more", "another piece")]
+    )
+    clear = forms.BooleanField(required=False)
+    remove = id_field("piece", required=False)
+    version = version_field()
+    text_sha256 = forms.RegexField(regex=r"^[0-9a-f]{64}$", required=False)
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        if not data.get("clear") and data.get("remove") is None and piece_of(data, "part") is None:
+            raise forms.ValidationError("Select the words for this part first.")
+        return data
+
+
+PieceFields.add(AttributionPartForm, "part")
+
+
+class DecisionForm(forms.Form):
+    """Take or decline proposals: those named, or all of a document (within a stretch of it)."""
+
+    decision = forms.ChoiceField(
+        choices=[("take", "take"), ("decline", "decline")],
+        error_messages={"invalid_choice": "Decide with take or decline."},
+    )
+    attribution = forms.TypedMultipleChoiceField(coerce=int, required=False, choices=[])
+    document = id_field("article", required=False)
+    within_start = offset_field(required=False)
+    within_end = offset_field(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        values = self.data.getlist("attribution") if hasattr(self.data, "getlist") else []
+        self.fields["attribution"].choices = [
+            (v, v) for v in values if v.isascii() and v.isdecimal() and len(v) < 19
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        if not data.get("attribution") and data.get("document") is None:
+            raise forms.ValidationError("Say which proposals: name them, or their article.")
+        return data

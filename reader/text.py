@@ -50,6 +50,23 @@ def heading_lines(text: str, lines=()) -> list[list[int]]:
     return [list(pair) for pair in sorted(found)]
 
 
+OPENING_QUOTES = "\"'“‘«„`"
+CLOSING_QUOTES = "\"'”’»`"
+
+
+def quotation_kind(words: str) -> str:
+    """How attributed words are reported: "direct" when they are a quotation in its marks,
+    "mixed" when a paraphrase holds quoted words, else "indirect"."""
+    words = words.strip().rstrip(".,;:")
+    if len(words) > 1 and words[0] in OPENING_QUOTES and words[-1] in CLOSING_QUOTES:
+        return "direct"
+    if words.startswith("''") and words.endswith("''") and len(words) > 4:
+        return "direct"
+    if any(mark in words for mark in '"“”«»') or "''" in words:
+        return "mixed"
+    return "indirect"
+
+
 class SelectionError(ValueError):
     """A selection that can never be stored (answered with 400)."""
 
