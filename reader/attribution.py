@@ -1,0 +1,1172 @@
+"""Proposed attributions (PARC / PolNeAR): who is reported as saying or thinking what.
+
+`propose(text)` returns `Proposal`s, each a source span (or None), a cue span
+and a content span (or several pieces, as in `"A," he said. "B."`), with a
+kind (direct, indirect, mixed) and the speaker name it suggests. Offsets are
+code points of `text`; contents keep their quotation marks. Pure: no Django,
+no model, no network.
+
+The method is rules over a tokenizer with offsets, in four steps:
+
+1. Tokens, paragraphs (lines) and quotations: quotation marks are paired per
+   paragraph across the styles news uses (curly, straight, the New York
+   Times' `''`, single quotes in headlines); a quotation left open at the end
+   of a paragraph runs to its end (multi-paragraph quotes). Sentences end at
+   `.`, `!`, `?` outside quotations, not after abbreviations or initials.
+2. Cues: a hand-written lexicon of reporting, belief and intention verbs with
+   their inflections, phrases ("according to", "in a statement"), participles
+   after a comma (", adding that ..."), the colon (`X: "..."`, and the
+   headline form `Name: words`), and noun cues after a possessive ("his
+   claim that ..."). The cue span takes the verb group with it (auxiliaries,
+   negation, adverbs: "has repeatedly said").
+3. Frames around each cue: the source is the noun phrase next to it (before
+   it, or after it when inverted: `"...," said John Smith, a spokesman`), a
+   relative pronoun ("which said") or a pronoun; the content is the quotation
+   next to it, or the clause after it ("that ..."), or the clause before it
+   (`X, he said.`), or both sides (`X, he said, Y.`). Quotations that follow
+   with no cue of their own, in the same paragraph or in paragraphs that are
+   wholly quotations, continue the attribution before them.
+4. One token, one attribution: candidates are taken strongest first, outer
+   before nested (`X said that Y claimed Z` keeps the outer one; the inner one
+   would share tokens), and contents are cut where they would run into an
+   attribution already taken. Sources may be shared (`Anderson said, adding
+   that ...`): the guidelines let attributions share a source, never a cue or
+   content token.
+
+A pronoun source names, as `speaker`, the nearest preceding compatible named
+speaker (reader.names.resolve_pronoun); a short form ("Mr. Smith") names the
+full name seen before (reader.names.resolve).
+"""
+
+import re
+from dataclasses import dataclass
+
+from reader import names
+
+EXTRACTOR_VERSION = "attribution-rules/1"
+
+Span = tuple[int, int]
+
+DIRECT, INDIRECT, MIXED = "direct", "indirect", "mixed"
+
+
+@dataclass(frozen=True)
+class Proposal:
+    source: Span | None
+    cue: Span
+    content: Span | list[Span]
+    kind: str
+    speaker: str | None = None
+    confidence: float = 0.5
+
+    @property
+    def pieces(self) -> tuple[Span, ...]:
+        """The content as a tuple of (start, end) pieces, whether or not it is discontinuous."""
+        if isinstance(self.content, tuple):
+            return (self.content,)
+        return tuple(self.content)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Lexicon. Verb lemmas, inflected by rule; "+" doubles the last consonant (admit -> admitted), irregular
+# forms are listed after a slash.
+
+# Speech: quotes and inversion ("...," said X) allowed, and the content may come before the cue.
+_SPEECH = """
+say/said/says/saying tell/told add write/wrote/written/writes/writing tweet post note explain argue claim
+insist ask reply respond answer announce declare report suggest warn acknowledge admit+ concede recall
+continue predict deny complain joke quip+ boast brag+ vow pledge promise remark observe comment contend
+maintain assert allege charge counter retort testify confirm reveal disclose conclude emphasize emphasise
+stress mention repeat reiterate scoff shout yell exclaim whisper mutter sigh laugh recount elaborate opine
+muse wonder speculate estimate caution advise proclaim email text inform assure reassure remind demand urge
+plead beg+ threaten swear/swore/sworn concur+ agree clarify interject interrupt describe lament decry
+chide scold rebuke lambaste hint imply indicate signal posit reason theorize surmise acknowledged
+counsel cry/cried/cries/crying grumble gush marvel bemoan crow begin/began/begun/begins/beginning
+""".split()  # noqa: SIM905
+# Belief, intention, evaluation: the content follows the cue ("X believes that ...", "X wants to ...").
+_THOUGHT = """
+think/thought know/knew/known believe feel/felt expect hope want plan+ intend fear worry doubt
+understand/understood realize realise recognize recognise assume suspect consider decide learn/learned/learnt
+discover find/found notice remember anticipate trust prefer+ wish seek/sought aim refuse decline offer
+propose support oppose endorse back favor favour reject accept envision foresee/foresaw/foreseen
+see/saw/seen/sees/seeing hear/heard disagree dismiss accuse blame praise criticize criticise attack
+slam+ blast defend condemn denounce mock ridicule applaud hail welcome question challenge dispute
+contradict refute rebut+ debunk cite call demand tout dread regret dislike show/showed/shown/shows/showing
+promise pledge vow threaten push press insist desire lobby call urge vote/voted/voting
+fault target knock trash blast pan+ dub+ label+ brand characterize characterise portray paint/painted
+frame consider deem/deemed acknowledge confess apologize apologise concern worry
+""".split()  # noqa: SIM905
+# Nouns that are cues after a possessive ("his claim that", "Trump's view").
+_NOUN_CUES = frozenset(
+    """claim claims view views belief beliefs argument assertion suggestion allegation allegations
+    accusation accusations promise promises pledge plan plans hope hopes fear fears concern concerns
+    warning insistence contention position proposal demand demands call calls statement statements
+    remarks comments comment criticism opinion assessment prediction message response reply answer
+    announcement explanation denial decision vow threat words advice
+    """.split()  # noqa: SIM905
+)
+# Participles that start an attribution of their own after a comma (", adding that ...").
+_PARTICIPLE_SPEECH = frozenset(
+    """saying adding noting calling arguing telling citing asking suggesting explaining accusing warning
+    urging insisting claiming praising criticizing describing declaring referring writing tweeting
+    recalling acknowledging admitting charging complaining predicting promising vowing pledging blaming
+    questioning dismissing denying stressing emphasizing joking quipping boasting demanding calling
+    labeling labelling touting defending attacking slamming mocking pointing""".split()  # noqa: SIM905
+)
+_AUX = frozenset(
+    """has have had having is was are were be been being do does did will would can could should may might
+    must shall not never also later then previously repeatedly recently once often always still even already
+    again first initially publicly privately openly reportedly flatly quickly immediately further just only
+    long since last late earlier simply directly explicitly essentially effectively apparently clearly
+    frequently increasingly strongly specifically subsequently ultimately finally separately likewise
+    similarly""".split()  # noqa: SIM905
+)
+_RECIPIENT_VERBS = frozenset(
+    """tell told tells telling ask asked asks asking urge urged urges urging warn warned warns warning
+    assure assured assures assuring remind reminded reminds reminding inform informed informs informing
+    advise advised advises advising caution cautioned cautions beg begged begs implore implored convince
+    convinced persuade persuaded instruct instructed order ordered notify notified reassure reassured
+    reassures promise promised promises email emailed text texted""".split()  # noqa: SIM905
+)
+_DETERMINERS = frozenset(
+    """the a an his her their its our my your this that these those some any no every each many several
+    such another other both all most more few""".split()  # noqa: SIM905
+)
+_PRONOUN_SOURCES = frozenset("he she they it we i you".split())
+_RELATIVES = frozenset("who which that".split())
+# Words that end a source noun phrase going left from its cue.
+_SOURCE_STOPS = frozenset(
+    """that which who whom whose but or because when while if as after before since although though so
+    than where whether how what why unless until once whereas and nor yet is was are were be been am
+    to not""".split()  # noqa: SIM905
+)
+# Words that open an adjunct before a source ("On Tuesday Smith said", "In an interview the senator said").
+_LEAD_INS = frozenset(
+    """in on at during after before since until from for with by about against among amid despite over under
+    through throughout without within upon last this next earlier later then now yesterday today tonight
+    meanwhile however but and so yet still also instead indeed moreover separately similarly likewise
+    afterward afterwards here there finally ultimately asked speaking writing when while as
+    monday tuesday wednesday thursday friday saturday sunday""".split()  # noqa: SIM905
+)
+_ADJUNCT_AFTER_CUE = frozenset(
+    """on in at during after before last this earlier later yesterday today tonight monday tuesday wednesday
+    thursday friday saturday sunday week weekend month year morning afternoon evening night recently
+    repeatedly again also publicly privately""".split()  # noqa: SIM905
+)
+_HEADLINE_KICKERS = frozenset(
+    """latest breaking update updated watch exclusive opinion analysis editorial live video photos photo
+    fact check poll polls report news read related note editor's what why how when where""".split()  # noqa: SIM905
+)
+_ABBREVIATIONS = frozenset(
+    """mr mrs ms dr gen sen rep gov lt col sgt capt cmdr adm maj st jr sr inc corp co ltd vs etc jan feb mar
+    apr jun jul aug sep sept oct nov dec no mt ft prof rev gens reps sens govs dept est fig u.s u.n d.c
+    a.m p.m u.k e.u""".split()  # noqa: SIM905
+)
+
+_OPENERS = frozenset(["“", "``", "‘"])
+_CLOSERS = frozenset(["”", "’"])
+_AMBIGUOUS_DOUBLE = frozenset(['"', "''"])
+_DOUBLE_MARKS = frozenset(["“", "”", '"', "``", "''"])
+_TERMINALS = frozenset([".", "!", "?", "…"])
+
+
+def _inflections(entry: str) -> set[str]:
+    if "/" in entry:
+        lemma, *irregular = entry.split("/")
+        forms = {lemma, *irregular}
+        if len(irregular) < 3:
+            forms |= _inflections(lemma) - {lemma + "ed", lemma + "d"} if len(irregular) == 1 else set()
+        return forms
+    double = entry.endswith("+")
+    lemma = entry.rstrip("+")
+    stem = lemma + lemma[-1] if double else lemma
+    if lemma.endswith("e"):
+        return {lemma, lemma + "s", lemma + "d", lemma[:-1] + "ing"}
+    if lemma.endswith("y") and lemma[-2] not in "aeiou":
+        return {lemma, lemma[:-1] + "ies", lemma[:-1] + "ied", lemma + "ing"}
+    if lemma.endswith(("s", "sh", "ch", "x", "z")):
+        return {lemma, lemma + "es", stem + "ed", stem + "ing"}
+    return {lemma, lemma + "s", stem + "ed", stem + "ing"}
+
+
+def _lexicon(entries) -> frozenset:
+    return frozenset(form for entry in entries for form in _inflections(entry))
+
+
+_SPEECH_FORMS = _lexicon(_SPEECH)
+_THOUGHT_FORMS = _lexicon(_THOUGHT) - _SPEECH_FORMS
+# Forms that are more often nouns or names than verbs need a subject-like word before them.
+_AMBIGUOUS_FORMS = frozenset(
+    """claims reports report plans plan hopes hope fears fear doubts doubt support supports back backs
+    demands demand promises promise pledges pledge answers answer comment comments charges charge
+    questions question attacks attack post posts tweets tweet texts text notes note estimates estimate
+    offers offer calls call views wishes wish concern concerns worry worries welcome state states
+    trust need needs vote votes target targets frame pan dub label brand press push campaign cry
+    counter signal record reason stress concerns trash knock desire regret hint text lobby whisper
+    begin""".split()  # noqa: SIM905
+)
+# Never cues on their own: they are something else far more often.
+_EXCLUDED = frozenset(
+    """known found offering founded backed seen like likes sees seeing saw mean means meant
+    state states stated_ counsel trust""".split()  # noqa: SIM905
+) - {"stated"}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Tokens, paragraphs, quotations and sentences.
+
+_TOKEN = re.compile(r"``|''|[^\W_]+(?:[’'.\-&/][^\W_]+)*|_+|--+|\S")
+
+
+class _Tok:
+    __slots__ = ("start", "end", "text", "low", "para", "quote", "word", "cap")
+
+    def __init__(self, match, para):
+        self.start, self.end = match.span()
+        self.text = match.group()
+        self.low = self.text.lower().replace("’", "'")
+        self.para = para
+        self.quote = -1
+        self.word = self.text[0].isalnum()
+        self.cap = self.text[0].isupper()
+
+
+@dataclass
+class _Quote:
+    first: int  # index of the opening mark
+    last: int  # index of the closing mark, or of the paragraph's last token when left open
+    closed: bool
+
+    @property
+    def inner_words(self):
+        return self.last - self.first - (1 if self.closed else 0)
+
+
+@dataclass
+class _Candidate:
+    cue: tuple[int, int]  # token ranges, end exclusive
+    source: tuple[int, int] | None
+    content: list[tuple[int, int]]
+    priority: int
+    confidence: float
+    nested_in: int = -1
+
+
+class _Text:
+    def __init__(self, text: str):
+        self.text = text
+        self.toks: list[_Tok] = []
+        self.paras: list[tuple[int, int]] = []  # token ranges per line
+        position = 0
+        for line in text.split("\n"):
+            first = len(self.toks)
+            for match in _TOKEN.finditer(text, position, position + len(line)):
+                self.toks.append(_Tok(match, len(self.paras)))
+            if len(self.toks) > first:
+                self.paras.append((first, len(self.toks)))
+            position += len(line) + 1
+        self.quotes: list[_Quote] = []
+        for first, last in self.paras:
+            self._pair_quotes(first, last)
+        self.sentences: list[tuple[int, int]] = []
+        for first, last in self.paras:
+            self._split_sentences(first, last)
+        self.sentence_of = [0] * len(self.toks)
+        for number, (first, last) in enumerate(self.sentences):
+            for i in range(first, last):
+                self.sentence_of[i] = number
+
+    # A straight quote opens after a space or the start of the line and closes before one.
+    def _role(self, i, first, last):
+        tok = self.toks[i]
+        if tok.text in _OPENERS:
+            return "open"
+        if tok.text in _CLOSERS:
+            return "close"
+        before = self.text[tok.start - 1] if tok.start > 0 else "\n"
+        after = self.text[tok.end] if tok.end < len(self.text) else "\n"
+        if i == first or before.isspace() or before in "([{—–-/:":
+            return "open" if not (after.isspace() or after == "\n") else "close"
+        if i == last - 1 or after.isspace() or after in ".,;:!?)]}—–-…":
+            return "close"
+        return "toggle"
+
+    def _pair_quotes(self, first, last):
+        toks = self.toks
+        opened = None
+        for i in range(first, last):
+            tok = toks[i]
+            if tok.text not in _DOUBLE_MARKS:
+                continue
+            role = self._role(i, first, last)
+            if role == "toggle":
+                role = "close" if opened is not None else "open"
+            if role == "open":
+                if opened is not None:  # a closing mark went missing: the quotation ends before this one
+                    self._add_quote(opened, i - 1, closed=False)
+                opened = i
+            elif opened is not None:
+                self._add_quote(opened, i, closed=True)
+                opened = None
+        if opened is not None:
+            self._add_quote(opened, last - 1, closed=False)
+        self._pair_single_quotes(first, last)
+
+    def _pair_single_quotes(self, first, last):
+        # Single quotes quote at the top level in headlines ("Trump: ‘I’m the worst’"); inside double
+        # quotes they are nested quotations and belong to the outer one. An apostrophe after a plural
+        # ("Democrats’ plan") is only a closing mark when an opening one came first.
+        toks = self.toks
+        i = first
+        while i < last:
+            tok = toks[i]
+            if tok.quote == -1 and tok.text in ("‘", "'", "`"):
+                before = self.text[tok.start - 1] if tok.start > 0 else "\n"
+                if i == first or before.isspace() or before in "([{—–-:":
+                    for j in range(i + 2, min(last, i + 60)):
+                        if toks[j].quote != -1:
+                            break
+                        if toks[j].text in ("’", "'") and (j == last - 1 or not toks[j + 1].word
+                                                           or toks[j + 1].start > toks[j].end):
+                            if j - i >= 3 or (j == last - 1 and j - i >= 2):
+                                self._add_quote(i, j, closed=True)
+                                i = j
+                            break
+            i += 1
+
+    def _add_quote(self, first, last, closed):
+        number = len(self.quotes)
+        self.quotes.append(_Quote(first, last, closed))
+        for i in range(first, last + 1):
+            self.toks[i].quote = number
+
+    def _is_abbreviation(self, i):
+        tok = self.toks[i]
+        if tok.text != "." or i == 0:
+            return False
+        before = self.toks[i - 1]
+        if before.end != tok.start:
+            return False
+        return before.low in _ABBREVIATIONS or (len(before.text) == 1 and before.cap)
+
+    def _split_sentences(self, first, last):
+        toks = self.toks
+        start = first
+        for i in range(first, last):
+            tok = toks[i]
+            if tok.text not in _TERMINALS or tok.quote != -1 or self._is_abbreviation(i):
+                continue
+            j = i + 1
+            while j < last and toks[j].text in _TERMINALS | {")", "]"}:
+                j += 1
+            if j < last and toks[j].word and not toks[j].cap and not toks[j].text[0].isdigit():
+                continue
+            self.sentences.append((start, j))
+            start = j
+        if start < last:
+            self.sentences.append((start, last))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Finding frames.
+
+
+class _Extractor:
+    def __init__(self, text: str):
+        self.t = _Text(text)
+        self.toks = self.t.toks
+        self.candidates: list[_Candidate] = []
+
+    # -- small helpers -----------------------------------------------------------------------------------
+
+    def sentence(self, i):
+        return self.t.sentences[self.t.sentence_of[i]]
+
+    def is_headline_case(self, first, last):
+        words = [t for t in self.toks[first:last] if t.word and len(t.text) > 3]
+        return len(words) >= 3 and sum(t.cap for t in words) >= 0.7 * len(words)
+
+    def is_verb_here(self, i):
+        """Whether a lexicon form at i is used as a verb (not a noun, a name or a title)."""
+        tok = self.toks[i]
+        if tok.quote != -1:
+            return False
+        first, last = self.sentence(i)
+        if tok.cap and not tok.text.isupper():
+            para_first, para_last = self.t.paras[tok.para]
+            if not self.is_headline_case(para_first, para_last):
+                return False
+            if i > first and not self.toks[i - 1].cap and self.toks[i - 1].word:
+                return False
+        elif tok.text.isupper() and len(tok.text) > 1:
+            para_first, para_last = self.t.paras[tok.para]
+            if not all(t.text.isupper() for t in self.toks[para_first:para_last] if t.word and t.text[0].isalpha()):
+                return False
+        if tok.low in _EXCLUDED:
+            return False
+        before = self.toks[i - 1] if i > first else None
+        if before is not None and (before.low in _DETERMINERS or before.low.endswith(("'s", "s'"))):
+            if before.low not in ("that", "all", "both", "most", "more", "some", "many", "few", "this"):
+                return False
+        if tok.low in _AMBIGUOUS_FORMS:
+            if before is None or not (before.cap or before.low in _PRONOUN_SOURCES or before.low in _AUX
+                                      or before.low in _RELATIVES or before.low.endswith("ly")
+                                      or before.low in ("officials", "sources", "critics", "experts",
+                                                        "democrats", "republicans", "voters", "analysts",
+                                                        "campaign", "supporters", "aides", "advisers",
+                                                        "polls", "reports", "people", "others")):
+                return False
+            after = self.toks[i + 1] if i + 1 < last else None
+            if after is not None and after.low in ("of", "by", "from", "were", "are", "have", "had", "is",
+                                                   "was", "will", "would", "to") and tok.low.endswith("s"):
+                if not (tok.low in ("calls", "plans", "hopes", "wants") and after.low == "to"):
+                    return False
+        if tok.low.endswith("ed") and before is not None and before.low in ("is", "was", "were", "are", "be",
+                                                                           "been", "being"):
+            # passive: "was asked", "is expected", "were criticized" - the subject is not the source
+            return "passive"
+        return True
+
+    def verb_group_start(self, i, first):
+        """Auxiliaries, negation and adverbs before a verb belong to its cue ("has repeatedly said")."""
+        j = i
+        while j > first:
+            low = self.toks[j - 1].low
+            if low in _AUX or (low.endswith("ly") and not self.toks[j - 1].cap and len(low) > 4) or low.endswith(
+                "n't"
+            ):
+                j -= 1
+            else:
+                break
+        # an auxiliary alone before a source-less verb is not part of the group when it is the subject's verb
+        while j < i and self.toks[j].low in ("then", "once", "since", "long", "last", "late", "only", "just",
+                                             "first", "earlier", "later"):
+            j += 1
+        return j
+
+    # -- sources -------------------------------------------------------------------------------------------
+
+    def source_before(self, end, first):
+        """The noun phrase that ends at token `end` (exclusive), going left no further than `first`."""
+        toks = self.toks
+        j = end - 1
+        if j < first:
+            return None
+        if toks[j].quote != -1 or not toks[j].word:
+            if toks[j].text == "." and self.t._is_abbreviation(j):
+                pass
+            else:
+                return None
+        if toks[j].low in _RELATIVES:
+            return (j, j + 1)
+        if toks[j].low in _SOURCE_STOPS or toks[j].low in _LEAD_INS and toks[j].low not in ("it", "there"):
+            if toks[j].low not in ("us",):
+                return None
+        i = j
+        while i > first:
+            tok = toks[i - 1]
+            if tok.quote != -1:
+                break
+            if not tok.word:
+                if tok.text == "." and self.t._is_abbreviation(i - 1):
+                    i -= 1
+                    continue
+                if tok.text in ("&",) or (tok.text == "-" and tok.end == toks[i].start):
+                    i -= 1
+                    continue
+                if tok.text == "," and self._appositive_before(i - 1, first):
+                    i -= 1
+                    continue
+                break
+            if tok.low in _SOURCE_STOPS:
+                if tok.low == "and" and toks[i].cap and i - 2 >= first and toks[i - 2].cap:
+                    i -= 1
+                    continue
+                break
+            if tok.low in _SPEECH_FORMS or tok.low in _THOUGHT_FORMS:
+                if not tok.cap:
+                    break
+            i -= 1
+            if j - i > 14:
+                break
+        span = self._trim_lead_in(i, j + 1)
+        if span is None:
+            return None
+        a, b = span
+        # A bare pronoun object such as "him" or an adverb is not a source.
+        if b - a == 1 and toks[a].low in ("him", "them", "me", "us", "there", "here", "now", "then", "also"):
+            return None
+        return span
+
+    def _appositive_before(self, comma, first):
+        # "Smith, a spokesman for the campaign, said": the comma closes an appositive opened by a comma
+        # after a name. Only when the source would otherwise be a bare role.
+        toks = self.toks
+        if comma + 1 >= len(toks) or toks[comma + 1].low not in ("a", "an", "the") and not toks[comma + 1].cap:
+            return False
+        for k in range(comma - 1, max(first, comma - 12) - 1, -1):
+            if toks[k].text == ",":
+                return k > first and toks[k - 1].cap and toks[k + 1].low in ("a", "an", "the", "who") or (
+                    k > first and toks[k - 1].cap and toks[k + 1].cap is False and toks[k + 1].word
+                )
+            if toks[k].quote != -1 or toks[k].low in _SOURCE_STOPS:
+                return False
+        return False
+
+    def _trim_lead_in(self, a, b):
+        """Drop an adjunct before the source: "On Tuesday Smith" -> "Smith", "In a statement the group"."""
+        toks = self.toks
+        if toks[a].low not in _LEAD_INS:
+            return (a, b)
+        # the last run of capitalized words (a name) or the last determiner starts the source
+        k = b - 1
+        if toks[k].cap:
+            while k - 1 > a and (toks[k - 1].cap or toks[k - 1].text == "." or toks[k - 1].low in ("of",)):
+                k -= 1
+            while toks[k].low == "of" or toks[k].text == ".":
+                k += 1
+            if toks[k].low in _LEAD_INS:
+                k += 1
+            return (k, b) if k < b else None
+        for k in range(b - 1, a, -1):
+            if toks[k].low in _DETERMINERS or toks[k].low in _PRONOUN_SOURCES:
+                return (k, b)
+        rest = a + 1
+        while rest < b and toks[rest].low in _LEAD_INS:
+            rest += 1
+        return (rest, b) if rest < b and b - rest <= 3 else None
+
+    def source_after(self, start, last):
+        """An inverted source: `said John Smith, a spokesman for X` (up to the sentence end or a quote)."""
+        toks = self.toks
+        if start >= last:
+            return None
+        first_tok = toks[start]
+        if not first_tok.word or first_tok.quote != -1:
+            return None
+        if not (first_tok.cap or first_tok.low in _DETERMINERS or first_tok.low in _PRONOUN_SOURCES
+                or first_tok.text[0].isdigit()):
+            return None
+        if first_tok.low in ("that", "this", "these", "those"):
+            return None
+        k = start
+        while k < last:
+            tok = toks[k]
+            if tok.quote != -1 or tok.text in (";", ":", "—", "–", "(", "--") or tok.text in _TERMINALS and (
+                not self.t._is_abbreviation(k)
+            ):
+                break
+            if tok.text == "," and k + 1 < last and (
+                toks[k + 1].quote != -1 or toks[k + 1].low in _PARTICIPLE_SPEECH or toks[k + 1].low in (
+                    "and", "but", "who", "which", "adding", "saying", "in", "on", "at", "when", "while",
+                    "as", "after", "before", "because", "although", "though", "according")
+            ):
+                break
+            if tok.low in ("who", "which", "that", "because", "when", "while", "after", "before", "as",
+                           "adding", "saying") and k > start:
+                break
+            k += 1
+            if k - start > 30:
+                return None
+        while k > start and toks[k - 1].text in (",", "-"):
+            k -= 1
+        return (start, k) if k > start else None
+
+    # -- contents ------------------------------------------------------------------------------------------
+
+    def skip_after_cue(self, k, last, lemma_recipient):
+        """Where the content begins after a cue: past a recipient ("told reporters") and adjuncts."""
+        toks = self.toks
+        if k < last and lemma_recipient and toks[k].word and toks[k].low not in ("that", "to"):
+            # the recipient: up to "that", a comma, colon, quote, "to" or the start of a clause
+            j = k
+            limit = min(last, k + 8)
+            while j < limit:
+                tok = toks[j]
+                if tok.quote != -1 or not tok.word or tok.low in ("that", "to", "if", "whether", "what",
+                                                                   "how", "why", "about", "of"):
+                    break
+                if j > k and (tok.low in _PRONOUN_SOURCES or tok.low in ("the", "a", "an")):
+                    break
+                j += 1
+            if j < last and (toks[j].quote != -1 or toks[j].low in ("that", "to", "if", "whether", "what",
+                                                                     "how", "why", "about", "of")
+                             or toks[j].text in (",", ":") or toks[j].low in _PRONOUN_SOURCES
+                             or toks[j].low in ("the", "a", "an")):
+                k = j
+        # adjuncts ("on Tuesday", "in a statement", "last week") before "that" or a quote
+        for j in range(k, min(last, k + 9)):
+            tok = toks[j]
+            if tok.low == "that" or tok.quote != -1 and toks[tok.quote and self.t.quotes[tok.quote].first] is tok:
+                if j > k and all(toks[x].word or toks[x].text in (",", ".") for x in range(k, j)) and (
+                    toks[k].low in _ADJUNCT_AFTER_CUE or toks[k].text == ","
+                ):
+                    k = j
+                break
+            if tok.text in (";", "—", "(") or tok.text in _TERMINALS:
+                break
+        while k < last and toks[k].text in (",", ":"):
+            k += 1
+        return k
+
+    def content_after(self, k, last, cue_index=None):
+        """The clause after a cue, to the end of the sentence (final punctuation outside quotes excluded)."""
+        toks = self.toks
+        end = last
+        while end > k and (toks[end - 1].text in _TERMINALS | {")", "]"} and toks[end - 1].quote == -1):
+            end -= 1
+        # stop before another attribution that starts after a clause boundary (", but Smith said ...")
+        j = k
+        while j < end:
+            tok = toks[j]
+            if tok.quote != -1:
+                j = self.t.quotes[tok.quote].last + 1
+                continue
+            if tok.text in (",", ";", "—", "–") and j + 1 < end:
+                nxt = j + 1
+                if toks[nxt].low in ("but", "while", "and", "whereas", "although", "though", "yet", "as"):
+                    nxt += 1
+                if toks[nxt].low in _PARTICIPLE_SPEECH and toks[nxt].low not in ("pointing", "referring"):
+                    end = j
+                    break
+                if toks[nxt].low == "according" and nxt + 1 < end and toks[nxt + 1].low == "to":
+                    end = j
+                    break
+                if self._clause_with_cue_at(nxt, end):
+                    end = j
+                    break
+            j += 1
+        while end > k and toks[end - 1].text in (",", ";", ":", "—", "–", "-"):
+            end -= 1
+        return (k, end) if end > k else None
+
+    def _clause_with_cue_at(self, i, end):
+        """Whether a clause with its own subject and reporting verb starts at token i."""
+        toks = self.toks
+        for j in range(i + 1, min(end, i + 7)):
+            low = toks[j].low
+            if (low in _SPEECH_FORMS or low in _THOUGHT_FORMS) and not toks[j].cap and toks[j].quote == -1:
+                src = self.source_before(self.verb_group_start(j, i), i)
+                return src is not None and src[0] == i and self.is_verb_here(j) is True
+            if not toks[j].word or toks[j].low in _SOURCE_STOPS:
+                return False
+        return False
+
+    def content_before(self, end, first):
+        """The clause from the sentence start to a comma or quote before the source or cue."""
+        toks = self.toks
+        b = end
+        while b > first and toks[b - 1].text in (",", "—", "–", "-", ":"):
+            b -= 1
+        a = first
+        while a < b and toks[a].text in ("(", "—", "–", "-", "•", "*"):
+            a += 1
+        # a sentence that opens with "But" or "And" still carries the content
+        return (a, b) if b > a else None
+
+    # -- candidates -----------------------------------------------------------------------------------------
+
+    def add(self, cue, source, content, priority, confidence):
+        content = [piece for piece in content if piece and piece[1] > piece[0]]
+        if not content:
+            return
+        self.candidates.append(_Candidate(cue, source, content, priority, confidence))
+
+    def run(self):
+        self.quote_first()
+        self.cues()
+        self.colons()
+        self.according_to()
+        return self.resolve()
+
+    def quote_first(self):
+        """`"...," he said` and `"...," said Smith`: a quotation followed by its source and cue."""
+        toks = self.toks
+        for number, quote in enumerate(self.t.quotes):
+            if not quote.closed:
+                continue
+            first, last = self.sentence(quote.last)
+            k = quote.last + 1
+            if k < last and toks[k].text == ",":
+                k += 1
+            if k >= last or toks[k].quote != -1:
+                continue
+            found = self._cue_near(k, last)
+            if found is None:
+                continue
+            cue, source = found
+            content = [(quote.first, quote.last + 1)]
+            # a quotation that opens the sentence may be preceded by paraphrase ("He said X. "Y," he added")
+            start = quote.first
+            if start > first and toks[start - 1].quote == -1:
+                lead = self.content_before(start, first)
+                if lead is not None and self.sentence(start)[0] == first and toks[start - 1].text not in (
+                    ",", ":", "—", "–"
+                ):
+                    content = [(lead[0], quote.last + 1)]
+                elif lead is not None and toks[start - 1].text == ":":
+                    continue
+            after = max(cue[1], source[1] if source else 0)
+            content += self.quotes_after(after, last)
+            self.add(cue, source, content, priority=0, confidence=0.9)
+
+    def _cue_near(self, k, last):
+        """A cue right after a quotation: `said Smith`, `Smith said`, `he told reporters`."""
+        toks = self.toks
+        low = toks[k].low
+        if (low in _SPEECH_FORMS or low in _THOUGHT_FORMS) and not toks[k].cap or (
+            toks[k].cap and low in _SPEECH_FORMS and k + 1 < last and toks[k + 1].cap
+        ):
+            source = self.source_after(k + 1, last)
+            cue = (k, k + 1)
+            cue = self.extend_cue(cue, last)
+            if source is None and cue[1] < last and toks[cue[1]].low in _PRONOUN_SOURCES:
+                source = (cue[1], cue[1] + 1)
+            if source is not None and source[0] == cue[1]:
+                return cue, source
+            if source is None and k + 1 < last and toks[k + 1].text in _TERMINALS | {","}:
+                return cue, None
+        # source then cue, within a few tokens
+        for j in range(k + 1, min(last, k + 14)):
+            tok = toks[j]
+            if tok.quote != -1:
+                return None
+            if (tok.low in _SPEECH_FORMS or tok.low in _THOUGHT_FORMS) and not tok.cap:
+                if self.is_verb_here(j) is not True:
+                    return None
+                g = self.verb_group_start(j, k)
+                source = self.source_before(g, k)
+                if source is None or source[0] != k:
+                    return None
+                return self.extend_cue((g, j + 1), last), source
+            if tok.text in (";", ":") or (tok.text in _TERMINALS and not self.t._is_abbreviation(j)):
+                return None
+        return None
+
+    def extend_cue(self, cue, last):
+        """Take "in a statement", "in an interview", "on Twitter", "for" ("called for") into the cue."""
+        toks = self.toks
+        a, b = cue
+        words = [t.low for t in toks[b:min(last, b + 4)]]
+        for phrase in (["in", "a", "statement"], ["in", "an", "interview"], ["in", "a", "tweet"],
+                       ["on", "twitter"], ["on", "facebook"], ["in", "a", "letter"], ["in", "an", "email"],
+                       ["in", "a", "post"], ["in", "a", "speech"], ["for"], ["out"], ["up"], ["to"],
+                       ["about"], ["on"], ["back"]):
+            if words[: len(phrase)] == phrase:
+                if phrase in (["to"], ["on"], ["about"], ["for"], ["out"], ["up"], ["back"]):
+                    if not self._particle_belongs(toks[b - 1].low, phrase[0]):
+                        continue
+                return (a, b + len(phrase))
+        return cue
+
+    @staticmethod
+    def _particle_belongs(verb, particle):
+        table = {
+            "for": ("call", "calls", "called", "calling", "push", "pushed", "pushes", "pushing", "press",
+                    "pressed", "presses", "pressing", "argue", "argued", "argues", "arguing", "lobby",
+                    "lobbied", "advocate", "advocated", "campaign", "campaigned", "vote", "voted", "voting",
+                    "votes", "plead", "pleaded", "appeal", "appealed", "ask", "asked", "asks", "asking"),
+            "out": ("point", "pointed", "points", "pointing", "lash", "lashed", "speak", "spoke", "spoken",
+                    "reach", "reached", "cry", "cried", "come", "came", "rule", "ruled"),
+            "up": ("brought", "bring", "brings", "bringing", "speak", "spoke", "play", "played", "summed",
+                   "sum"),
+            "to": ("refer", "referred", "refers", "referring", "point", "pointed", "points", "pointing",
+                   "object", "objected", "respond", "responded", "responds", "responding", "reply", "replied",
+                   "replies", "allude", "alluded", "agree", "agreed", "agrees", "admit", "admitted", "admits",
+                   "confess", "confessed", "testify", "testified", "swear", "swore", "commit", "committed",
+                   "pledge", "pledged", "vow", "vowed"),
+            "about": ("talk", "talked", "talks", "talking", "spoke", "speak", "speaks", "speaking", "worry",
+                      "worried", "worries", "complain", "complained", "complains", "joke", "joked", "jokes",
+                      "asked", "ask", "asks", "asking", "wrote", "write", "writes", "writing", "warn",
+                      "warned", "warns", "warning", "boast", "boasted", "brag", "bragged", "lie", "lied",
+                      "think", "thinks", "thought", "know", "knew", "care", "cared", "cares", "feel", "felt"),
+            "on": ("call", "calls", "called", "calling", "comment", "commented", "comments", "commenting",
+                   "insist", "insisted", "elaborate", "elaborated", "focus", "focused", "weigh", "weighed",
+                   "rely", "relied", "count", "counted", "agree", "agreed", "bet", "reflect", "reflected",
+                   "doubled", "double", "blame", "blamed"),
+            "back": ("push", "pushed", "pushes", "pushing", "fire", "fired", "fires", "firing", "hit",
+                     "hits", "shot", "shoot", "wrote", "write"),
+        }
+        return verb in table.get(particle, ())
+
+    def quotes_after(self, k, last, paragraph_end=None):
+        """Quotations after a cue in the same sentence (`"A," he said, "B."`)."""
+        toks = self.toks
+        pieces = []
+        j = k
+        while j < last:
+            tok = toks[j]
+            if tok.quote != -1:
+                quote = self.t.quotes[tok.quote]
+                pieces.append((quote.first, quote.last + 1))
+                j = quote.last + 1
+                continue
+            if tok.word and tok.low not in ("and", "but", "then", "adding", "continuing", "before", "he",
+                                            "she", "they", "added", "continued", "later"):
+                if tok.low in _PARTICIPLE_SPEECH or tok.low in _SPEECH_FORMS:
+                    break
+            j += 1
+        return pieces
+
+    def cues(self):
+        """Reporting verbs and participles with the content after them, before them, or around them."""
+        toks = self.toks
+        for i, tok in enumerate(toks):
+            low = tok.low
+            speech = low in _SPEECH_FORMS
+            thought = low in _THOUGHT_FORMS
+            if not (speech or thought):
+                if low in _NOUN_CUES and tok.quote == -1:
+                    self.noun_cue(i)
+                continue
+            verb = self.is_verb_here(i)
+            if not verb:
+                continue
+            first, last = self.sentence(i)
+            if verb == "passive":
+                self.passive(i, first, last)
+                continue
+            g = self.verb_group_start(i, first)
+            cue = self.extend_cue((g, i + 1), last)
+            before = toks[g - 1] if g > first else None
+            participle = low in _PARTICIPLE_SPEECH and before is not None and before.text in (",", "—", "–")
+            if participle:
+                source = self.shared_source(g - 1, first)
+                k = self.skip_after_cue(cue[1], last, low in _RECIPIENT_VERBS)
+                content = self.content_after(k, last)
+                if content:
+                    self.add(cue, source, [content], priority=2, confidence=0.6)
+                continue
+            if low.endswith("ing") and (before is None or before.low not in _AUX):
+                continue  # "a growing number", "Speaking to reporters, ..."
+            source = self.source_before(g, first)
+            inverted = None
+            if source is None and speech and before is not None and before.text in (",", "”", '"', "''"):
+                inverted = self.source_after(cue[1], last)
+            k = self.skip_after_cue(cue[1], last, low in _RECIPIENT_VERBS)
+            if inverted is not None:
+                # "..., said Smith." or "..., said Smith, a spokesman."
+                lead = self.content_before(g, first)
+                if lead is not None:
+                    self.add(cue, inverted, [lead], priority=3, confidence=0.7)
+                continue
+            if source is None:
+                continue
+            after = self.content_after(k, last) if k < last else None
+            comma_before_source = source[0] > first and toks[source[0] - 1].text in (",", "—", "–")
+            if speech and comma_before_source and self._rest_is_adjunct(k, last):
+                # "The plan will fail, Smith said (on Tuesday)."
+                lead = self.content_before(source[0], first)
+                if lead is not None:
+                    self.add(cue, source, [lead], priority=3, confidence=0.75)
+                continue
+            if speech and comma_before_source and k < last and toks[cue[1]].text == "," and after:
+                # "The plan, Smith said, will fail."
+                lead = self.content_before(source[0], first)
+                if lead is not None:
+                    self.add(cue, source, [lead, after], priority=3, confidence=0.7)
+                continue
+            if after is None:
+                continue
+            if not speech and not self._thought_complement(k, after):
+                continue
+            self.add(cue, source, [after] + self.quotes_following(after, first, last), priority=1 if speech else 4,
+                     confidence=0.75 if speech else 0.55)
+
+    def _thought_complement(self, k, after):
+        # Belief and intention verbs need a clause, an infinitive, a quote or an object phrase.
+        return after[1] - after[0] >= 2 or self.toks[k].quote != -1
+
+    def _rest_is_adjunct(self, k, last):
+        toks = self.toks
+        rest = [t for t in toks[k:last] if not (t.text in _TERMINALS and t.quote == -1)]
+        if not rest:
+            return True
+        if any(t.quote != -1 or t.low == "that" for t in rest):
+            return False
+        return rest[0].low in _ADJUNCT_AFTER_CUE and len(rest) <= 8 or rest[0].low in ("to", "in") and len(
+            rest) <= 6 and rest[0].low != "to"
+
+    def quotes_following(self, piece, first, last):
+        return []
+
+    def shared_source(self, comma, first):
+        """The source of the clause a participle hangs on (", adding ..."): shared, as PolNeAR does."""
+        toks = self.toks
+        for j in range(comma - 1, first - 1, -1):
+            if toks[j].quote != -1:
+                continue
+            if toks[j].low in _SPEECH_FORMS or toks[j].low in _THOUGHT_FORMS:
+                g = self.verb_group_start(j, first)
+                source = self.source_before(g, first)
+                if source is None:
+                    source = self.source_after(j + 1, comma + 1)
+                return source
+        return None
+
+    def passive(self, i, first, last):
+        return None
+
+    def noun_cue(self, i):
+        """ "his claim that ...", "Trump's view that ...": the possessor is the source."""
+        toks = self.toks
+        first, last = self.sentence(i)
+        if i == first or i + 1 >= last:
+            return
+        before = toks[i - 1]
+        possessor = None
+        if before.low in ("his", "her", "their", "its", "our", "my"):
+            possessor = (i - 1, i)
+        elif before.low.endswith(("'s", "s'")) and before.word:
+            a = i - 1
+            while a > first and toks[a - 1].cap and toks[a - 1].word:
+                a -= 1
+            possessor = (a, i)
+        if possessor is None:
+            return
+        nxt = toks[i + 1]
+        if nxt.low not in ("that", "to") and nxt.quote == -1 and nxt.text != ":":
+            return
+        k = i + 1
+        if nxt.text == ":":
+            k += 1
+        content = self.content_after(k, last)
+        if content:
+            self.add((i, i + 1), possessor, [content], priority=5, confidence=0.5)
+
+    def according_to(self):
+        toks = self.toks
+        for i in range(len(toks) - 1):
+            if toks[i].low != "according" or toks[i + 1].low != "to" or toks[i].quote != -1:
+                continue
+            first, last = self.sentence(i)
+            source = self.source_after(i + 2, last)
+            if source is None:
+                continue
+            cue = (i, i + 2)
+            if i == first or (i > first and toks[i - 1].text in ("(",)):
+                k = source[1]
+                while k < last and toks[k].text == ",":
+                    k += 1
+                content = self.content_after(k, last)
+                pieces = [content] if content else []
+            else:
+                lead = self.content_before(i, first)
+                pieces = [lead] if lead else []
+                if source[1] < last and toks[source[1]].text == ",":
+                    tail = self.content_after(source[1] + 1, last)
+                    if tail:
+                        pieces.append(tail)
+            self.add(cue, source, pieces, priority=1, confidence=0.85)
+
+    def colons(self):
+        """`Smith: "..."` and the headline form `Smith: words`."""
+        toks = self.toks
+        for number, (first, last) in enumerate(self.t.paras):
+            colon = next((j for j in range(first + 1, min(last, first + 8)) if toks[j].text == ":"
+                          and toks[j].quote == -1), None)
+            if colon is None or colon + 1 >= last:
+                continue
+            head = toks[first:colon]
+            if not all(t.word or t.text in (".", "'", "’", "-", "&") for t in head):
+                continue
+            if not head[0].cap or head[0].low in _HEADLINE_KICKERS or any(
+                t.low in _SPEECH_FORMS or t.low in _THOUGHT_FORMS for t in head
+            ):
+                continue
+            if any(t.low in ("the", "a", "an") for t in head[1:]) and not head[-1].cap:
+                continue
+            quoted = toks[colon + 1].quote != -1
+            headline = number == 0 or self.is_headline_case(first, last) or head[-1].text.isupper()
+            if not (quoted or headline) or len(head) > 5 or not all(t.cap or t.low in ("of", "'s") or not t.word
+                                                                     for t in head):
+                continue
+            content = self.content_after(colon + 1, last) if not quoted else None
+            pieces = [content] if content else self.quotes_after(colon + 1, last)
+            self.add((colon, colon + 1), (first, colon), pieces, priority=0, confidence=0.7)
+
+    # -- choosing --------------------------------------------------------------------------------------------
+
+    def resolve(self):
+        toks = self.toks
+        cands = self.candidates
+        # outer before nested: a candidate whose cue lies in another's content comes later
+        for number, cand in enumerate(cands):
+            for other_number, other in enumerate(cands):
+                if other_number != number and any(a <= cand.cue[0] < b for a, b in other.content):
+                    if not any(a <= other.cue[0] < b for a, b in cand.content):
+                        cand.nested_in = other_number
+                        break
+        order = sorted(range(len(cands)), key=lambda n: (cands[n].nested_in != -1, cands[n].priority,
+                                                         cands[n].cue[0]))
+        owner = [None] * len(toks)  # ("cue" | "content" | "source", attribution number)
+        taken: list[_Candidate] = []
+        for n in order:
+            cand = cands[n]
+            a, b = cand.cue
+            if any(owner[x] is not None for x in range(a, b)):
+                continue
+            source = cand.source
+            if source is not None:
+                sa, sb = source
+                if any(owner[x] is not None and (owner[x][0] != "source" or taken[owner[x][1]].source != source)
+                       for x in range(sa, sb)) or sa < b and a < sb:
+                    source = None
+            pieces = []
+            for pa, pb in cand.content:
+                if pa < b and a < pb:
+                    pb = a if pa < a else pb
+                    pa = max(pa, b) if pa >= a else pa
+                if source is not None and pa < source[1] and source[0] < pb:
+                    if pa < source[0]:
+                        pb = source[0]
+                    else:
+                        pa = source[1]
+                x = pa
+                while x < pb and owner[x] is None:
+                    x += 1
+                if x > pa:
+                    pieces.append(self._trim_piece(pa, x))
+            pieces = [p for p in pieces if p is not None]
+            if not pieces:
+                continue
+            number = len(taken)
+            kept = _Candidate(cand.cue, source, pieces, cand.priority, cand.confidence)
+            taken.append(kept)
+            for x in range(a, b):
+                owner[x] = ("cue", number)
+            if source is not None:
+                for x in range(source[0], source[1]):
+                    owner[x] = ("source", number)
+            for pa, pb in pieces:
+                for x in range(pa, pb):
+                    owner[x] = ("content", number)
+        self.continue_quotes(taken, owner)
+        return taken
+
+    def _trim_piece(self, a, b):
+        toks = self.toks
+        while b > a and toks[b - 1].text in (",", ";", ":", "—", "–", "-", "(") and toks[b - 1].quote == -1:
+            b -= 1
+        while a < b and toks[a].text in (",", ";", ":", "—", "–", "-", ")") and toks[a].quote == -1:
+            a += 1
+        return (a, b) if b > a else None
+
+    def continue_quotes(self, taken, owner):
+        """Quotations with no cue of their own continue the attribution before them.
+
+        In the same paragraph (`He said X. "Y."`) and in the next paragraphs when they are wholly
+        quotations.
+        """
+        toks = self.toks
+        if not taken:
+            return
+        by_position = sorted(range(len(taken)), key=lambda n: max(p[1] for p in taken[n].content))
+        last_in_para = {}
+        for n in by_position:
+            end = max(p[1] for p in taken[n].content)
+            last_in_para[toks[end - 1].para] = n
+        for number, (first, last) in enumerate(self.t.sentences):
+            if toks[first].quote == -1 or any(owner[x] is not None for x in range(first, last)):
+                continue
+            quote = self.t.quotes[toks[first].quote]
+            if quote.first != first:
+                continue
+            # the sentence is one quotation (and its final punctuation)
+            if any(toks[x].quote == -1 and toks[x].word for x in range(first, last)):
+                continue
+            para = toks[first].para
+            previous = None
+            for n in by_position:
+                end = max(p[1] for p in taken[n].content)
+                if end <= first:
+                    previous = n
+            if previous is None:
+                continue
+            cand = taken[previous]
+            end = max(p[1] for p in cand.content)
+            gap_para = toks[end - 1].para
+            if gap_para != para:
+                # only the paragraph right after, or a run of wholly quoted paragraphs after it
+                if not self._quoted_paragraphs_between(gap_para, para, owner):
+                    continue
+                if last_in_para.get(gap_para) != previous:
+                    continue
+            elif any(owner[x] is not None and owner[x][1] != previous for x in range(end, first)):
+                continue
+            piece = (quote.first, quote.last + 1)
+            cand.content.append(piece)
+            for x in range(piece[0], piece[1]):
+                owner[x] = ("content", previous)
+
+    def _quoted_paragraphs_between(self, para_a, para_b, owner):
+        toks = self.toks
+        for first, last in self.t.paras:
+            para = toks[first].para
+            if para_a < para < para_b:
+                if toks[first].quote == -1 or any(t.quote == -1 and t.word for t in toks[first:last]):
+                    return False
+                if any(owner[x] is None for x in range(first, last) if toks[x].word):
+                    return False
+        return True
+
+
+def _kind(text: str, pieces: list[Span]) -> str:
+    quoted = [p for p in pieces if text[p[0]] in "“\"‘'`" and text[p[1] - 1] in "”\"’'"]
+    if len(quoted) == len(pieces):
+        return DIRECT
+    if any(ch in text[a:b] for a, b in pieces for ch in "“\"”") or quoted:
+        return MIXED
+    return INDIRECT
+
+
+def propose(text: str) -> list[Proposal]:
+    """Proposed attributions in `text`, sorted by position. See the module docstring."""
+    extractor = _Extractor(text)
+    taken = extractor.run()
+    toks = extractor.toks
+
+    def chars(span):
+        return (toks[span[0]].start, toks[span[1] - 1].end)
+
+    taken.sort(key=lambda c: min([c.cue[0], *(p[0] for p in c.content), *(c.source or ())]))
+    proposals = []
+    speakers: list[names.Known] = []
+    for cand in taken:
+        pieces = sorted(chars(p) for p in cand.content)
+        source = chars(cand.source) if cand.source else None
+        speaker = _speaker(text, source, speakers, extractor, cand)
+        proposals.append(
+            Proposal(
+                source=source,
+                cue=chars(cand.cue),
+                content=pieces[0] if len(pieces) == 1 else pieces,
+                kind=_kind(text, pieces),
+                speaker=speaker,
+                confidence=cand.confidence,
+            )
+        )
+    return proposals
+
+
+def _speaker(text, source, speakers, extractor, cand):
+    if source is None:
+        return None
+    mention = text[source[0]:source[1]]
+    folded = mention.lower()
+    if folded in ("he", "she", "they", "it", "we", "his", "her", "their", "its", "our"):
+        found = names.resolve_pronoun(folded, speakers)
+        return found.name if found else None
+    if folded in ("who", "which", "that"):
+        return None
+    kind = names.guess_kind(mention)
+    core = names.core_name(mention) if kind == names.PERSON else mention.strip(" ,")
+    if not core:
+        core = mention.strip(" ,")
+    known = names.resolve(core, speakers) if kind == names.PERSON else None
+    if known is None:
+        known = names.Known(id=len(speakers), name=core, kind=kind, gender=names.guess_gender(mention))
+    else:
+        speakers.remove(known)
+    speakers.append(known)
+    return known.name
