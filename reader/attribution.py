@@ -81,7 +81,8 @@ stress mention repeat reiterate scoff shout yell exclaim whisper mutter sigh lau
 muse wonder speculate estimate caution advise proclaim email text inform assure reassure remind demand urge
 plead beg+ threaten swear/swore/sworn concur+ agree clarify interject interrupt describe lament decry
 chide scold rebuke lambaste hint imply indicate signal posit reason theorize surmise acknowledged
-counsel cry/cried/cries/crying grumble gush marvel bemoan crow begin/began/begun/begins/beginning
+counsel cry grumble gush marvel bemoan crow state express point refer+ discuss echo talk speak/spoke/spoken
+thank retweet request highlight assail recommend invoke reference compare chant sing/sang/sung
 """.split()  # noqa: SIM905
 # Belief, intention, evaluation: the content follows the cue ("X believes that ...", "X wants to ...").
 _THOUGHT = """
@@ -94,8 +95,8 @@ slam+ blast defend condemn denounce mock ridicule applaud hail welcome question 
 contradict refute rebut+ debunk cite call demand tout dread regret dislike show/showed/shown/shows/showing
 promise pledge vow threaten push press insist desire lobby call urge vote/voted/voting
 fault target knock trash blast pan+ dub+ label+ brand characterize characterise portray paint/painted
-frame consider deem/deemed acknowledge confess apologize apologise concern worry
-""".split()  # noqa: SIM905
+frame consider deem acknowledge confess apologize apologise concern worry order identify imagine
+determine nominate appoint""".split()  # noqa: SIM905
 # Nouns that are cues after a possessive ("his claim that", "Trump's view").
 _NOUN_CUES = frozenset(
     """claim claims view views belief beliefs argument assertion suggestion allegation allegations
@@ -106,7 +107,7 @@ _NOUN_CUES = frozenset(
     """.split()  # noqa: SIM905
 )
 # Participles that start an attribution of their own after a comma (", adding that ...").
-_PARTICIPLE_SPEECH = frozenset(
+_PARTICIPLE_SPEECH_LISTED = frozenset(
     """saying adding noting calling arguing telling citing asking suggesting explaining accusing warning
     urging insisting claiming praising criticizing describing declaring referring writing tweeting
     recalling acknowledging admitting charging complaining predicting promising vowing pledging blaming
@@ -133,6 +134,37 @@ _DETERMINERS = frozenset(
     such another other both all most more few""".split()  # noqa: SIM905
 )
 _PRONOUN_SOURCES = frozenset("he she they it we i you".split())
+# Lower-case nouns that begin a source ("officials said", "critics say").
+_SOURCE_NOUNS = frozenset(
+    """officials official sources source experts expert analysts analyst critics critic aides aide advisers
+    adviser advisors advisor voters voter people supporters supporter opponents opponent republicans
+    democrats conservatives liberals progressives polls poll reports documents records data studies
+    surveys lawmakers members residents economists observers investigators prosecutors authorities
+    scientists researchers reporters journalists leaders officers police protesters activists others
+    many some few most spokesman spokeswoman spokesperson insiders allies donors delegates strategists
+    operatives staffers organizers historians scholars lawyers attorneys judges witnesses doctors
+    candidates senators diplomats""".split()  # noqa: SIM905
+)
+# Lower-case roles that begin an inverted source ("said spokesman John Kirby").
+_ROLE_WORDS = frozenset(
+    """spokesman spokeswoman spokesperson former then state sen rep gov president senator representative
+    governor secretary director chairman chairwoman chair chief senior top campaign press communications
+    deputy executive attorney lawyer adviser advisor aide professor pollster strategist analyst economist
+    manager head founder leader author historian rabbi pastor rev father""".split()  # noqa: SIM905
+)
+_OBJECT_STARTS = frozenset(
+    """that to the a an his her him them it its their this these those he she they we i you what how why
+    whether if our my your""".split()  # noqa: SIM905
+)
+_PREPOSITIONS = frozenset(
+    """of in on at for with by from about against among into onto over under after before during without
+    within through to as""".split()  # noqa: SIM905
+)
+# Words that make a span a clause rather than a noun phrase.
+_VERBISH = frozenset(
+    """is was are were be been being has have had will would can could should may might must do does did
+    not""".split()  # noqa: SIM905
+)
 _RELATIVES = frozenset("who which that".split())
 # Words that end a source noun phrase going left from its cue.
 _SOURCE_STOPS = frozenset(
@@ -171,22 +203,22 @@ _TERMINALS = frozenset([".", "!", "?", "…"])
 
 
 def _inflections(entry: str) -> set[str]:
-    if "/" in entry:
-        lemma, *irregular = entry.split("/")
-        forms = {lemma, *irregular}
-        if len(irregular) < 3:
-            forms |= _inflections(lemma) - {lemma + "ed", lemma + "d"} if len(irregular) == 1 else set()
-        return forms
-    double = entry.endswith("+")
-    lemma = entry.rstrip("+")
+    """The forms of a verb: "say/said" gives say, says, saying, said; "admit+" doubles (admitted)."""
+    lemma, *irregular = entry.split("/")
+    double = lemma.endswith("+")
+    lemma = lemma.rstrip("+")
     stem = lemma + lemma[-1] if double else lemma
     if lemma.endswith("e"):
-        return {lemma, lemma + "s", lemma + "d", lemma[:-1] + "ing"}
-    if lemma.endswith("y") and lemma[-2] not in "aeiou":
-        return {lemma, lemma[:-1] + "ies", lemma[:-1] + "ied", lemma + "ing"}
-    if lemma.endswith(("s", "sh", "ch", "x", "z")):
-        return {lemma, lemma + "es", stem + "ed", stem + "ing"}
-    return {lemma, lemma + "s", stem + "ed", stem + "ing"}
+        forms = {lemma, lemma + "s", lemma + "d", lemma[:-1] + "ing"}
+    elif lemma.endswith("y") and lemma[-2] not in "aeiou":
+        forms = {lemma, lemma[:-1] + "ies", lemma[:-1] + "ied", lemma + "ing"}
+    elif lemma.endswith(("s", "sh", "ch", "x", "z")):
+        forms = {lemma, lemma + "es", stem + "ed", stem + "ing"}
+    else:
+        forms = {lemma, lemma + "s", stem + "ed", stem + "ing"}
+    if irregular:
+        forms = {f for f in forms if not f.endswith("ed")} | set(irregular)
+    return forms
 
 
 def _lexicon(entries) -> frozenset:
@@ -195,15 +227,31 @@ def _lexicon(entries) -> frozenset:
 
 _SPEECH_FORMS = _lexicon(_SPEECH)
 _THOUGHT_FORMS = _lexicon(_THOUGHT) - _SPEECH_FORMS
+_PARTICIPLE_SPEECH = _PARTICIPLE_SPEECH_LISTED | {f for f in _SPEECH_FORMS | _THOUGHT_FORMS if f.endswith("ing")}
+# Cues only next to a quotation or after the content ("...," he continued), never before a clause.
+_QUOTE_ONLY = frozenset("continue continues continued continuing".split())
+_PARENTHETICALS = frozenset(
+    """for however though too meanwhile in at on also then instead of too though indeed moreover in
+    though however""".split()  # noqa: SIM905
+)
+# Clauses opening with these are adjuncts of the attribution, not its content ("When asked, Smith said").
+_SUBORDINATE = frozenset(
+    """when while if as after before because although though since until asked speaking in on at during for
+    with according despite responding writing referring unlike like following amid once whether""".split()  # noqa: SIM905
+)
 # Forms that are more often nouns or names than verbs need a subject-like word before them.
+_NOUNLIKE_LEMMAS = """claim report plan hope fear doubt support back demand promise pledge answer comment charge
+    question attack post tweet text note estimate offer call view wish concern worry welcome state trust
+    need vote target frame pan dub label brand press push cry counter signal record reason stress trash knock
+    desire regret hint lobby whisper email list order project reference request thank echo highlight point
+    talk compare chant reply blast slam rebuke praise blame dispute challenge defend cite mock fault
+    warning remark comment testify order show find sound""".split()  # noqa: SIM905
 _AMBIGUOUS_FORMS = frozenset(
-    """claims reports report plans plan hopes hope fears fear doubts doubt support supports back backs
-    demands demand promises promise pledges pledge answers answer comment comments charges charge
-    questions question attacks attack post posts tweets tweet texts text notes note estimates estimate
-    offers offer calls call views wishes wish concern concerns worry worries welcome state states
-    trust need needs vote votes target targets frame pan dub label brand press push campaign cry
-    counter signal record reason stress concerns trash knock desire regret hint text lobby whisper
-    begin""".split()  # noqa: SIM905
+    form for lemma in _NOUNLIKE_LEMMAS for form in _inflections(lemma) if form == lemma or form.endswith("s")
+)
+# Cues only with the particle that makes them reporting ("point out", "talk about", "spoke of").
+_PARTICLE_REQUIRED = frozenset(
+    form for lemma in "point talk speak/spoke/spoken refer+ lash weigh".split() for form in _inflections(lemma)
 )
 # Never cues on their own: they are something else far more often.
 _EXCLUDED = frozenset(
@@ -215,7 +263,7 @@ _EXCLUDED = frozenset(
 # ---------------------------------------------------------------------------------------------------------
 # Tokens, paragraphs, quotations and sentences.
 
-_TOKEN = re.compile(r"``|''|[^\W_]+(?:[’'.\-&/][^\W_]+)*|_+|--+|\S")
+_TOKEN = re.compile(r"'(?='')|``|''|[^\W_]+(?:[’'.\-&/][^\W_]+)*|_+|--+|\S")
 
 
 class _Tok:
@@ -354,7 +402,10 @@ class _Text:
         start = first
         for i in range(first, last):
             tok = toks[i]
-            if tok.text not in _TERMINALS or tok.quote != -1 or self._is_abbreviation(i):
+            if tok.quote == -1:
+                if tok.text not in _TERMINALS or self._is_abbreviation(i):
+                    continue
+            elif not self._quote_ends_sentence(i, last):
                 continue
             j = i + 1
             while j < last and toks[j].text in _TERMINALS | {")", "]"}:
@@ -365,6 +416,22 @@ class _Text:
             start = j
         if start < last:
             self.sentences.append((start, last))
+
+    def _quote_ends_sentence(self, i, last):
+        """A closing quotation mark after . ! ? ends the sentence unless its cue follows ("Go!" Smith said)."""
+        toks = self.toks
+        quote = self.quotes[toks[i].quote]
+        if not quote.closed or quote.last != i or i + 1 >= last or toks[i - 1].text not in _TERMINALS:
+            return False
+        nxt = toks[i + 1]
+        if not (nxt.cap or nxt.quote != -1 and nxt.text in _OPENERS | _AMBIGUOUS_DOUBLE):
+            return False
+        for j in range(i + 1, min(last, i + 7)):
+            if toks[j].low in _SPEECH_FORMS and not toks[j].cap:
+                return False
+            if not toks[j].word and not self._is_abbreviation(j) and toks[j].text not in (",", "-"):
+                break
+        return True
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -409,14 +476,15 @@ class _Extractor:
             if before.low not in ("that", "all", "both", "most", "more", "some", "many", "few", "this"):
                 return False
         if tok.low in _AMBIGUOUS_FORMS:
-            if before is None or not (before.cap or before.low in _PRONOUN_SOURCES or before.low in _AUX
-                                      or before.low in _RELATIVES or before.low.endswith("ly")
-                                      or before.low in ("officials", "sources", "critics", "experts",
-                                                        "democrats", "republicans", "voters", "analysts",
-                                                        "campaign", "supporters", "aides", "advisers",
-                                                        "polls", "reports", "people", "others")):
-                return False
             after = self.toks[i + 1] if i + 1 < last else None
+            subject_before = before is not None and (
+                before.cap or before.low in _PRONOUN_SOURCES or before.low in _AUX or before.low in _RELATIVES
+                or before.low.endswith("ly") or before.low in _SOURCE_NOUNS or before.low.endswith("n't"))
+            object_after = after is not None and (
+                after.low in _OBJECT_STARTS or after.quote != -1 or after.cap and after.word)
+            if not subject_before and not (object_after and before is not None and before.word
+                                           and before.low not in _PREPOSITIONS):
+                return False
             if after is not None and after.low in ("of", "by", "from", "were", "are", "have", "had", "is",
                                                    "was", "will", "would", "to") and tok.low.endswith("s"):
                 if not (tok.low in ("calls", "plans", "hopes", "wants") and after.low == "to"):
@@ -452,16 +520,14 @@ class _Extractor:
         j = end - 1
         if j < first:
             return None
-        if toks[j].quote != -1 or not toks[j].word:
-            if toks[j].text == "." and self.t._is_abbreviation(j):
-                pass
-            else:
-                return None
+        if toks[j].text == ",":
+            return self.subject_with_appositive(j, first)
+        if toks[j].quote != -1 or not toks[j].word and not (toks[j].text == "." and self.t._is_abbreviation(j)):
+            return None
         if toks[j].low in _RELATIVES:
             return (j, j + 1)
         if toks[j].low in _SOURCE_STOPS or toks[j].low in _LEAD_INS and toks[j].low not in ("it", "there"):
-            if toks[j].low not in ("us",):
-                return None
+            return None
         i = j
         while i > first:
             tok = toks[i - 1]
@@ -474,18 +540,14 @@ class _Extractor:
                 if tok.text in ("&",) or (tok.text == "-" and tok.end == toks[i].start):
                     i -= 1
                     continue
-                if tok.text == "," and self._appositive_before(i - 1, first):
-                    i -= 1
-                    continue
                 break
             if tok.low in _SOURCE_STOPS:
                 if tok.low == "and" and toks[i].cap and i - 2 >= first and toks[i - 2].cap:
                     i -= 1
                     continue
                 break
-            if tok.low in _SPEECH_FORMS or tok.low in _THOUGHT_FORMS:
-                if not tok.cap:
-                    break
+            if (tok.low in _SPEECH_FORMS or tok.low in _THOUGHT_FORMS or tok.low in _AUX) and not tok.cap:
+                break
             i -= 1
             if j - i > 14:
                 break
@@ -493,25 +555,61 @@ class _Extractor:
         if span is None:
             return None
         a, b = span
-        # A bare pronoun object such as "him" or an adverb is not a source.
-        if b - a == 1 and toks[a].low in ("him", "them", "me", "us", "there", "here", "now", "then", "also"):
+        if not self._starts_noun_phrase(a, b):
             return None
         return span
 
-    def _appositive_before(self, comma, first):
-        # "Smith, a spokesman for the campaign, said": the comma closes an appositive opened by a comma
-        # after a name. Only when the source would otherwise be a bare role.
+    def _starts_noun_phrase(self, a, b):
+        tok = self.toks[a]
+        if any(t.cap for t in self.toks[a:b]) and tok.low not in _VERBISH:
+            return True
+        if tok.low.endswith(("ers", "ists", "ians", "ants", "ents", "ors")) and b - a <= 3:
+            return True
+        return (tok.cap or tok.low in _DETERMINERS or tok.low in _PRONOUN_SOURCES or tok.low in _RELATIVES
+                or tok.text[0].isdigit() or tok.low in _SOURCE_NOUNS or tok.low.endswith(("'s", "s'"))
+                or tok.low in ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                               "former", "then", "top", "senior", "chief"))
+
+    def subject_with_appositive(self, comma, first):
+        """ "Smith, a spokesman for the group, said", "Smith, who ..., said": the source runs to the comma.
+
+        A parenthetical adverbial ("Smith, for example, said") is left out, and so is a relative clause
+        that is an attribution of its own ("Podesta, who said X, said Y").
+        """
         toks = self.toks
-        if comma + 1 >= len(toks) or toks[comma + 1].low not in ("a", "an", "the") and not toks[comma + 1].cap:
-            return False
-        for k in range(comma - 1, max(first, comma - 12) - 1, -1):
-            if toks[k].text == ",":
-                return k > first and toks[k - 1].cap and toks[k + 1].low in ("a", "an", "the", "who") or (
-                    k > first and toks[k - 1].cap and toks[k + 1].cap is False and toks[k + 1].word
-                )
-            if toks[k].quote != -1 or toks[k].low in _SOURCE_STOPS:
-                return False
-        return False
+        for p in range(comma - 1, max(first, comma - 30) - 1, -1):
+            tok = toks[p]
+            if tok.quote != -1 or tok.text in (";", ":", "(", ")") or tok.text in _TERMINALS and not (
+                self.t._is_abbreviation(p)
+            ):
+                return None
+            if tok.text != "," or p + 1 >= comma:
+                continue
+            opener = toks[p + 1]
+            parenthetical = opener.low in _PARENTHETICALS and comma - p <= 5
+            relative = opener.low in ("who", "whose", "which")
+            if not (parenthetical or relative or opener.low in ("a", "an", "the", "one", "himself", "herself",
+                                                                "both", "each", "like", "now", "then")
+                    or opener.low.endswith("ing") and opener.low not in _PARTICIPLE_SPEECH
+                    or opener.cap or opener.text[0].isdigit() or opener.low in _ROLE_WORDS):
+                continue
+            head = self.source_before(p, first)
+            if head is None or head[1] != p or head[1] - head[0] > 10:
+                continue
+            if not any(toks[x].cap or toks[x].low in _DETERMINERS or toks[x].low in _SOURCE_NOUNS
+                       for x in range(head[0], head[1])):
+                continue
+            before_head = toks[head[0] - 1] if head[0] > first else None
+            if before_head is not None and before_head.text != "," and before_head.low not in _LEAD_INS:
+                continue
+            inner_cue = any((toks[x].low in _SPEECH_FORMS or toks[x].low in _THOUGHT_FORMS) and not toks[x].cap
+                            for x in range(p + 1, comma))
+            if parenthetical or (relative and inner_cue):
+                return head
+            if inner_cue:
+                continue
+            return (head[0], comma + 1)
+        return None
 
     def _trim_lead_in(self, a, b):
         """Drop an adjunct before the source: "On Tuesday Smith" -> "Smith", "In a statement the group"."""
@@ -545,9 +643,10 @@ class _Extractor:
         if not first_tok.word or first_tok.quote != -1:
             return None
         if not (first_tok.cap or first_tok.low in _DETERMINERS or first_tok.low in _PRONOUN_SOURCES
-                or first_tok.text[0].isdigit()):
+                or first_tok.text[0].isdigit() or first_tok.low in _ROLE_WORDS or first_tok.low in _SOURCE_NOUNS
+                or any(t.cap for t in toks[start + 1:min(last, start + 4)])):
             return None
-        if first_tok.low in ("that", "this", "these", "those"):
+        if first_tok.low in ("that", "this", "these", "those", "it", "there"):
             return None
         k = start
         while k < last:
@@ -559,12 +658,14 @@ class _Extractor:
             if tok.text == "," and k + 1 < last and (
                 toks[k + 1].quote != -1 or toks[k + 1].low in _PARTICIPLE_SPEECH or toks[k + 1].low in (
                     "and", "but", "who", "which", "adding", "saying", "in", "on", "at", "when", "while",
-                    "as", "after", "before", "because", "although", "though", "according")
+                    "as", "after", "before", "because", "although", "though", "according", "if", "so")
             ):
                 break
             if tok.low in ("who", "which", "that", "because", "when", "while", "after", "before", "as",
-                           "adding", "saying") and k > start:
+                           "adding", "saying", "if", "whether") and k > start:
                 break
+            if k < start + 8 and not tok.cap and (tok.low in _VERBISH or tok.low.endswith("n't")):
+                return None  # "..., says the plan would fail": a clause, not a source
             k += 1
             if k - start > 30:
                 return None
@@ -626,8 +727,14 @@ class _Extractor:
                 nxt = j + 1
                 if toks[nxt].low in ("but", "while", "and", "whereas", "although", "though", "yet", "as"):
                     nxt += 1
-                if toks[nxt].low in _PARTICIPLE_SPEECH and toks[nxt].low not in ("pointing", "referring"):
+                if toks[nxt].low in _PARTICIPLE_SPEECH:
                     end = j
+                    break
+                verb = nxt
+                while verb < end and toks[verb].low in _AUX:
+                    verb += 1
+                if verb < end and toks[verb].low in _SPEECH_FORMS and not toks[verb].cap:
+                    end = j  # "..., said Smith" or "..., who ..., said"
                     break
                 if toks[nxt].low == "according" and nxt + 1 < end and toks[nxt + 1].low == "to":
                     end = j
@@ -661,7 +768,10 @@ class _Extractor:
         a = first
         while a < b and toks[a].text in ("(", "—", "–", "-", "•", "*"):
             a += 1
-        # a sentence that opens with "But" or "And" still carries the content
+        if a < b and toks[a].low in _SUBORDINATE and toks[a].quote == -1 and not any(
+            toks[x].text == "," and toks[x].quote == -1 for x in range(a, b)
+        ):
+            return None  # "When asked, Smith said": an adjunct, not what was said
         return (a, b) if b > a else None
 
     # -- candidates -----------------------------------------------------------------------------------------
@@ -751,9 +861,9 @@ class _Extractor:
         for phrase in (["in", "a", "statement"], ["in", "an", "interview"], ["in", "a", "tweet"],
                        ["on", "twitter"], ["on", "facebook"], ["in", "a", "letter"], ["in", "an", "email"],
                        ["in", "a", "post"], ["in", "a", "speech"], ["for"], ["out"], ["up"], ["to"],
-                       ["about"], ["on"], ["back"]):
+                       ["about"], ["on"], ["back"], ["of"]):
             if words[: len(phrase)] == phrase:
-                if phrase in (["to"], ["on"], ["about"], ["for"], ["out"], ["up"], ["back"]):
+                if len(phrase) == 1:
                     if not self._particle_belongs(toks[b - 1].low, phrase[0]):
                         continue
                 return (a, b + len(phrase))
@@ -784,13 +894,16 @@ class _Extractor:
                    "insist", "insisted", "elaborate", "elaborated", "focus", "focused", "weigh", "weighed",
                    "rely", "relied", "count", "counted", "agree", "agreed", "bet", "reflect", "reflected",
                    "doubled", "double", "blame", "blamed"),
+            "of": ("spoke", "speak", "speaks", "speaking", "talk", "talked", "talks", "talking", "warn", "warned",
+                   "warns", "warning", "accuse", "accused", "accuses", "accusing", "convince", "convinced",
+                   "approve", "approved", "disapprove", "disapproved"),
             "back": ("push", "pushed", "pushes", "pushing", "fire", "fired", "fires", "firing", "hit",
                      "hits", "shot", "shoot", "wrote", "write"),
         }
         return verb in table.get(particle, ())
 
-    def quotes_after(self, k, last, paragraph_end=None):
-        """Quotations after a cue in the same sentence (`"A," he said, "B."`)."""
+    def quotes_after(self, k, last):
+        """Quotations right after a cue in the same sentence (`"A," he said, "B."`, `he said: "A"`)."""
         toks = self.toks
         pieces = []
         j = k
@@ -801,10 +914,8 @@ class _Extractor:
                 pieces.append((quote.first, quote.last + 1))
                 j = quote.last + 1
                 continue
-            if tok.word and tok.low not in ("and", "but", "then", "adding", "continuing", "before", "he",
-                                            "she", "they", "added", "continued", "later"):
-                if tok.low in _PARTICIPLE_SPEECH or tok.low in _SPEECH_FORMS:
-                    break
+            if tok.word and tok.low not in ("and", "but", "then"):
+                break
             j += 1
         return pieces
 
@@ -828,6 +939,8 @@ class _Extractor:
                 continue
             g = self.verb_group_start(i, first)
             cue = self.extend_cue((g, i + 1), last)
+            if low in _PARTICLE_REQUIRED and cue[1] == i + 1:
+                continue
             before = toks[g - 1] if g > first else None
             participle = low in _PARTICIPLE_SPEECH and before is not None and before.text in (",", "—", "–")
             if participle:
@@ -840,6 +953,8 @@ class _Extractor:
             if low.endswith("ing") and (before is None or before.low not in _AUX):
                 continue  # "a growing number", "Speaking to reporters, ..."
             source = self.source_before(g, first)
+            if source is None and before is not None and before.low in ("and", "but"):
+                source = self.sentence_subject(first, g - 1)  # "She ... but said she couldn't"
             inverted = None
             if source is None and speech and before is not None and before.text in (",", "”", '"', "''"):
                 inverted = self.source_after(cue[1], last)
@@ -866,12 +981,29 @@ class _Extractor:
                 if lead is not None:
                     self.add(cue, source, [lead, after], priority=3, confidence=0.7)
                 continue
-            if after is None:
+            if after is None or low in _QUOTE_ONLY:
                 continue
             if not speech and not self._thought_complement(k, after):
                 continue
             self.add(cue, source, [after] + self.quotes_following(after, first, last), priority=1 if speech else 4,
                      confidence=0.75 if speech else 0.55)
+
+    def sentence_subject(self, first, end):
+        """The pronoun or name that opens a sentence (after a lead-in clause), as the subject of a later verb."""
+        toks = self.toks
+        a = first
+        if toks[a].low in _LEAD_INS or toks[a].low in _SUBORDINATE:
+            a = next((x + 1 for x in range(first, end) if toks[x].text == ","), end)
+        if a >= end:
+            return None
+        if toks[a].low in _PRONOUN_SOURCES:
+            return (a, a + 1)
+        if not toks[a].cap or not toks[a].word:
+            return None
+        b = a
+        while b < end and (toks[b].cap and toks[b].word or toks[b].text == "." and self.t._is_abbreviation(b)):
+            b += 1
+        return (a, b)
 
     def _thought_complement(self, k, after):
         # Belief and intention verbs need a clause, an infinitive, a quote or an object phrase.
