@@ -82,7 +82,7 @@ muse wonder speculate estimate caution advise proclaim email text inform assure 
 plead beg+ threaten swear/swore/sworn concur+ agree clarify interject interrupt describe lament decry
 chide scold rebuke lambaste hint imply indicate signal posit reason theorize surmise acknowledged
 counsel cry grumble gush marvel bemoan crow state express point refer+ discuss echo talk speak/spoke/spoken
-thank retweet request highlight assail recommend invoke reference compare chant sing/sang/sung
+thank retweet request highlight assail recommend invoke reference compare chant sing/sang/sung react
 """.split()  # noqa: SIM905
 # Belief, intention, evaluation: the content follows the cue ("X believes that ...", "X wants to ...").
 _THOUGHT = """
@@ -477,8 +477,10 @@ class _Extractor:
                 return False
         if tok.low in _AMBIGUOUS_FORMS:
             after = self.toks[i + 1] if i + 1 < last else None
+            base = not tok.low.endswith("s")
             subject_before = before is not None and (
-                before.cap or before.low in _PRONOUN_SOURCES or before.low in _AUX or before.low in _RELATIVES
+                before.cap and (not base or before.low.endswith("s"))
+                or before.low in _PRONOUN_SOURCES or before.low in _AUX or before.low in _RELATIVES
                 or before.low.endswith("ly") or before.low in _SOURCE_NOUNS or before.low.endswith("n't"))
             object_after = after is not None and (
                 after.low in _OBJECT_STARTS or after.quote != -1 or after.cap and after.word)
@@ -500,6 +502,8 @@ class _Extractor:
         j = i
         while j > first:
             low = self.toks[j - 1].low
+            if self.toks[j - 1].cap and j - 1 > first:
+                break  # "Will wrote", "Hope Hicks said": a name, not an auxiliary
             if low in _AUX or (low.endswith("ly") and not self.toks[j - 1].cap and len(low) > 4) or low.endswith(
                 "n't"
             ):
@@ -557,6 +561,14 @@ class _Extractor:
         a, b = span
         if not self._starts_noun_phrase(a, b):
             return None
+        if a > first + 1 and toks[a - 1].text == "," and (toks[a].low in ("a", "an", "the")
+                                                          or toks[a].low in _ROLE_WORDS):
+            # "Sam Lau, the communications director for the party said": the name before the appositive
+            head = self.source_before(a - 1, first)
+            if head is not None and head[0] == first and any(t.cap for t in toks[head[0]:head[1]]) and (
+                head[1] - head[0] <= 5
+            ):
+                return (head[0], b)
         return span
 
     def _starts_noun_phrase(self, a, b):
@@ -588,10 +600,12 @@ class _Extractor:
             opener = toks[p + 1]
             parenthetical = opener.low in _PARENTHETICALS and comma - p <= 5
             relative = opener.low in ("who", "whose", "which")
+            noun_phrase = not any(toks[x].low in _VERBISH or toks[x].quote != -1 for x in range(p + 1, comma))
             if not (parenthetical or relative or opener.low in ("a", "an", "the", "one", "himself", "herself",
                                                                 "both", "each", "like", "now", "then")
                     or opener.low.endswith("ing") and opener.low not in _PARTICIPLE_SPEECH
-                    or opener.cap or opener.text[0].isdigit() or opener.low in _ROLE_WORDS):
+                    or opener.cap or opener.text[0].isdigit() or opener.low in _ROLE_WORDS
+                    or noun_phrase and comma - p <= 12):
                 continue
             head = self.source_before(p, first)
             if head is None or head[1] != p or head[1] - head[0] > 10:
@@ -725,8 +739,10 @@ class _Extractor:
                 continue
             if tok.text in (",", ";", "—", "–") and j + 1 < end:
                 nxt = j + 1
+                conjunction = tok.text == ";"
                 if toks[nxt].low in ("but", "while", "and", "whereas", "although", "though", "yet", "as"):
                     nxt += 1
+                    conjunction = True
                 if toks[nxt].low in _PARTICIPLE_SPEECH:
                     end = j
                     break
@@ -739,7 +755,8 @@ class _Extractor:
                 if toks[nxt].low == "according" and nxt + 1 < end and toks[nxt + 1].low == "to":
                     end = j
                     break
-                if self._clause_with_cue_at(nxt, end):
+                full_clause = j - k >= 5 and toks[k].low not in _SUBORDINATE
+                if (conjunction or full_clause) and self._clause_with_cue_at(nxt, end):
                     end = j
                     break
             j += 1
@@ -967,26 +984,66 @@ class _Extractor:
                 continue
             if source is None:
                 continue
+            k = self.quote_opening_content(k, last)
             after = self.content_after(k, last) if k < last else None
             comma_before_source = source[0] > first and toks[source[0] - 1].text in (",", "—", "–")
             if speech and comma_before_source and self._rest_is_adjunct(k, last):
                 # "The plan will fail, Smith said (on Tuesday)."
                 lead = self.content_before(source[0], first)
-                if lead is not None:
+                if lead is not None and self._is_clause(lead):
                     self.add(cue, source, [lead], priority=3, confidence=0.75)
-                continue
+                    continue
             if speech and comma_before_source and k < last and toks[cue[1]].text == "," and after:
                 # "The plan, Smith said, will fail."
                 lead = self.content_before(source[0], first)
-                if lead is not None:
+                if lead is not None and self._is_clause(lead):
                     self.add(cue, source, [lead, after], priority=3, confidence=0.7)
-                continue
+                    continue
+            if speech and (after is None or self._rest_is_adjunct(k, last)):
+                # "Smith said in a statement:" with the quotation in the next sentence or paragraph
+                following = self.quote_after_sentence(last)
+                if following is not None:
+                    self.add(cue, source, [following], priority=1, confidence=0.7)
+                    continue
             if after is None or low in _QUOTE_ONLY:
                 continue
             if not speech and not self._thought_complement(k, after):
                 continue
-            self.add(cue, source, [after] + self.quotes_following(after, first, last), priority=1 if speech else 4,
-                     confidence=0.75 if speech else 0.55)
+            self.add(cue, source, [after], priority=1 if speech else 4, confidence=0.75 if speech else 0.55)
+
+    def _is_clause(self, span):
+        """More than a name: "Sam Lau, the director, said" has no content before the source."""
+        a, b = span
+        words = [t for t in self.toks[a:b] if t.word]
+        return len(words) >= 3 and not all(t.cap or t.low in ("of", "the") for t in words)
+
+    def quote_opening_content(self, k, last):
+        """`said of the senator, "..."`, `tweeted in response: "..."`: the content starts at the quotation."""
+        toks = self.toks
+        for q in range(k, min(last, k + 14)):
+            tok = toks[q]
+            if tok.quote != -1:
+                if q > k and toks[q - 1].text in (",", ":") and self.t.quotes[tok.quote].first == q:
+                    return q
+                return k
+            if tok.low in ("that", "whether", "if") or tok.text in (";", "(") or tok.text in _TERMINALS:
+                return k
+        return k
+
+    def quote_after_sentence(self, last):
+        """The quotation that opens the next sentence, in this paragraph or the next."""
+        toks = self.toks
+        if last >= len(toks):
+            return None
+        end = last - 1
+        if toks[end].text not in (":", ".") or toks[last].quote == -1:
+            return None
+        if toks[last].para != toks[end].para and toks[end].text != ":":
+            return None
+        quote = self.t.quotes[toks[last].quote]
+        if quote.first != last:
+            return None
+        return (quote.first, quote.last + 1)
 
     def sentence_subject(self, first, end):
         """The pronoun or name that opens a sentence (after a lead-in clause), as the subject of a later verb."""
@@ -1026,15 +1083,17 @@ class _Extractor:
         """The source of the clause a participle hangs on (", adding ..."): shared, as PolNeAR does."""
         toks = self.toks
         for j in range(comma - 1, first - 1, -1):
-            if toks[j].quote != -1:
+            if toks[j].quote != -1 or toks[j].cap:
                 continue
             if toks[j].low in _SPEECH_FORMS or toks[j].low in _THOUGHT_FORMS:
                 g = self.verb_group_start(j, first)
                 source = self.source_before(g, first)
-                if source is None:
+                if source is None and toks[g - 1].text in (",", "”", '"', "''"):
                     source = self.source_after(j + 1, comma + 1)
-                return source
-        return None
+                if source is not None:
+                    return source
+                break
+        return self.sentence_subject(first, comma)
 
     def passive(self, i, first, last):
         return None
@@ -1110,8 +1169,11 @@ class _Extractor:
                 continue
             quoted = toks[colon + 1].quote != -1
             headline = number == 0 or self.is_headline_case(first, last) or head[-1].text.isupper()
-            if not (quoted or headline) or len(head) > 5 or not all(t.cap or t.low in ("of", "'s") or not t.word
-                                                                     for t in head):
+            lower_ok = len(head) <= 4 and (head[-1].low in _SOURCE_NOUNS or head[-1].low in _ROLE_WORDS
+                                           or head[-1].low in ("camp", "editorial", "board", "team"))
+            if not (quoted or headline) or len(head) > 5 or not (
+                lower_ok or all(t.cap or t.low in ("of", "'s") or not t.word for t in head)
+            ):
                 continue
             content = self.content_after(colon + 1, last) if not quoted else None
             pieces = [content] if content else self.quotes_after(colon + 1, last)
@@ -1188,17 +1250,14 @@ class _Extractor:
         """Quotations with no cue of their own continue the attribution before them.
 
         In the same paragraph (`He said X. "Y."`) and in the next paragraphs when they are wholly
-        quotations.
+        quotations. The main attribution of the paragraph is continued rather than a participle
+        (", referring to ...") or a relative clause ("who endorsed ...").
         """
         toks = self.toks
         if not taken:
             return
-        by_position = sorted(range(len(taken)), key=lambda n: max(p[1] for p in taken[n].content))
-        last_in_para = {}
-        for n in by_position:
-            end = max(p[1] for p in taken[n].content)
-            last_in_para[toks[end - 1].para] = n
-        for number, (first, last) in enumerate(self.t.sentences):
+        ends = [max(p[1] for p in cand.content) for cand in taken]
+        for first, last in self.t.sentences:
             if toks[first].quote == -1 or any(owner[x] is not None for x in range(first, last)):
                 continue
             quote = self.t.quotes[toks[first].quote]
@@ -1208,28 +1267,27 @@ class _Extractor:
             if any(toks[x].quote == -1 and toks[x].word for x in range(first, last)):
                 continue
             para = toks[first].para
-            previous = None
-            for n in by_position:
-                end = max(p[1] for p in taken[n].content)
-                if end <= first:
-                    previous = n
-            if previous is None:
+            before = [n for n in range(len(taken)) if ends[n] <= first]
+            if not before:
                 continue
-            cand = taken[previous]
-            end = max(p[1] for p in cand.content)
-            gap_para = toks[end - 1].para
-            if gap_para != para:
-                # only the paragraph right after, or a run of wholly quoted paragraphs after it
-                if not self._quoted_paragraphs_between(gap_para, para, owner):
+            in_para = [n for n in before if toks[ends[n] - 1].para == para]
+            if not in_para:
+                nearest = max(toks[ends[n] - 1].para for n in before)
+                if not self._quoted_paragraphs_between(nearest, para, owner):
                     continue
-                if last_in_para.get(gap_para) != previous:
-                    continue
-            elif any(owner[x] is not None and owner[x][1] != previous for x in range(end, first)):
-                continue
+                in_para = [n for n in before if toks[ends[n] - 1].para == nearest]
+            target = max(in_para, key=lambda n: (self._continues_well(taken[n]), ends[n]))
             piece = (quote.first, quote.last + 1)
-            cand.content.append(piece)
+            taken[target].content.append(piece)
+            ends[target] = piece[1]
             for x in range(piece[0], piece[1]):
-                owner[x] = ("content", previous)
+                owner[x] = ("content", target)
+
+    def _continues_well(self, cand):
+        toks = self.toks
+        relative = cand.source is not None and toks[cand.source[0]].low in _RELATIVES
+        quoted = any(toks[a].quote != -1 for a, _ in cand.content)
+        return (not relative and cand.priority != 2) * 2 + quoted
 
     def _quoted_paragraphs_between(self, para_a, para_b, owner):
         toks = self.toks
