@@ -234,6 +234,10 @@ _PARENTHETICALS = frozenset(
     """for however though too meanwhile in at on also then instead of too though indeed moreover in
     though however""".split()  # noqa: SIM905
 )
+# "X seems to ...", "X is expected to ...": attributions whose source is left unsaid.
+_RAISING = frozenset("seem seems seemed appear appears appeared".split())
+_RAISING_PASSIVES = frozenset("expected believed thought known considered rumored rumoured seen viewed regarded "
+                              "perceived presumed deemed alleged reputed".split())
 # Clauses opening with these are adjuncts of the attribution, not its content ("When asked, Smith said").
 _SUBORDINATE = frozenset(
     """when while if as after before because although though since until asked speaking in on at during for
@@ -943,6 +947,16 @@ class _Extractor:
             low = tok.low
             speech = low in _SPEECH_FORMS
             thought = low in _THOUGHT_FORMS
+            if low in _RAISING and tok.quote == -1 and not tok.cap:
+                first, last = self.sentence(i)
+                self.raising(i, first, last)
+                continue
+            if low in _RAISING_PASSIVES and tok.quote == -1 and not tok.cap and i > 0 and toks[i - 1].low in (
+                "is", "was", "are", "were", "be", "been", "being", "widely", "not", "also", "generally"
+            ):
+                first, last = self.sentence(i)
+                self.passive(i, first, last)
+                continue
             if not (speech or thought):
                 if low in _NOUN_CUES and tok.quote == -1:
                     self.noun_cue(i)
@@ -1096,7 +1110,57 @@ class _Extractor:
         return self.sentence_subject(first, comma)
 
     def passive(self, i, first, last):
-        return None
+        """ "X is expected to ...", "X was criticized by Y for ...": the subject is content, the agent the source."""
+        toks = self.toks
+        g = self.verb_group_start(i, first)
+        cue = self.extend_cue((g, i + 1), last)
+        subject = self.source_before(g, first)
+        if subject is not None and toks[subject[0]].low in _RELATIVES and toks[i].low not in _RAISING_PASSIVES:
+            return
+        source = None
+        k = cue[1]
+        if k < last and toks[k].low == "by" and k + 1 < last and not toks[k + 1].low.endswith("ing"):
+            agent = self.source_after(k + 1, last)
+            if agent is not None:
+                source = agent
+                cue = (cue[0], k + 1)
+                k = agent[1]
+                while k < last and toks[k].text == ",":
+                    k += 1
+        complement = self.content_after(k, last) if k < last else None
+        if complement is not None and toks[complement[0]].low in _LEAD_INS and toks[complement[0]].low not in (
+            "about", "for", "as", "on", "over", "against", "of"
+        ):
+            complement = None
+        if toks[i].low in _RAISING_PASSIVES:
+            if complement is None or toks[complement[0]].low not in ("to", "as", "that"):
+                return
+        elif source is None and complement is None:
+            return
+        pieces = [p for p in (subject, complement) if p is not None]
+        if pieces:
+            self.add(cue, source, pieces, priority=5, confidence=0.5)
+
+    def raising(self, i, first, last):
+        """ "X seems to ...", "X appeared unconvinced": an attribution with no source named."""
+        toks = self.toks
+        if i + 1 >= last:
+            return
+        nxt = toks[i + 1]
+        if nxt.low in _PREPOSITIONS and nxt.low != "to" or not nxt.word or nxt.cap:
+            return
+        if nxt.low == "to" and i + 2 < last and toks[i + 2].low in _DETERMINERS | {"him", "her", "them", "me"}:
+            return
+        g = self.verb_group_start(i, first)
+        subject = self.source_before(g, first)
+        complement = self.content_after(i + 1, last)
+        if subject is None or complement is None or toks[subject[0]].low in ("it", "there"):
+            if not (subject is not None and toks[subject[0]].low == "it" and complement and toks[
+                    complement[0]].low == "that"):
+                return
+            subject = None
+        pieces = [p for p in (subject, complement) if p is not None]
+        self.add((g, i + 1), None, pieces, priority=5, confidence=0.45)
 
     def noun_cue(self, i):
         """ "his claim that ...", "Trump's view that ...": the possessor is the source."""
