@@ -430,6 +430,8 @@ class _Text:
         nxt = toks[i + 1]
         if not (nxt.cap or nxt.quote != -1 and nxt.text in _OPENERS | _AMBIGUOUS_DOUBLE):
             return False
+        if nxt.low in ("and", "but", "so", "then", "yet", "or", "now", "still", "also", "meanwhile"):
+            return True
         for j in range(i + 1, min(last, i + 7)):
             if toks[j].low in _SPEECH_FORMS and not toks[j].cap:
                 return False
@@ -760,7 +762,8 @@ class _Extractor:
                     end = j
                     break
                 full_clause = j - k >= 5 and toks[k].low not in _SUBORDINATE
-                if (conjunction or full_clause) and self._clause_with_cue_at(nxt, end):
+                named = toks[nxt].cap and toks[nxt].low not in _PRONOUN_SOURCES
+                if (conjunction or full_clause or named) and self._clause_with_cue_at(nxt, end):
                     end = j
                     break
             j += 1
