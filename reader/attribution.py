@@ -238,6 +238,9 @@ _PARENTHETICALS = frozenset(
 _RAISING = frozenset("seem seems seemed appear appears appeared".split())
 _RAISING_PASSIVES = frozenset("expected believed thought known considered rumored rumoured seen viewed regarded "
                               "perceived presumed deemed alleged reputed".split())
+_BETWEEN_SOURCE_AND_CUE = frozenset(
+    "here there today yesterday tonight now too himself herself themselves itself instead alone".split()
+)
 # Clauses opening with these are adjuncts of the attribution, not its content ("When asked, Smith said").
 _SUBORDINATE = frozenset(
     """when while if as after before because although though since until asked speaking in on at during for
@@ -331,12 +334,15 @@ class _Text:
     # A straight quote opens after a space or the start of the line and closes before one.
     def _role(self, i, first, last):
         tok = self.toks[i]
-        if tok.text in _OPENERS:
-            return "open"
-        if tok.text in _CLOSERS:
-            return "close"
         before = self.text[tok.start - 1] if tok.start > 0 else "\n"
         after = self.text[tok.end] if tok.end < len(self.text) else "\n"
+        # a curly mark typed the wrong way round (`“It's unusual,“ said`) goes by its context
+        if tok.text in _OPENERS:
+            wrong_way = i > first and not before.isspace() and (after.isspace() or i == last - 1)
+            return "close" if wrong_way else "open"
+        if tok.text in _CLOSERS:
+            wrong_way = (i == first or before.isspace()) and not after.isspace() and i < last - 1
+            return "open" if wrong_way else "close"
         if i == first or before.isspace() or before in "([{—–-/:":
             return "open" if not (after.isspace() or after == "\n") else "close"
         if i == last - 1 or after.isspace() or after in ".,;:!?)]}—–-…":
@@ -536,6 +542,8 @@ class _Extractor:
             return None
         if toks[j].low in _RELATIVES:
             return (j, j + 1)
+        if toks[j].low in _BETWEEN_SOURCE_AND_CUE and j > first and toks[j - 1].word:
+            j -= 1  # "campaign workers here said", "Smith himself said"
         if toks[j].low in _SOURCE_STOPS or toks[j].low in _LEAD_INS and toks[j].low not in ("it", "there"):
             return None
         i = j
@@ -567,13 +575,18 @@ class _Extractor:
         a, b = span
         if not self._starts_noun_phrase(a, b):
             return None
+        return self._with_name_before(span, first)
+
+    def _with_name_before(self, span, first):
+        """ "Sam Lau, the communications director for the party said": the name before the appositive."""
+        toks = self.toks
+        a, b = span
         if a > first + 1 and toks[a - 1].text == "," and (toks[a].low in ("a", "an", "the")
                                                           or toks[a].low in _ROLE_WORDS):
-            # "Sam Lau, the communications director for the party said": the name before the appositive
             head = self.source_before(a - 1, first)
-            if head is not None and head[0] == first and any(t.cap for t in toks[head[0]:head[1]]) and (
-                head[1] - head[0] <= 5
-            ):
+            if head is not None and (head[0] == first or toks[head[0] - 1].text == ",") and any(
+                t.cap for t in toks[head[0]:head[1]]
+            ) and head[1] - head[0] <= 5:
                 return (head[0], b)
         return span
 
@@ -597,9 +610,11 @@ class _Extractor:
         toks = self.toks
         for p in range(comma - 1, max(first, comma - 30) - 1, -1):
             tok = toks[p]
-            if tok.quote != -1 or tok.text in (";", ":", "(", ")") or tok.text in _TERMINALS and not (
-                self.t._is_abbreviation(p)
-            ):
+            if tok.quote != -1:
+                if self.t.quotes[tok.quote].inner_words > 8:
+                    return None
+                continue
+            if tok.text in (";", ":", "(", ")") or tok.text in _TERMINALS and not self.t._is_abbreviation(p):
                 return None
             if tok.text != "," or p + 1 >= comma:
                 continue
@@ -625,7 +640,7 @@ class _Extractor:
             inner_cue = any((toks[x].low in _SPEECH_FORMS or toks[x].low in _THOUGHT_FORMS) and not toks[x].cap
                             for x in range(p + 1, comma))
             if parenthetical or (relative and inner_cue):
-                return head
+                return self._with_name_before(head, first)
             if inner_cue:
                 continue
             return (head[0], comma + 1)
@@ -730,46 +745,67 @@ class _Extractor:
             k += 1
         return k
 
-    def content_after(self, k, last, cue_index=None):
-        """The clause after a cue, to the end of the sentence (final punctuation outside quotes excluded)."""
+    def content_after(self, k, last):
+        """The clause after a cue, to the end of the sentence (final punctuation outside quotes excluded).
+
+        It stops before another attribution: a participle (", adding"), an inverted cue (", said Smith"),
+        "according to", a coordinated reporting verb ("and said that"), or a clause with its own source
+        and cue after a clause boundary (", but Smith said").
+        """
         toks = self.toks
         end = last
         while end > k and (toks[end - 1].text in _TERMINALS | {")", "]"} and toks[end - 1].quote == -1):
             end -= 1
-        # stop before another attribution that starts after a clause boundary (", but Smith said ...")
         j = k
         while j < end:
             tok = toks[j]
+            boundary = tok.text in (",", ";", "—", "–") and tok.quote == -1
             if tok.quote != -1:
-                j = self.t.quotes[tok.quote].last + 1
-                continue
-            if tok.text in (",", ";", "—", "–") and j + 1 < end:
-                nxt = j + 1
-                conjunction = tok.text == ";"
-                if toks[nxt].low in ("but", "while", "and", "whereas", "although", "though", "yet", "as"):
-                    nxt += 1
-                    conjunction = True
-                if toks[nxt].low in _PARTICIPLE_SPEECH:
-                    end = j
-                    break
-                verb = nxt
-                while verb < end and toks[verb].low in _AUX:
-                    verb += 1
-                if verb < end and toks[verb].low in _SPEECH_FORMS and not toks[verb].cap:
-                    end = j  # "..., said Smith" or "..., who ..., said"
-                    break
-                if toks[nxt].low == "according" and nxt + 1 < end and toks[nxt + 1].low == "to":
-                    end = j
-                    break
-                full_clause = j - k >= 5 and toks[k].low not in _SUBORDINATE
-                named = toks[nxt].cap and toks[nxt].low not in _PRONOUN_SOURCES
-                if (conjunction or full_clause or named) and self._clause_with_cue_at(nxt, end):
-                    end = j
-                    break
+                quote = self.t.quotes[tok.quote]
+                j = quote.last
+                # a comma inside the closing quotation mark ends the clause too: `"careless," but said`
+                boundary = quote.closed and j - 1 > quote.first and toks[j - 1].text == ","
+            if boundary and j + 1 < end and self._attribution_starts(j, k, end):
+                end = j if tok.quote == -1 else j + 1
+                break
+            if tok.low in ("and", "but") and j > k and j + 1 < end and self._coordinated_cue(j + 1, end):
+                end = j
+                break
             j += 1
-        while end > k and toks[end - 1].text in (",", ";", ":", "—", "–", "-"):
+        while end > k and toks[end - 1].text in (",", ";", ":", "—", "–", "-") and toks[end - 1].quote == -1:
             end -= 1
         return (k, end) if end > k else None
+
+    def _coordinated_cue(self, i, end):
+        toks = self.toks
+        while i < end and toks[i].low in _AUX:
+            i += 1
+        return i < end and toks[i].low in _SPEECH_FORMS and not toks[i].cap and toks[i].quote == -1 and (
+            i + 1 < end and (toks[i + 1].low in ("that", ":") or toks[i + 1].quote != -1
+                             or toks[i + 1].low in _PRONOUN_SOURCES))
+
+    def _attribution_starts(self, j, k, end):
+        """Whether another attribution begins after the boundary at token j (content started at k)."""
+        toks = self.toks
+        nxt = j + 1
+        conjunction = toks[j].text == ";"
+        if toks[nxt].low in ("but", "while", "and", "whereas", "although", "though", "yet", "as"):
+            nxt += 1
+            conjunction = True
+        if nxt >= end:
+            return False
+        if toks[nxt].low in _PARTICIPLE_SPEECH:
+            return True
+        verb = nxt
+        while verb < end and toks[verb].low in _AUX:
+            verb += 1
+        if verb < end and toks[verb].low in _SPEECH_FORMS and not toks[verb].cap:
+            return True  # "..., said Smith", "..., but said she ..."
+        if toks[nxt].low == "according" and nxt + 1 < end and toks[nxt + 1].low == "to":
+            return True
+        full_clause = j - k >= 5 and toks[k].low not in _SUBORDINATE
+        named = toks[nxt].cap and toks[nxt].low not in _PRONOUN_SOURCES
+        return (conjunction or full_clause or named) and self._clause_with_cue_at(nxt, end)
 
     def _clause_with_cue_at(self, i, end):
         """Whether a clause with its own subject and reporting verb starts at token i."""
@@ -867,7 +903,7 @@ class _Extractor:
                 return None
             if (tok.low in _SPEECH_FORMS or tok.low in _THOUGHT_FORMS) and not tok.cap:
                 if self.is_verb_here(j) is not True:
-                    return None
+                    continue
                 g = self.verb_group_start(j, k)
                 source = self.source_before(g, k)
                 if source is None or source[0] != k:
