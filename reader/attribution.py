@@ -799,8 +799,9 @@ class _Extractor:
         verb = nxt
         while verb < end and toks[verb].low in _AUX:
             verb += 1
-        if verb < end and toks[verb].low in _SPEECH_FORMS and not toks[verb].cap:
-            return True  # "..., said Smith", "..., but said she ..."
+        if verb < end and not toks[verb].cap and (toks[verb].low in _SPEECH_FORMS or (
+                toks[verb].low in _THOUGHT_FORMS and not toks[verb].low.endswith("s") and self.is_verb_here(verb))):
+            return True  # "..., said Smith", "..., but said she ...", "..., called the law ..."
         if toks[nxt].low == "according" and nxt + 1 < end and toks[nxt + 1].low == "to":
             return True
         full_clause = j - k >= 5 and toks[k].low not in _SUBORDINATE
@@ -1000,6 +1001,11 @@ class _Extractor:
                 if low in _NOUN_CUES and tok.quote == -1:
                     self.noun_cue(i)
                 continue
+            if low == "asked" and tok.quote == -1:
+                first, last = self.sentence(i)
+                if i == first or toks[i - 1].low in ("when", "after", "if", "and", "once", "as"):
+                    self.asked(i, first, last)
+                    continue
             verb = self.is_verb_here(i)
             if not verb:
                 continue
@@ -1023,7 +1029,8 @@ class _Extractor:
             if low.endswith("ing") and (before is None or before.low not in _AUX):
                 continue  # "a growing number", "Speaking to reporters, ..."
             source = self.source_before(g, first)
-            if source is None and before is not None and before.low in ("and", "but"):
+            if source is None and before is not None and (before.low in ("and", "but") or before.text == "," and (
+                    not low.endswith(("s", "ing")) and low not in _SPEECH_FORMS)):
                 source = self.sentence_subject(first, g - 1)  # "She ... but said she couldn't"
             inverted = None
             if source is None and speech and before is not None and before.text in (",", "”", '"', "''"):
@@ -1097,6 +1104,25 @@ class _Extractor:
         if quote.first != last:
             return None
         return (quote.first, quote.last + 1)
+
+    def asked(self, i, first, last):
+        """ "Asked whether he would run, Smith said ...": the question is an attribution with no source named."""
+        toks = self.toks
+        cue = self.extend_cue((i, i + 1), last)
+        k = cue[1]
+        source = None
+        if k < last and toks[k].low == "by":
+            source = self.source_after(k + 1, last)
+            if source is None:
+                return
+            k = source[1]
+        if k >= last or toks[k].low not in ("whether", "why", "what", "how", "if", "about", "which", "who", "to",
+                                             "when", "where"):
+            return
+        end = next((x for x in range(k, last) if toks[x].text == "," and toks[x].quote == -1), last)
+        content = self.content_after(k, end)
+        if content:
+            self.add(cue, source, [content], priority=2, confidence=0.6)
 
     def sentence_subject(self, first, end):
         """The pronoun or name that opens a sentence (after a lead-in clause), as the subject of a later verb."""
