@@ -103,9 +103,26 @@ _NOUN_CUES = frozenset(
     accusation accusations promise promises pledge plan plans hope hopes fear fears concern concerns
     warning insistence contention position proposal demand demands call calls statement statements
     remarks comments comment criticism opinion assessment prediction message response reply answer
-    announcement explanation denial decision vow threat words advice
+    announcement explanation denial decision vow threat words advice support opposition endorsement praise
+    complaint complaints attack attacks question questions criticisms condemnation skepticism approval
+    disapproval rejection defense push pressure appeal appeals interview
     """.split()  # noqa: SIM905
 )
+_NOUN_ONLY_WITH_SOURCE = False
+# The prepositions that open the content of a noun cue ("criticism of", "questions about", "call for").
+_NOUN_CUE_PREPOSITIONS = {
+    noun: tuple(preps.split(","))
+    for noun, preps in (
+        ("criticism", "of"), ("attack", "on,against"), ("question", "about,over,on,of"), ("call", "for"),
+        ("support", "for"), ("opposition", "to"), ("endorsement", "of"), ("praise", "for"),
+        ("complaint", "about,over,of"), ("concern", "about,over"), ("fear", "of,about"), ("warning", "about,of"),
+        ("view", "of,on"), ("statement", "on,about"), ("comment", "on,about"), ("remark", "about,on"),
+        ("demand", "for"), ("plan", "for"), ("hope", "for,of"), ("accusation", "of"), ("allegation", "of"),
+        ("condemnation", "of"), ("skepticism", "about,of,over"), ("approval", "of"), ("disapproval", "of"),
+        ("rejection", "of"), ("defense", "of"), ("push", "for"), ("pressure", "on"), ("appeal", "for,to"),
+        ("criticism", "of"), ("message", "of,about"), ("proposal", "for"), ("threat", "of"),
+    )
+}
 # Participles that start an attribution of their own after a comma (", adding that ...").
 _PARTICIPLE_SPEECH_LISTED = frozenset(
     """saying adding noting calling arguing telling citing asking suggesting explaining accusing warning
@@ -1008,6 +1025,8 @@ class _Extractor:
                     continue
             verb = self.is_verb_here(i)
             if not verb:
+                if low in _NOUN_CUES and tok.quote == -1 and not tok.cap:
+                    self.noun_cue(i)
                 continue
             first, last = self.sentence(i)
             if verb == "passive":
@@ -1228,31 +1247,68 @@ class _Extractor:
         self.add((g, i + 1), None, pieces, priority=5, confidence=0.45)
 
     def noun_cue(self, i):
-        """ "his claim that ...", "Trump's view that ...": the possessor is the source."""
+        """ "his claim that ...", "criticism of the developer", "Trump's call to abandon ...".
+
+        The possessor, if any, is the source; the content is the clause or the phrase after the noun.
+        """
         toks = self.toks
         first, last = self.sentence(i)
-        if i == first or i + 1 >= last:
+        if i + 1 >= last:
             return
-        before = toks[i - 1]
+        before = toks[i - 1] if i > first else None
         possessor = None
-        if before.low in ("his", "her", "their", "its", "our", "my"):
+        if before is not None and before.low in ("his", "her", "their", "its", "our", "my"):
             possessor = (i - 1, i)
-        elif before.low.endswith(("'s", "s'")) and before.word:
+        elif before is not None and before.low.endswith(("'s", "s'")) and before.word:
             a = i - 1
             while a > first and toks[a - 1].cap and toks[a - 1].word:
                 a -= 1
             possessor = (a, i)
-        if possessor is None:
-            return
         nxt = toks[i + 1]
-        if nxt.low not in ("that", "to") and nxt.quote == -1 and nxt.text != ":":
+        if nxt.low in ("that", "to") or nxt.quote != -1 or nxt.text == ":":
+            if possessor is None and nxt.low != "that":
+                return
+            if nxt.low == "to" and i + 2 < last and not toks[i + 2].word:
+                return
+            k = i + 2 if nxt.text == ":" else i + 1
+            content = self.content_after(k, last)
+        elif nxt.low in _NOUN_CUE_PREPOSITIONS.get(toks[i].low.rstrip("s"), ()):
+            content = self._phrase_after(i + 1, last)
+        elif nxt.low in ("from", "by") and possessor is None:
+            # "complaints from his counterpart that ...": the agent is the source
+            agent = self._phrase_after(i + 1, last)
+            if agent is None or agent[1] >= last or toks[agent[1]].low != "that":
+                return
+            possessor = (agent[0] + 1, agent[1])
+            content = self.content_after(agent[1], last)
+            cue_end = agent[0] + 1
+            if content:
+                self.add((i, cue_end), possessor, [content], priority=6, confidence=0.4)
             return
-        k = i + 1
-        if nxt.text == ":":
-            k += 1
-        content = self.content_after(k, last)
+        else:
+            return
+        if possessor is None and _NOUN_ONLY_WITH_SOURCE:
+            return
         if content:
-            self.add((i, i + 1), possessor, [content], priority=5, confidence=0.5)
+            self.add((i, i + 1), possessor, [content], priority=6, confidence=0.4)
+
+    def _phrase_after(self, k, last):
+        """A prepositional phrase: "of the real estate developer", up to a verb, clause or punctuation."""
+        toks = self.toks
+        j = k + 1
+        while j < last and j - k < 16:
+            tok = toks[j]
+            if tok.quote != -1:
+                j = self.t.quotes[tok.quote].last + 1
+                continue
+            if not tok.word and tok.text not in ("-", "&") and not (tok.text == "." and self.t._is_abbreviation(j)):
+                break
+            if tok.low in _VERBISH or tok.low in _SOURCE_STOPS and tok.low != "and" or (
+                (tok.low in _SPEECH_FORMS or tok.low in _THOUGHT_FORMS) and not tok.cap and tok.low.endswith("ed")
+            ):
+                break
+            j += 1
+        return (k, j) if j > k + 1 else None
 
     def according_to(self):
         toks = self.toks
