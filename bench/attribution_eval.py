@@ -20,9 +20,11 @@ Scoring (all overlap-based):
 - Attribution F1, source required: the same, but a pair is allowed only when, in addition,
   the gold attribution has no source or the predicted source matches the gold source.
 - Direct-quote attribution F1: the same pairing restricted to gold attributions whose
-  content is a direct quote (every piece, stripped of outer spaces and , . ; : -- begins
-  with an opening and ends with a closing quotation mark) and to predictions of kind
-  "direct". A kind disagreement costs in both directions.
+  content is a direct quote and to predictions of kind "direct". A gold content is a
+  direct quote when every run of its pieces (pieces separated by white space only form
+  one run: the annotators often cut a quotation at its sentences), stripped of outer
+  spaces and , . ; : -- , begins with an opening and ends with a closing quotation mark.
+  A kind disagreement costs in both directions.
 - Cue F1: cue spans paired greedily by matching, independently of attributions.
 - Speed: the time propose() takes over the split, in ms per 1,000 words (words are
   whitespace-separated runs), on this machine, whatever else it is doing.
@@ -95,7 +97,14 @@ def parse_ann(ann, text):
 
 
 def is_direct(text, pieces):
-    for start, end in pieces:
+    """Whether every run of pieces (pieces separated by white space only form one run) is a quotation."""
+    runs = []
+    for start, end in sorted(pieces):
+        if runs and not text[runs[-1][1]:start].strip():
+            runs[-1] = (runs[-1][0], end)
+        else:
+            runs.append((start, end))
+    for start, end in runs:
         piece = text[start:end].strip().strip(",.;:—-").strip()
         if not (piece.startswith(_OPEN) and piece.endswith(_CLOSE)) or len(piece) < 3:
             return False

@@ -83,6 +83,8 @@ plead beg+ threaten swear/swore/sworn concur+ agree clarify interject interrupt 
 chide scold rebuke lambaste hint imply indicate signal posit reason theorize surmise acknowledged
 counsel cry grumble gush marvel bemoan crow state express point refer+ discuss echo talk speak/spoke/spoken
 thank retweet request highlight assail recommend invoke reference compare chant sing/sang/sung react
+bark fume exhort demur+ snap+ growl thunder gripe rant rail huff sniff deadpan chirp intone quote scream
+snarl grin+ smile nod+ shrug+
 """.split()  # noqa: SIM905
 # Belief, intention, evaluation: the content follows the cue ("X believes that ...", "X wants to ...").
 _THOUGHT = """
@@ -246,7 +248,11 @@ _SPEECH_FORMS = _lexicon(_SPEECH)
 _THOUGHT_FORMS = _lexicon(_THOUGHT) - _SPEECH_FORMS
 _PARTICIPLE_SPEECH = _PARTICIPLE_SPEECH_LISTED | {f for f in _SPEECH_FORMS | _THOUGHT_FORMS if f.endswith("ing")}
 # Cues only next to a quotation or after the content ("...," he continued), never before a clause.
-_QUOTE_ONLY = frozenset("continue continues continued continuing".split())
+_QUOTE_ONLY = frozenset(
+    form for lemma in """continue bark fume snap+ growl thunder huff sniff deadpan chirp intone scream snarl grin+
+    smile nod+ shrug+ laugh sigh chuckle scoff gush exclaim mutter whisper shout yell cry""".split()
+    for form in _inflections(lemma)
+)
 _PARENTHETICALS = frozenset(
     """for however though too meanwhile in at on also then instead of too though indeed moreover in
     though however""".split()  # noqa: SIM905
@@ -257,6 +263,9 @@ _RAISING_PASSIVES = frozenset("expected believed thought known considered rumore
                               "perceived presumed deemed alleged reputed".split())
 _BETWEEN_SOURCE_AND_CUE = frozenset(
     "here there today yesterday tonight now too himself herself themselves itself instead alone".split()
+)
+_DOCUMENT_NOUNS = frozenset(
+    "statement letter email tweet post message note memo ad report release video op-ed column".split()
 )
 # Clauses opening with these are adjuncts of the attribution, not its content ("When asked, Smith said").
 _SUBORDINATE = frozenset(
@@ -457,7 +466,10 @@ class _Text:
             return True
         for j in range(i + 1, min(last, i + 7)):
             if toks[j].low in _SPEECH_FORMS and not toks[j].cap:
-                return False
+                # `"Go!" Smith said.` goes on; `"Go." He also said that ...` is a new sentence
+                after = toks[j + 1] if j + 1 < last else None
+                return not (j == i + 1 or after is None or not after.word or after.low in _ADJUNCT_AFTER_CUE
+                            or after.quote != -1)
             if not toks[j].word and not self._is_abbreviation(j) and toks[j].text not in (",", "-"):
                 break
         return True
@@ -609,7 +621,8 @@ class _Extractor:
 
     def _starts_noun_phrase(self, a, b):
         tok = self.toks[a]
-        if any(t.cap for t in self.toks[a:b]) and tok.low not in _VERBISH:
+        if any(t.cap for t in self.toks[a:b]) and (tok.low not in _VERBISH or tok.cap and a > 0
+                                                   and self.t.sentence_of[a - 1] == self.t.sentence_of[a]):
             return True
         if tok.low.endswith(("ers", "ists", "ians", "ants", "ents", "ors")) and b - a <= 3:
             return True
@@ -713,8 +726,8 @@ class _Extractor:
                     "as", "after", "before", "because", "although", "though", "according", "if", "so")
             ):
                 break
-            if tok.low in ("who", "which", "that", "because", "when", "while", "after", "before", "as",
-                           "adding", "saying", "if", "whether") and k > start:
+            if tok.low in ("who", "whose", "which", "that", "because", "when", "while", "after", "before", "as",
+                           "adding", "saying", "if", "whether", "where") and k > start:
                 break
             if k < start + 8 and not tok.cap and (tok.low in _VERBISH or tok.low.endswith("n't")):
                 return None  # "..., says the plan would fail": a clause, not a source
@@ -879,6 +892,11 @@ class _Extractor:
                 k += 1
             if k >= last or toks[k].quote != -1:
                 continue
+            opener = quote.first - 1
+            while opener > first and toks[opener].text in (",", ":"):
+                opener -= 1
+            if opener >= first and toks[opener].low in _SPEECH_FORMS and not toks[opener].cap:
+                continue  # `said, "No comment," the Herald reported`: the quotation is the said one's
             found = self._cue_near(k, last)
             if found is None:
                 continue
@@ -1037,7 +1055,8 @@ class _Extractor:
             if low in _PARTICLE_REQUIRED and cue[1] == i + 1:
                 continue
             before = toks[g - 1] if g > first else None
-            participle = low in _PARTICIPLE_SPEECH and before is not None and before.text in (",", "—", "–")
+            participle = low in _PARTICIPLE_SPEECH and before is not None and (
+                before.text in (",", "—", "–") or before.low in _DOCUMENT_NOUNS)
             if participle:
                 source = self.shared_source(g - 1, first)
                 k = self.skip_after_cue(cue[1], last, low in _RECIPIENT_VERBS)
@@ -1084,7 +1103,7 @@ class _Extractor:
                 if following is not None:
                     self.add(cue, source, [following], priority=1, confidence=0.7)
                     continue
-            if after is None or low in _QUOTE_ONLY:
+            if after is None or low in _QUOTE_ONLY and toks[after[0]].quote == -1:
                 continue
             if not speech and not self._thought_complement(k, after):
                 continue
@@ -1371,6 +1390,8 @@ class _Extractor:
         cands = self.candidates
         # outer before nested: a candidate whose cue lies in another's content comes later
         for number, cand in enumerate(cands):
+            if cand.priority == 0:
+                continue  # a quotation with its own cue right after it is never nested
             for other_number, other in enumerate(cands):
                 if other_number != number and any(a <= cand.cue[0] < b for a, b in other.content):
                     if not any(a <= other.cue[0] < b for a, b in cand.content):
