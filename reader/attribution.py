@@ -84,7 +84,7 @@ chide scold rebuke lambaste hint imply indicate signal posit reason theorize sur
 counsel cry grumble gush marvel bemoan crow state express point refer+ discuss echo talk speak/spoke/spoken
 thank retweet request highlight assail recommend invoke reference compare chant sing/sang/sung react
 bark fume exhort demur+ snap+ growl thunder gripe rant rail huff sniff deadpan chirp intone quote scream
-snarl grin+ smile nod+ shrug+
+snarl grin+ smile nod+ shrug+ read/read/reads/reading put/put/puts/putting
 """.split()  # noqa: SIM905
 # Belief, intention, evaluation: the content follows the cue ("X believes that ...", "X wants to ...").
 _THOUGHT = """
@@ -250,7 +250,8 @@ _PARTICIPLE_SPEECH = _PARTICIPLE_SPEECH_LISTED | {f for f in _SPEECH_FORMS | _TH
 # Cues only next to a quotation or after the content ("...," he continued), never before a clause.
 _QUOTE_ONLY = frozenset(
     form for lemma in """continue bark fume snap+ growl thunder huff sniff deadpan chirp intone scream snarl grin+
-    smile nod+ shrug+ laugh sigh chuckle scoff gush exclaim mutter whisper shout yell cry""".split()
+    smile nod+ shrug+ laugh sigh chuckle scoff gush exclaim mutter whisper shout yell cry
+    read/read/reads/reading""".split()
     for form in _inflections(lemma)
 )
 _PARENTHETICALS = frozenset(
@@ -284,7 +285,8 @@ _AMBIGUOUS_FORMS = frozenset(
 )
 # Cues only with the particle that makes them reporting ("point out", "talk about", "spoke of").
 _PARTICLE_REQUIRED = frozenset(
-    form for lemma in "point talk speak/spoke/spoken refer+ lash weigh".split() for form in _inflections(lemma)
+    form for lemma in "point talk speak/spoke/spoken refer+ lash weigh put/put/puts/putting".split()
+    for form in _inflections(lemma)
 )
 # Never cues on their own: they are something else far more often.
 _EXCLUDED = frozenset(
@@ -468,6 +470,8 @@ class _Text:
             if toks[j].low in _SPEECH_FORMS and not toks[j].cap:
                 # `"Go!" Smith said.` goes on; `"Go." He also said that ...` is a new sentence
                 after = toks[j + 1] if j + 1 < last else None
+                if after is not None and after.text in (",", ":") and j + 2 < last and toks[j + 2].quote != -1:
+                    return True  # `"...?" He answered, "..."`
                 return not (j == i + 1 or after is None or not after.word or after.low in _ADJUNCT_AFTER_CUE
                             or after.quote != -1)
             if not toks[j].word and not self._is_abbreviation(j) and toks[j].text not in (",", "-"):
@@ -665,7 +669,9 @@ class _Extractor:
                        for x in range(head[0], head[1])):
                 continue
             before_head = toks[head[0] - 1] if head[0] > first else None
-            if before_head is not None and before_head.text != "," and before_head.low not in _LEAD_INS:
+            if before_head is not None and before_head.text != "," and before_head.low not in _LEAD_INS and (
+                before_head.quote == -1 or self.t.quotes[before_head.quote].last != head[0] - 1
+            ):
                 continue
             inner_cue = any((toks[x].low in _SPEECH_FORMS or toks[x].low in _THOUGHT_FORMS) and not toks[x].cap
                             for x in range(p + 1, comma))
@@ -904,14 +910,11 @@ class _Extractor:
             content = [(quote.first, quote.last + 1)]
             # a quotation that opens the sentence may be preceded by paraphrase ("He said X. "Y," he added")
             start = quote.first
-            if start > first and toks[start - 1].quote == -1:
+            if start > first and toks[start - 1].quote == -1 and toks[start - 1].word:
+                # `The economy is "a disaster," Smith said`: the paraphrase before belongs to it too
                 lead = self.content_before(start, first)
-                if lead is not None and self.sentence(start)[0] == first and toks[start - 1].text not in (
-                    ",", ":", "—", "–"
-                ):
+                if lead is not None:
                     content = [(lead[0], quote.last + 1)]
-                elif lead is not None and toks[start - 1].text == ":":
-                    continue
             after = max(cue[1], source[1] if source else 0)
             content += self.quotes_after(after, last)
             self.add(cue, source, content, priority=0, confidence=0.9)
@@ -957,7 +960,7 @@ class _Extractor:
         for phrase in (["in", "a", "statement"], ["in", "an", "interview"], ["in", "a", "tweet"],
                        ["on", "twitter"], ["on", "facebook"], ["in", "a", "letter"], ["in", "an", "email"],
                        ["in", "a", "post"], ["in", "a", "speech"], ["for"], ["out"], ["up"], ["to"],
-                       ["about"], ["on"], ["back"], ["of"]):
+                       ["about"], ["on"], ["back"], ["of"], ["it"]):
             if words[: len(phrase)] == phrase:
                 if len(phrase) == 1:
                     if not self._particle_belongs(toks[b - 1].low, phrase[0]):
@@ -993,6 +996,7 @@ class _Extractor:
             "of": ("spoke", "speak", "speaks", "speaking", "talk", "talked", "talks", "talking", "warn", "warned",
                    "warns", "warning", "accuse", "accused", "accuses", "accusing", "convince", "convinced",
                    "approve", "approved", "disapprove", "disapproved"),
+            "it": ("put", "puts", "putting"),
             "back": ("push", "pushed", "pushes", "pushing", "fire", "fired", "fires", "firing", "hit",
                      "hits", "shot", "shoot", "wrote", "write"),
         }
@@ -1355,10 +1359,13 @@ class _Extractor:
             self.add(cue, source, pieces, priority=1, confidence=0.85)
 
     def colons(self):
-        """`Smith: "..."` and the headline form `Smith: words`."""
+        """`Smith: "..."` at the start of a sentence, and the headline form `Smith: words`."""
         toks = self.toks
-        for number, (first, last) in enumerate(self.t.paras):
-            colon = next((j for j in range(first + 1, min(last, first + 8)) if toks[j].text == ":"
+        starts = sorted({first for first, _ in self.t.paras} | {first for first, _ in self.t.sentences})
+        for first in starts:
+            para_first, para_last = self.t.paras[toks[first].para]
+            last = self.sentence(first)[1] if first != para_first else para_last
+            colon = next((j for j in range(first + 1, min(last, first + 10)) if toks[j].text == ":"
                           and toks[j].quote == -1), None)
             if colon is None or colon + 1 >= last:
                 continue
@@ -1371,16 +1378,25 @@ class _Extractor:
                 continue
             if any(t.low in ("the", "a", "an") for t in head[1:]) and not head[-1].cap:
                 continue
-            quoted = toks[colon + 1].quote != -1
-            headline = number == 0 or self.is_headline_case(first, last) or head[-1].text.isupper()
-            lower_ok = len(head) <= 4 and (head[-1].low in _SOURCE_NOUNS or head[-1].low in _ROLE_WORDS
-                                           or head[-1].low in ("camp", "editorial", "board", "team"))
-            if not (quoted or headline) or len(head) > 5 or not (
-                lower_ok or all(t.cap or t.low in ("of", "'s") or not t.word for t in head)
-            ):
-                continue
-            content = self.content_after(colon + 1, last) if not quoted else None
-            pieces = [content] if content else self.quotes_after(colon + 1, last)
+            quoted = toks[colon + 1].quote != -1 and self.t.quotes[toks[colon + 1].quote].first == colon + 1
+            if quoted:
+                # "Former secretary of state Hillary Rodham Clinton: "..."": a name ends the head
+                if not (head[-1].cap or head[-1].low in _SOURCE_NOUNS or head[-1].low in _ROLE_WORDS
+                        or head[-1].low in ("camp", "editorial", "board", "team")) or len(head) > 8:
+                    continue
+                pieces = self.quotes_after(colon + 1, last)
+            else:
+                if first != para_first:
+                    continue
+                headline = first == 0 or self.is_headline_case(para_first, para_last) or head[-1].text.isupper()
+                lower_ok = len(head) <= 4 and (head[-1].low in _SOURCE_NOUNS or head[-1].low in _ROLE_WORDS
+                                               or head[-1].low in ("camp", "editorial", "board", "team"))
+                if not headline or len(head) > 5 or not (
+                    lower_ok or all(t.cap or t.low in ("of", "'s") or not t.word for t in head)
+                ):
+                    continue
+                content = self.content_after(colon + 1, last)
+                pieces = [content] if content else []
             self.add((colon, colon + 1), (first, colon), pieces, priority=0, confidence=0.7)
 
     # -- choosing --------------------------------------------------------------------------------------------
