@@ -304,14 +304,16 @@ _TOKEN = re.compile(r"'(?='')|``|''|[^\W_]+(?:[’'.\-&/][^\W_]+)*|_+|--+|\S")
 class _Tok:
     __slots__ = ("start", "end", "text", "low", "para", "quote", "word", "cap")
 
-    def __init__(self, match, para):
-        self.start, self.end = match.span()
-        self.text = match.group()
-        self.low = self.text.lower().replace("’", "'")
+    def __init__(self, start, end, text, para):
+        self.start = start
+        self.end = end
+        self.text = text
+        self.low = text.lower().replace("’", "'") if not text.islower() or "’" in text else text
         self.para = para
         self.quote = -1
-        self.word = self.text[0].isalnum()
-        self.cap = self.text[0].isupper()
+        first = text[0]
+        self.word = first.isalnum()
+        self.cap = first.isupper()
 
 
 @dataclass
@@ -343,8 +345,9 @@ class _Text:
         position = 0
         for line in text.split("\n"):
             first = len(self.toks)
-            for match in _TOKEN.finditer(text, position, position + len(line)):
-                self.toks.append(_Tok(match, len(self.paras)))
+            para = len(self.paras)
+            self.toks.extend(_Tok(m.start(), m.end(), m.group(), para)
+                             for m in _TOKEN.finditer(text, position, position + len(line)))
             if len(self.toks) > first:
                 self.paras.append((first, len(self.toks)))
             position += len(line) + 1
@@ -354,10 +357,9 @@ class _Text:
         self.sentences: list[tuple[int, int]] = []
         for first, last in self.paras:
             self._split_sentences(first, last)
-        self.sentence_of = [0] * len(self.toks)
+        self.sentence_of = []
         for number, (first, last) in enumerate(self.sentences):
-            for i in range(first, last):
-                self.sentence_of[i] = number
+            self.sentence_of.extend([number] * (last - first))
 
     # A straight quote opens after a space or the start of the line and closes before one.
     def _role(self, i, first, last):
@@ -1405,14 +1407,21 @@ class _Extractor:
         toks = self.toks
         cands = self.candidates
         # outer before nested: a candidate whose cue lies in another's content comes later
+        covering = {}  # token -> candidates whose content covers it, for the cue tokens only
+        cue_starts = {cand.cue[0] for cand in cands}
+        for number, cand in enumerate(cands):
+            for a, b in cand.content:
+                for x in cue_starts:
+                    if a <= x < b:
+                        covering.setdefault(x, []).append(number)
         for number, cand in enumerate(cands):
             if cand.priority == 0:
                 continue  # a quotation with its own cue right after it is never nested
-            for other_number, other in enumerate(cands):
-                if other_number != number and any(a <= cand.cue[0] < b for a, b in other.content):
-                    if not any(a <= other.cue[0] < b for a, b in cand.content):
-                        cand.nested_in = other_number
-                        break
+            for other_number in covering.get(cand.cue[0], ()):
+                other = cands[other_number]
+                if other_number != number and not any(a <= other.cue[0] < b for a, b in cand.content):
+                    cand.nested_in = other_number
+                    break
         order = sorted(range(len(cands)), key=lambda n: (cands[n].nested_in != -1, cands[n].priority,
                                                          cands[n].cue[0]))
         owner = [None] * len(toks)  # ("cue" | "content" | "source", attribution number)

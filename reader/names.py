@@ -38,6 +38,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 PERSON, ORGANISATION, OUTLET, ANONYMOUS, DOCUMENT = "person", "organisation", "outlet", "anonymous", "document"
 KINDS = (PERSON, ORGANISATION, OUTLET, ANONYMOUS, DOCUMENT)
@@ -118,6 +119,7 @@ def _words(mention: str) -> list[str]:
     return _WORD.findall(unicodedata.normalize("NFKC", mention))
 
 
+@lru_cache(maxsize=4096)
 def normalise(mention: str) -> str:
     """Case, spacing, a possessive ending and surrounding punctuation do not matter."""
     words = _words(mention)
@@ -130,6 +132,7 @@ def _is_title(word: str) -> bool:
     return _fold(word).rstrip(".") in _TITLES
 
 
+@lru_cache(maxsize=4096)
 def core_name(mention: str) -> str:
     """The name in a mention: no appositive, role, title, leading determiner or possessive ending.
 
