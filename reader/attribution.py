@@ -707,7 +707,7 @@ class _Extractor:
             rest += 1
         return (rest, b) if rest < b and b - rest <= 3 else None
 
-    def source_after(self, start, last):
+    def source_after(self, start, last, stop_at_comma=False):
         """An inverted source: `said John Smith, a spokesman for X` (up to the sentence end or a quote)."""
         toks = self.toks
         if start >= last:
@@ -727,6 +727,8 @@ class _Extractor:
             if tok.quote != -1 or tok.text in (";", ":", "—", "–", "(", "--") or tok.text in _TERMINALS and (
                 not self.t._is_abbreviation(k)
             ):
+                break
+            if tok.text == "," and stop_at_comma and not (k > start and self.t._is_abbreviation(k - 1)):
                 break
             if tok.text == "," and k + 1 < last and (
                 toks[k + 1].quote != -1 or toks[k + 1].low in _PARTICIPLE_SPEECH or toks[k + 1].low in (
@@ -1341,7 +1343,7 @@ class _Extractor:
             if toks[i].low != "according" or toks[i + 1].low != "to" or toks[i].quote != -1:
                 continue
             first, last = self.sentence(i)
-            source = self.source_after(i + 2, last)
+            source = self.source_after(i + 2, last, stop_at_comma=True)
             if source is None:
                 continue
             cue = (i, i + 2)
