@@ -268,6 +268,7 @@ _BETWEEN_SOURCE_AND_CUE = frozenset(
 _DOCUMENT_NOUNS = frozenset(
     "statement letter email tweet post message note memo ad report release video op-ed column".split()
 )
+_POLL_WORDS = frozenset("poll polls survey surveys study studies report analysis".split())
 # Clauses opening with these are adjuncts of the attribution, not its content ("When asked, Smith said").
 _SUBORDINATE = frozenset(
     """when while if as after before because although though since until asked speaking in on at during for
@@ -290,9 +291,16 @@ _PARTICLE_REQUIRED = frozenset(
 )
 # Never cues on their own: they are something else far more often.
 _EXCLUDED = frozenset(
-    """known found offering founded backed seen like likes sees seeing saw mean means meant
-    state states stated_ counsel trust""".split()  # noqa: SIM905
-) - {"stated"}
+    """known offering founded backed seen like likes sees seeing saw mean means meant state states counsel
+    trust""".split()  # noqa: SIM905
+)
+# "find" reports only when evidence finds something ("the poll found", "researchers found that").
+_FIND = frozenset("find finds found finding".split())
+_EVIDENCE_HEADS = frozenset(
+    """poll polls survey surveys study studies report reports analysis review audit investigation
+    investigators researchers scientists data research inquiry probe check fact-check economists analysts
+    judge jury court panel committee""".split()  # noqa: SIM905
+)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -888,6 +896,7 @@ class _Extractor:
         self.cues()
         self.colons()
         self.according_to()
+        self.in_document()
         return self.resolve()
 
     def quote_first(self):
@@ -1062,6 +1071,8 @@ class _Extractor:
             cue = self.extend_cue((g, i + 1), last)
             if low in _PARTICLE_REQUIRED and cue[1] == i + 1:
                 continue
+            if low in _FIND and not self._evidence_finds(i, g, first, last):
+                continue
             before = toks[g - 1] if g > first else None
             participle = low in _PARTICIPLE_SPEECH and before is not None and (
                 before.text in (",", "—", "–") or before.low in _DOCUMENT_NOUNS)
@@ -1150,6 +1161,51 @@ class _Extractor:
         if quote.first != last:
             return None
         return (quote.first, quote.last + 1)
+
+    def _evidence_finds(self, i, g, first, last):
+        toks = self.toks
+        if i + 1 < last and toks[i + 1].low == "that":
+            return True
+        source = self.source_before(g, first)
+        if source is None:
+            return False
+        return any(toks[x].low in _EVIDENCE_HEADS for x in range(source[0], source[1]))
+
+    def in_document(self):
+        """ "in a CBS News poll", "In the new Post-ABC poll, ...": the poll or study is the source."""
+        toks = self.toks
+        for i, tok in enumerate(toks):
+            if tok.low != "in" or tok.quote != -1:
+                continue
+            first, last = self.sentence(i)
+            j = i + 1
+            while j < last and j - i <= 10 and (toks[j].word or toks[j].text in ("-", "'", "’", "/", "&")) and (
+                toks[j].low not in _VERBISH and toks[j].low not in _SOURCE_STOPS or toks[j].low == "and"
+            ):
+                j += 1
+            head = j - 1
+            if head <= i or toks[head].low not in _POLL_WORDS:
+                continue
+            if j < last and toks[j].word and toks[j].low not in _ADJUNCT_AFTER_CUE and toks[j].low not in (
+                "by", "of", "from", "conducted", "released", "published", "for"
+            ):
+                continue
+            source = (i + 1, j)
+            cue = (i, i + 1)
+            if i == first:
+                k = j
+                while k < last and toks[k].text == ",":
+                    k += 1
+                content = self.content_after(k, last)
+                pieces = [content] if content else []
+            else:
+                lead = self.content_before(i, first)
+                pieces = [lead] if lead else []
+                if j < last and toks[j].text == ",":
+                    tail = self.content_after(j + 1, last)
+                    if tail and toks[i - 1].text == ",":
+                        pieces.append(tail)
+            self.add(cue, source, pieces, priority=5, confidence=0.5)
 
     def asked(self, i, first, last):
         """ "Asked whether he would run, Smith said ...": the question is an attribution with no source named."""
