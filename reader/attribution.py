@@ -269,6 +269,8 @@ _DOCUMENT_NOUNS = frozenset(
     "statement letter email tweet post message note memo ad report release video op-ed column".split()
 )
 _POLL_WORDS = frozenset("poll polls survey surveys study studies report analysis".split())
+_NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten dozens hundreds several".split())
+_PRONOUN_SPEAKERS = frozenset("he she they it we his her their its our him them us".split())
 # Clauses opening with these are adjuncts of the attribution, not its content ("When asked, Smith said").
 _SUBORDINATE = frozenset(
     """when while if as after before because although though since until asked speaking in on at during for
@@ -286,7 +288,7 @@ _AMBIGUOUS_FORMS = frozenset(
 )
 # Cues only with the particle that makes them reporting ("point out", "talk about", "spoke of").
 _PARTICLE_REQUIRED = frozenset(
-    form for lemma in "point talk speak/spoke/spoken refer+ lash weigh put/put/puts/putting".split()
+    form for lemma in "point talk speak/spoke/spoken refer+ lash weigh put/put/puts/putting vote".split()
     for form in _inflections(lemma)
 )
 # Never cues on their own: they are something else far more often.
@@ -724,8 +726,8 @@ class _Extractor:
         if not first_tok.word or first_tok.quote != -1:
             return None
         if not (first_tok.cap or first_tok.low in _DETERMINERS or first_tok.low in _PRONOUN_SOURCES
-                or first_tok.text[0].isdigit() or first_tok.low in _ROLE_WORDS or first_tok.low in _SOURCE_NOUNS
-                or any(t.cap for t in toks[start + 1:min(last, start + 4)])):
+                or first_tok.text[0].isdigit() or first_tok.low in _ROLE_WORDS or first_tok.low in _NUMBER_WORDS
+                or any(t.cap or t.low in _SOURCE_NOUNS for t in toks[start:min(last, start + 4)])):
             return None
         if first_tok.low in ("that", "this", "these", "those", "it", "there"):
             return None
@@ -973,17 +975,23 @@ class _Extractor:
         for phrase in (["in", "a", "statement"], ["in", "an", "interview"], ["in", "a", "tweet"],
                        ["on", "twitter"], ["on", "facebook"], ["in", "a", "letter"], ["in", "an", "email"],
                        ["in", "a", "post"], ["in", "a", "speech"], ["for"], ["out"], ["up"], ["to"],
-                       ["about"], ["on"], ["back"], ["of"], ["it"]):
+                       ["about"], ["on"], ["back"], ["of"], ["it"], ["against"]):
             if words[: len(phrase)] == phrase:
                 if len(phrase) == 1:
                     if not self._particle_belongs(toks[b - 1].low, phrase[0]):
                         continue
-                return (a, b + len(phrase))
-        return cue
+                b += len(phrase)
+                break
+        if b < last and toks[b].text == ":" and toks[b].quote == -1:
+            b += 1  # `said:` - the colon is part of the cue
+        return (a, b)
 
     @staticmethod
     def _particle_belongs(verb, particle):
         table = {
+            "against": ("vote", "voted", "votes", "voting", "argue", "argued", "argues", "arguing", "warn",
+                        "warned", "warns", "speak", "spoke", "speaks", "campaign", "campaigned", "rail", "railed",
+                        "lash", "lashed"),
             "for": ("call", "calls", "called", "calling", "push", "pushed", "pushes", "pushing", "press",
                     "pressed", "presses", "pressing", "argue", "argued", "argues", "arguing", "lobby",
                     "lobbied", "advocate", "advocated", "campaign", "campaigned", "vote", "voted", "voting",
@@ -1132,7 +1140,7 @@ class _Extractor:
         """More than a name: "Sam Lau, the director, said" has no content before the source."""
         a, b = span
         words = [t for t in self.toks[a:b] if t.word]
-        return len(words) >= 3 and not all(t.cap or t.low in ("of", "the") for t in words)
+        return bool(words) and not all(t.cap or t.low in ("of", "the") for t in words)
 
     def quote_opening_content(self, k, last):
         """`said of the senator, "..."`, `tweeted in response: "..."`: the content starts at the quotation."""
@@ -1143,8 +1151,10 @@ class _Extractor:
                 if q > k and toks[q - 1].text in (",", ":") and self.t.quotes[tok.quote].first == q:
                     return q
                 return k
-            if tok.low in ("that", "whether", "if") or tok.text in (";", "(") or tok.text in _TERMINALS:
-                return k
+            if tok.low in ("that", "whether", "if") or tok.text in (";", "(") or tok.text in _TERMINALS or (
+                tok.low in _SPEECH_FORMS and not tok.cap and toks[q - 1].low in ("and", "but")
+            ):
+                return k  # `smiled and said, "..."`: the quotation is the said one's
         return k
 
     def quote_after_sentence(self, last):
@@ -1206,6 +1216,27 @@ class _Extractor:
                     if tail and toks[i - 1].text == ",":
                         pieces.append(tail)
             self.add(cue, source, pieces, priority=5, confidence=0.5)
+
+    def subject_mentions(self):
+        """Names that open sentences ("Hillary Clinton spoke in Ohio."), for pronouns to refer back to."""
+        toks = self.toks
+        found = []
+        for first, last in self.t.sentences:
+            if toks[first].low in _LEAD_INS or toks[first].low in _DETERMINERS or toks[first].quote != -1:
+                continue
+            span = self.sentence_subject(first, last)
+            if span is not None and toks[span[0]].low not in _PRONOUN_SOURCES and span[1] - span[0] <= 5:
+                found.append(span)
+        return found
+
+    def antecedent(self, relative):
+        """The noun phrase a relative pronoun refers to: "Podesta, who said ..." -> Podesta."""
+        first = self.sentence(relative)[0]
+        end = relative - 1 if relative > first and self.toks[relative - 1].text == "," else relative
+        span = self.source_before(end, first)
+        if span is None or not any(t.cap for t in self.toks[span[0]:span[1]]):
+            return None
+        return span
 
     def asked(self, i, first, last):
         """ "Asked whether he would run, Smith said ...": the question is an attribution with no source named."""
@@ -1609,12 +1640,23 @@ def propose(text: str) -> list[Proposal]:
         return (toks[span[0]].start, toks[span[1] - 1].end)
 
     taken.sort(key=lambda c: min([c.cue[0], *(p[0] for p in c.content), *(c.source or ())]))
+    speakers = _Speakers(text)
+    mentions = extractor.subject_mentions()
     proposals = []
-    speakers: list[names.Known] = []
     for cand in taken:
+        position = min([cand.cue[0], *(p[0] for p in cand.content), *(cand.source or ())])
+        while mentions and mentions[0][0] < position:
+            speakers.mention(chars(mentions.pop(0)))
         pieces = sorted(chars(p) for p in cand.content)
         source = chars(cand.source) if cand.source else None
-        speaker = _speaker(text, source, speakers, extractor, cand)
+        speaker = None
+        if cand.source is not None:
+            relative = toks[cand.source[0]].low in _RELATIVES and cand.source[1] - cand.source[0] == 1
+            antecedent = extractor.antecedent(cand.source[0]) if relative else None
+            if not relative:
+                speaker = speakers.mention(source)
+            elif antecedent is not None:
+                speaker = speakers.mention(chars(antecedent))
         proposals.append(
             Proposal(
                 source=source,
@@ -1628,24 +1670,28 @@ def propose(text: str) -> list[Proposal]:
     return proposals
 
 
-def _speaker(text, source, speakers, extractor, cand):
-    if source is None:
-        return None
-    mention = text[source[0]:source[1]]
-    folded = mention.lower()
-    if folded in ("he", "she", "they", "it", "we", "his", "her", "their", "its", "our"):
-        found = names.resolve_pronoun(folded, speakers)
-        return found.name if found else None
-    if folded in ("who", "which", "that"):
-        return None
-    kind = names.guess_kind(mention)
-    core = names.core_name(mention) if kind == names.PERSON else mention.strip(" ,")
-    if not core:
-        core = mention.strip(" ,")
-    known = names.resolve(core, speakers) if kind == names.PERSON else None
-    if known is None:
-        known = names.Known(id=len(speakers), name=core, kind=kind, gender=names.guess_gender(mention))
-    else:
-        speakers.remove(known)
-    speakers.append(known)
-    return known.name
+class _Speakers:
+    """The speakers named so far, most recent last, for short forms and pronouns to resolve to."""
+
+    def __init__(self, text):
+        self.text = text
+        self.known: list[names.Known] = []
+        self.count = 0
+
+    def mention(self, span):
+        """The speaker name a mention suggests (and remember it as the most recent)."""
+        mention = self.text[span[0]:span[1]]
+        folded = mention.lower()
+        if folded in _PRONOUN_SPEAKERS:
+            found = names.resolve_pronoun(folded, self.known)
+            return found.name if found else None
+        kind = names.guess_kind(mention)
+        core = (names.core_name(mention) if kind == names.PERSON else "") or mention.strip(" ,")
+        known = names.resolve(core, self.known) if kind == names.PERSON else None
+        if known is None:
+            self.count += 1
+            known = names.Known(id=self.count, name=core, kind=kind, gender=names.guess_gender(mention))
+        else:
+            self.known.remove(known)
+        self.known.append(known)
+        return known.name
