@@ -115,14 +115,40 @@ _NOUN_ONLY_WITH_SOURCE = False
 _NOUN_CUE_PREPOSITIONS = {
     noun: tuple(preps.split(","))
     for noun, preps in (
-        ("criticism", "of"), ("attack", "on,against"), ("question", "about,over,on,of"), ("call", "for"),
-        ("support", "for"), ("opposition", "to"), ("endorsement", "of"), ("praise", "for"),
-        ("complaint", "about,over,of"), ("concern", "about,over"), ("fear", "of,about"), ("warning", "about,of"),
-        ("view", "of,on"), ("statement", "on,about"), ("comment", "on,about"), ("remark", "about,on"),
-        ("demand", "for"), ("plan", "for"), ("hope", "for,of"), ("accusation", "of"), ("allegation", "of"),
-        ("condemnation", "of"), ("skepticism", "about,of,over"), ("approval", "of"), ("disapproval", "of"),
-        ("rejection", "of"), ("defense", "of"), ("push", "for"), ("pressure", "on"), ("appeal", "for,to"),
-        ("criticism", "of"), ("message", "of,about"), ("proposal", "for"), ("threat", "of"),
+        ("criticism", "of"),
+        ("attack", "on,against"),
+        ("question", "about,over,on,of"),
+        ("call", "for"),
+        ("support", "for"),
+        ("opposition", "to"),
+        ("endorsement", "of"),
+        ("praise", "for"),
+        ("complaint", "about,over,of"),
+        ("concern", "about,over"),
+        ("fear", "of,about"),
+        ("warning", "about,of"),
+        ("view", "of,on"),
+        ("statement", "on,about"),
+        ("comment", "on,about"),
+        ("remark", "about,on"),
+        ("demand", "for"),
+        ("plan", "for"),
+        ("hope", "for,of"),
+        ("accusation", "of"),
+        ("allegation", "of"),
+        ("condemnation", "of"),
+        ("skepticism", "about,of,over"),
+        ("approval", "of"),
+        ("disapproval", "of"),
+        ("rejection", "of"),
+        ("defense", "of"),
+        ("push", "for"),
+        ("pressure", "on"),
+        ("appeal", "for,to"),
+        ("criticism", "of"),
+        ("message", "of,about"),
+        ("proposal", "for"),
+        ("threat", "of"),
     )
 }
 # Participles that start an attribution of their own after a comma (", adding that ...").
@@ -152,7 +178,7 @@ _DETERMINERS = frozenset(
     """the a an his her their its our my your this that these those some any no every each many several
     such another other both all most more few""".split()  # noqa: SIM905
 )
-_PRONOUN_SOURCES = frozenset("he she they it we i you".split())
+_PRONOUN_SOURCES = frozenset(["he", "she", "they", "it", "we", "i", "you"])
 # Lower-case nouns that begin a source ("officials said", "critics say").
 _SOURCE_NOUNS = frozenset(
     """officials official sources source experts expert analysts analyst critics critic aides aide advisers
@@ -184,7 +210,7 @@ _VERBISH = frozenset(
     """is was are were be been being has have had will would can could should may might must do does did
     not""".split()  # noqa: SIM905
 )
-_RELATIVES = frozenset("who which that".split())
+_RELATIVES = frozenset(["who", "which", "that"])
 # Words that end a source noun phrase going left from its cue.
 _SOURCE_STOPS = frozenset(
     """that which who whom whose but or because when while if as after before since although though so
@@ -246,12 +272,43 @@ def _lexicon(entries) -> frozenset:
 
 _SPEECH_FORMS = _lexicon(_SPEECH)
 _THOUGHT_FORMS = _lexicon(_THOUGHT) - _SPEECH_FORMS
-_PARTICIPLE_SPEECH = _PARTICIPLE_SPEECH_LISTED | {f for f in _SPEECH_FORMS | _THOUGHT_FORMS if f.endswith("ing")}
+_PARTICIPLE_SPEECH = _PARTICIPLE_SPEECH_LISTED | {
+    f for f in _SPEECH_FORMS | _THOUGHT_FORMS if f.endswith("ing")
+}
 # Cues only next to a quotation or after the content ("...," he continued), never before a clause.
 _QUOTE_ONLY = frozenset(
-    form for lemma in """continue bark fume snap+ growl thunder huff sniff deadpan chirp intone scream snarl grin+
-    smile nod+ shrug+ laugh sigh chuckle scoff gush exclaim mutter whisper shout yell cry
-    read/read/reads/reading""".split()
+    form
+    for lemma in [
+        "continue",
+        "bark",
+        "fume",
+        "snap+",
+        "growl",
+        "thunder",
+        "huff",
+        "sniff",
+        "deadpan",
+        "chirp",
+        "intone",
+        "scream",
+        "snarl",
+        "grin+",
+        "smile",
+        "nod+",
+        "shrug+",
+        "laugh",
+        "sigh",
+        "chuckle",
+        "scoff",
+        "gush",
+        "exclaim",
+        "mutter",
+        "whisper",
+        "shout",
+        "yell",
+        "cry",
+        "read/read/reads/reading",
+    ]
     for form in _inflections(lemma)
 )
 _PARENTHETICALS = frozenset(
@@ -259,28 +316,93 @@ _PARENTHETICALS = frozenset(
     though however""".split()  # noqa: SIM905
 )
 # "X seems to ...", "X is expected to ...": attributions whose source is left unsaid.
-_RAISING = frozenset("seem seems seemed appear appears appeared".split())
-_RAISING_PASSIVES = frozenset("expected believed thought known considered rumored rumoured seen viewed regarded "
-                              "perceived presumed deemed alleged reputed".split())
+_RAISING = frozenset(["seem", "seems", "seemed", "appear", "appears", "appeared"])
+_RAISING_PASSIVES = frozenset(
+    [
+        "expected",
+        "believed",
+        "thought",
+        "known",
+        "considered",
+        "rumored",
+        "rumoured",
+        "seen",
+        "viewed",
+        "regarded",
+        "perceived",
+        "presumed",
+        "deemed",
+        "alleged",
+        "reputed",
+    ]
+)
 _BETWEEN_SOURCE_AND_CUE = frozenset(
-    "here there today yesterday tonight now too himself herself themselves itself instead alone".split()
+    [
+        "here",
+        "there",
+        "today",
+        "yesterday",
+        "tonight",
+        "now",
+        "too",
+        "himself",
+        "herself",
+        "themselves",
+        "itself",
+        "instead",
+        "alone",
+    ]
 )
 _DOCUMENT_NOUNS = frozenset(
-    "statement letter email tweet post message note memo ad report release video op-ed column".split()
+    [
+        "statement",
+        "letter",
+        "email",
+        "tweet",
+        "post",
+        "message",
+        "note",
+        "memo",
+        "ad",
+        "report",
+        "release",
+        "video",
+        "op-ed",
+        "column",
+    ]
 )
-_POLL_WORDS = frozenset("poll polls survey surveys study studies report analysis".split())
-_NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten dozens hundreds several".split())
-_PRONOUN_SPEAKERS = frozenset("he she they it we his her their its our him them us".split())
+_POLL_WORDS = frozenset(["poll", "polls", "survey", "surveys", "study", "studies", "report", "analysis"])
+_NUMBER_WORDS = frozenset(
+    [
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "dozens",
+        "hundreds",
+        "several",
+    ]
+)
+_PRONOUN_SPEAKERS = frozenset(
+    ["he", "she", "they", "it", "we", "his", "her", "their", "its", "our", "him", "them", "us"]
+)
 # Clauses opening with these are adjuncts of the attribution, not its content ("When asked, Smith said").
 _SUBORDINATE = frozenset(
     """when while if as after before because although though since until asked speaking in on at during for
     with according despite responding writing referring unlike like following amid once whether""".split()  # noqa: SIM905
 )
 # Forms that are more often nouns or names than verbs need a subject-like word before them.
-_NOUNLIKE_LEMMAS = """claim report plan hope fear doubt support back demand promise pledge answer comment charge
-    question attack post tweet text note estimate offer call view wish concern worry welcome state trust
-    need vote target frame pan dub label brand press push cry counter signal record reason stress trash knock
-    desire regret hint lobby whisper email list order project reference request thank echo highlight point
+_NOUNLIKE_LEMMAS = """claim report plan hope fear doubt support back demand promise pledge answer comment
+    charge question attack post tweet text note estimate offer call view wish concern worry welcome state
+    trust need vote target frame pan dub label brand press push cry counter signal record reason stress
+    trash knock desire regret hint lobby whisper email list order project reference request thank echo
+    highlight point
     talk compare chant reply blast slam rebuke praise blame dispute challenge defend cite mock fault
     warning remark comment testify order show find sound""".split()  # noqa: SIM905
 _AMBIGUOUS_FORMS = frozenset(
@@ -288,16 +410,51 @@ _AMBIGUOUS_FORMS = frozenset(
 )
 # Cues only with the particle that makes them reporting ("point out", "talk about", "spoke of").
 _PARTICLE_REQUIRED = frozenset(
-    form for lemma in "point talk speak/spoke/spoken refer+ lash weigh put/put/puts/putting vote".split()
+    form
+    for lemma in [
+        "point",
+        "talk",
+        "speak/spoke/spoken",
+        "refer+",
+        "lash",
+        "weigh",
+        "put/put/puts/putting",
+        "vote",
+    ]
     for form in _inflections(lemma)
 )
+# The particles that belong to a reporting verb's cue ("called for", "pointed out", "talked about").
+_PARTICLES = {
+    particle: frozenset(form for lemma in lemmas.split() for form in _inflections(lemma))
+    for particle, lemmas in (
+        ("against", "vote argue warn speak/spoke/spoken campaign rail lash"),
+        ("for", "call push press argue lobby advocate campaign vote plead appeal ask"),
+        ("out", "point lash speak/spoke/spoken reach cry come/came rule"),
+        ("up", "bring/brought speak/spoke/spoken play sum+"),
+        (
+            "to",
+            "refer+ point object respond reply allude agree admit+ confess testify swear/swore commit+ "
+            "pledge vow",
+        ),
+        (
+            "about",
+            "talk speak/spoke/spoken worry complain joke ask write/wrote/written warn boast brag+ lie "
+            "think/thought "
+            "know/knew care feel/felt",
+        ),
+        ("on", "call comment insist elaborate focus weigh rely count agree bet reflect double blame"),
+        ("of", "speak/spoke/spoken talk warn accuse convince approve disapprove"),
+        ("back", "push fire hit/hit shoot/shot write/wrote"),
+        ("it", "put/put"),
+    )
+}
 # Never cues on their own: they are something else far more often.
 _EXCLUDED = frozenset(
     """known offering founded backed seen like likes sees seeing saw mean means meant state states counsel
     trust""".split()  # noqa: SIM905
 )
 # "find" reports only when evidence finds something ("the poll found", "researchers found that").
-_FIND = frozenset("find finds found finding".split())
+_FIND = frozenset(["find", "finds", "found", "finding"])
 _EVIDENCE_HEADS = frozenset(
     """poll polls survey surveys study studies report reports analysis review audit investigation
     investigators researchers scientists data research inquiry probe check fact-check economists analysts
@@ -308,7 +465,12 @@ _EVIDENCE_HEADS = frozenset(
 # ---------------------------------------------------------------------------------------------------------
 # Tokens, paragraphs, quotations and sentences.
 
+# A letter with the combining marks after it ("e\u0301"), so that accented names stay one word.
+_LETTER = r"(?:[^\W_][\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]*)"
+_TOKEN_MARKED = re.compile(rf"'(?='')|``|''|{_LETTER}+(?:[’'.\-&/]{_LETTER}+)*|_+|--+|\S")
+# The same without combining marks, for the texts that have none (most; it is faster).
 _TOKEN = re.compile(r"'(?='')|``|''|[^\W_]+(?:[’'.\-&/][^\W_]+)*|_+|--+|\S")
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
 class _Tok:
@@ -318,7 +480,8 @@ class _Tok:
         self.start = start
         self.end = end
         self.text = text
-        self.low = text.lower().replace("’", "'") if not text.islower() or "’" in text else text
+        low = text.lower()
+        self.low = low.replace("’", "'") if "’" in low else low
         self.para = para
         self.quote = -1
         first = text[0]
@@ -352,12 +515,15 @@ class _Text:
         self.text = text
         self.toks: list[_Tok] = []
         self.paras: list[tuple[int, int]] = []  # token ranges per line
+        tokens = _TOKEN_MARKED if _COMBINING.search(text) else _TOKEN
         position = 0
         for line in text.split("\n"):
             first = len(self.toks)
             para = len(self.paras)
-            self.toks.extend(_Tok(m.start(), m.end(), m.group(), para)
-                             for m in _TOKEN.finditer(text, position, position + len(line)))
+            self.toks.extend(
+                _Tok(m.start(), m.end(), m.group(), para)
+                for m in tokens.finditer(text, position, position + len(line))
+            )
             if len(self.toks) > first:
                 self.paras.append((first, len(self.toks)))
             position += len(line) + 1
@@ -424,8 +590,9 @@ class _Text:
                     for j in range(i + 2, min(last, i + 60)):
                         if toks[j].quote != -1:
                             break
-                        if toks[j].text in ("’", "'") and (j == last - 1 or not toks[j + 1].word
-                                                           or toks[j + 1].start > toks[j].end):
+                        if toks[j].text in ("’", "'") and (
+                            j == last - 1 or not toks[j + 1].word or toks[j + 1].start > toks[j].end
+                        ):
                             if j - i >= 3 or (j == last - 1 and j - i >= 2):
                                 self._add_quote(i, j, closed=True)
                                 i = j
@@ -445,12 +612,16 @@ class _Text:
         before = self.toks[i - 1]
         if before.end != tok.start:
             return False
+        if before.low == "no":  # "No. 1", but "Bob said no."
+            return i + 1 < len(self.toks) and self.toks[i + 1].text[0].isdigit()
         return before.low in _ABBREVIATIONS or (len(before.text) == 1 and before.cap)
 
     def _split_sentences(self, first, last):
         toks = self.toks
         start = first
         for i in range(first, last):
+            if i < start:
+                continue  # already in the sentence that ended with the punctuation before
             tok = toks[i]
             if tok.quote == -1:
                 if tok.text not in _TERMINALS or self._is_abbreviation(i):
@@ -468,7 +639,7 @@ class _Text:
             self.sentences.append((start, last))
 
     def _quote_ends_sentence(self, i, last):
-        """A closing quotation mark after . ! ? ends the sentence unless its cue follows ("Go!" Smith said)."""
+        """A closing quotation mark after . ! ? ends the sentence unless its cue follows ("Go!" he said)."""
         toks = self.toks
         quote = self.quotes[toks[i].quote]
         if not quote.closed or quote.last != i or i + 1 >= last or toks[i - 1].text not in _TERMINALS:
@@ -482,10 +653,20 @@ class _Text:
             if toks[j].low in _SPEECH_FORMS and not toks[j].cap:
                 # `"Go!" Smith said.` goes on; `"Go." He also said that ...` is a new sentence
                 after = toks[j + 1] if j + 1 < last else None
-                if after is not None and after.text in (",", ":") and j + 2 < last and toks[j + 2].quote != -1:
+                if (
+                    after is not None
+                    and after.text in (",", ":")
+                    and j + 2 < last
+                    and toks[j + 2].quote != -1
+                ):
                     return True  # `"...?" He answered, "..."`
-                return not (j == i + 1 or after is None or not after.word or after.low in _ADJUNCT_AFTER_CUE
-                            or after.quote != -1)
+                return not (
+                    j == i + 1
+                    or after is None
+                    or not after.word
+                    or after.low in _ADJUNCT_AFTER_CUE
+                    or after.quote != -1
+                )
             if not toks[j].word and not self._is_abbreviation(j) and toks[j].text not in (",", "-"):
                 break
         return True
@@ -524,32 +705,52 @@ class _Extractor:
                 return False
         elif tok.text.isupper() and len(tok.text) > 1:
             para_first, para_last = self.t.paras[tok.para]
-            if not all(t.text.isupper() for t in self.toks[para_first:para_last] if t.word and t.text[0].isalpha()):
+            if not all(
+                t.text.isupper() for t in self.toks[para_first:para_last] if t.word and t.text[0].isalpha()
+            ):
                 return False
         if tok.low in _EXCLUDED:
             return False
         before = self.toks[i - 1] if i > first else None
-        if before is not None and (before.low in _DETERMINERS or before.low.endswith(("'s", "s'"))):
-            if before.low not in ("that", "all", "both", "most", "more", "some", "many", "few", "this"):
-                return False
+        if (
+            before is not None
+            and (before.low in _DETERMINERS or before.low.endswith(("'s", "s'")))
+            and before.low not in ("that", "all", "both", "most", "more", "some", "many", "few", "this")
+        ):
+            return False
         if tok.low in _AMBIGUOUS_FORMS:
             after = self.toks[i + 1] if i + 1 < last else None
             base = not tok.low.endswith("s")
             subject_before = before is not None and (
-                before.cap and (not base or before.low.endswith("s"))
-                or before.low in _PRONOUN_SOURCES or before.low in _AUX or before.low in _RELATIVES
-                or before.low.endswith("ly") or before.low in _SOURCE_NOUNS or before.low.endswith("n't"))
+                before.cap
+                and (not base or before.low.endswith("s"))
+                or before.low in _PRONOUN_SOURCES
+                or before.low in _AUX
+                or before.low in _RELATIVES
+                or before.low.endswith("ly")
+                or before.low in _SOURCE_NOUNS
+                or before.low.endswith("n't")
+            )
             object_after = after is not None and (
-                after.low in _OBJECT_STARTS or after.quote != -1 or after.cap and after.word)
-            if not subject_before and not (object_after and before is not None and before.word
-                                           and before.low not in _PREPOSITIONS):
+                after.low in _OBJECT_STARTS or after.quote != -1 or after.cap and after.word
+            )
+            if not subject_before and not (
+                object_after and before is not None and before.word and before.low not in _PREPOSITIONS
+            ):
                 return False
-            if after is not None and after.low in ("of", "by", "from", "were", "are", "have", "had", "is",
-                                                   "was", "will", "would", "to") and tok.low.endswith("s"):
-                if not (tok.low in ("calls", "plans", "hopes", "wants") and after.low == "to"):
-                    return False
-        if tok.low.endswith("ed") and before is not None and before.low in ("is", "was", "were", "are", "be",
-                                                                           "been", "being"):
+            if (
+                after is not None
+                and after.low
+                in ("of", "by", "from", "were", "are", "have", "had", "is", "was", "will", "would", "to")
+                and tok.low.endswith("s")
+                and not (tok.low in ("calls", "plans", "hopes", "wants") and after.low == "to")
+            ):
+                return False
+        if (
+            tok.low.endswith("ed")
+            and before is not None
+            and before.low in ("is", "was", "were", "are", "be", "been", "being")
+        ):
             # passive: "was asked", "is expected", "were criticized" - the subject is not the source
             return "passive"
         return True
@@ -561,15 +762,28 @@ class _Extractor:
             low = self.toks[j - 1].low
             if self.toks[j - 1].cap and j - 1 > first:
                 break  # "Will wrote", "Hope Hicks said": a name, not an auxiliary
-            if low in _AUX or (low.endswith("ly") and not self.toks[j - 1].cap and len(low) > 4) or low.endswith(
-                "n't"
+            if (
+                low in _AUX
+                or (low.endswith("ly") and not self.toks[j - 1].cap and len(low) > 4)
+                or low.endswith("n't")
             ):
                 j -= 1
             else:
                 break
         # an auxiliary alone before a source-less verb is not part of the group when it is the subject's verb
-        while j < i and self.toks[j].low in ("then", "once", "since", "long", "last", "late", "only", "just",
-                                             "first", "earlier", "later"):
+        while j < i and self.toks[j].low in (
+            "then",
+            "once",
+            "since",
+            "long",
+            "last",
+            "late",
+            "only",
+            "just",
+            "first",
+            "earlier",
+            "later",
+        ):
             j += 1
         return j
 
@@ -583,7 +797,11 @@ class _Extractor:
             return None
         if toks[j].text == ",":
             return self.subject_with_appositive(j, first)
-        if toks[j].quote != -1 or not toks[j].word and not (toks[j].text == "." and self.t._is_abbreviation(j)):
+        if (
+            toks[j].quote != -1
+            or not toks[j].word
+            and not (toks[j].text == "." and self.t._is_abbreviation(j))
+        ):
             return None
         if toks[j].low in _RELATIVES:
             return (j, j + 1)
@@ -626,26 +844,59 @@ class _Extractor:
         """ "Sam Lau, the communications director for the party said": the name before the appositive."""
         toks = self.toks
         a, b = span
-        if a > first + 1 and toks[a - 1].text == "," and (toks[a].low in ("a", "an", "the")
-                                                          or toks[a].low in _ROLE_WORDS):
+        if (
+            a > first + 1
+            and toks[a - 1].text == ","
+            and (toks[a].low in ("a", "an", "the") or toks[a].low in _ROLE_WORDS)
+        ):
             head = self.source_before(a - 1, first)
-            if head is not None and (head[0] == first or toks[head[0] - 1].text == ",") and any(
-                t.cap for t in toks[head[0]:head[1]]
-            ) and head[1] - head[0] <= 5:
+            if (
+                head is not None
+                and (head[0] == first or toks[head[0] - 1].text == ",")
+                and any(t.cap for t in toks[head[0] : head[1]])
+                and head[1] - head[0] <= 5
+            ):
                 return (head[0], b)
         return span
 
     def _starts_noun_phrase(self, a, b):
         tok = self.toks[a]
-        if any(t.cap for t in self.toks[a:b]) and (tok.low not in _VERBISH or tok.cap and a > 0
-                                                   and self.t.sentence_of[a - 1] == self.t.sentence_of[a]):
+        if any(t.cap for t in self.toks[a:b]) and (
+            tok.low not in _VERBISH
+            or tok.cap
+            and a > 0
+            and self.t.sentence_of[a - 1] == self.t.sentence_of[a]
+        ):
             return True
         if tok.low.endswith(("ers", "ists", "ians", "ants", "ents", "ors")) and b - a <= 3:
             return True
-        return (tok.cap or tok.low in _DETERMINERS or tok.low in _PRONOUN_SOURCES or tok.low in _RELATIVES
-                or tok.text[0].isdigit() or tok.low in _SOURCE_NOUNS or tok.low.endswith(("'s", "s'"))
-                or tok.low in ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-                               "former", "then", "top", "senior", "chief"))
+        return (
+            tok.cap
+            or tok.low in _DETERMINERS
+            or tok.low in _PRONOUN_SOURCES
+            or tok.low in _RELATIVES
+            or tok.text[0].isdigit()
+            or tok.low in _SOURCE_NOUNS
+            or tok.low.endswith(("'s", "s'"))
+            or tok.low
+            in (
+                "one",
+                "two",
+                "three",
+                "four",
+                "five",
+                "six",
+                "seven",
+                "eight",
+                "nine",
+                "ten",
+                "former",
+                "then",
+                "top",
+                "senior",
+                "chief",
+            )
+        )
 
     def subject_with_appositive(self, comma, first):
         """ "Smith, a spokesman for the group, said", "Smith, who ..., said": the source runs to the comma.
@@ -668,25 +919,40 @@ class _Extractor:
             parenthetical = opener.low in _PARENTHETICALS and comma - p <= 5
             relative = opener.low in ("who", "whose", "which")
             noun_phrase = not any(toks[x].low in _VERBISH or toks[x].quote != -1 for x in range(p + 1, comma))
-            if not (parenthetical or relative or opener.low in ("a", "an", "the", "one", "himself", "herself",
-                                                                "both", "each", "like", "now", "then")
-                    or opener.low.endswith("ing") and opener.low not in _PARTICIPLE_SPEECH
-                    or opener.cap or opener.text[0].isdigit() or opener.low in _ROLE_WORDS
-                    or noun_phrase and comma - p <= 12):
+            if not (
+                parenthetical
+                or relative
+                or opener.low
+                in ("a", "an", "the", "one", "himself", "herself", "both", "each", "like", "now", "then")
+                or opener.low.endswith("ing")
+                and opener.low not in _PARTICIPLE_SPEECH
+                or opener.cap
+                or opener.text[0].isdigit()
+                or opener.low in _ROLE_WORDS
+                or noun_phrase
+                and comma - p <= 12
+            ):
                 continue
             head = self.source_before(p, first)
             if head is None or head[1] != p or head[1] - head[0] > 10:
                 continue
-            if not any(toks[x].cap or toks[x].low in _DETERMINERS or toks[x].low in _SOURCE_NOUNS
-                       for x in range(head[0], head[1])):
-                continue
-            before_head = toks[head[0] - 1] if head[0] > first else None
-            if before_head is not None and before_head.text != "," and before_head.low not in _LEAD_INS and (
-                before_head.quote == -1 or self.t.quotes[before_head.quote].last != head[0] - 1
+            if not any(
+                toks[x].cap or toks[x].low in _DETERMINERS or toks[x].low in _SOURCE_NOUNS
+                for x in range(head[0], head[1])
             ):
                 continue
-            inner_cue = any((toks[x].low in _SPEECH_FORMS or toks[x].low in _THOUGHT_FORMS) and not toks[x].cap
-                            for x in range(p + 1, comma))
+            before_head = toks[head[0] - 1] if head[0] > first else None
+            if (
+                before_head is not None
+                and before_head.text != ","
+                and before_head.low not in _LEAD_INS
+                and (before_head.quote == -1 or self.t.quotes[before_head.quote].last != head[0] - 1)
+            ):
+                continue
+            inner_cue = any(
+                (toks[x].low in _SPEECH_FORMS or toks[x].low in _THOUGHT_FORMS) and not toks[x].cap
+                for x in range(p + 1, comma)
+            )
             if parenthetical or (relative and inner_cue):
                 return self._with_name_before(head, first)
             if inner_cue:
@@ -725,29 +991,83 @@ class _Extractor:
         first_tok = toks[start]
         if not first_tok.word or first_tok.quote != -1:
             return None
-        if not (first_tok.cap or first_tok.low in _DETERMINERS or first_tok.low in _PRONOUN_SOURCES
-                or first_tok.text[0].isdigit() or first_tok.low in _ROLE_WORDS or first_tok.low in _NUMBER_WORDS
-                or any(t.cap or t.low in _SOURCE_NOUNS for t in toks[start:min(last, start + 4)])):
+        if not (
+            first_tok.cap
+            or first_tok.low in _DETERMINERS
+            or first_tok.low in _PRONOUN_SOURCES
+            or first_tok.text[0].isdigit()
+            or first_tok.low in _ROLE_WORDS
+            or first_tok.low in _NUMBER_WORDS
+            or any(t.cap or t.low in _SOURCE_NOUNS for t in toks[start : min(last, start + 4)])
+        ):
             return None
         if first_tok.low in ("that", "this", "these", "those", "it", "there"):
             return None
         k = start
         while k < last:
             tok = toks[k]
-            if tok.quote != -1 or tok.text in (";", ":", "—", "–", "(", "--") or tok.text in _TERMINALS and (
-                not self.t._is_abbreviation(k)
+            if (
+                tok.quote != -1
+                or tok.text in (";", ":", "—", "–", "(", "--")
+                or tok.text in _TERMINALS
+                and (not self.t._is_abbreviation(k))
             ):
                 break
             if tok.text == "," and stop_at_comma and not (k > start and self.t._is_abbreviation(k - 1)):
                 break
-            if tok.text == "," and k + 1 < last and (
-                toks[k + 1].quote != -1 or toks[k + 1].low in _PARTICIPLE_SPEECH or toks[k + 1].low in (
-                    "and", "but", "who", "which", "adding", "saying", "in", "on", "at", "when", "while",
-                    "as", "after", "before", "because", "although", "though", "according", "if", "so")
+            if (
+                tok.text == ","
+                and k + 1 < last
+                and (
+                    toks[k + 1].quote != -1
+                    or toks[k + 1].low in _PARTICIPLE_SPEECH
+                    or toks[k + 1].low
+                    in (
+                        "and",
+                        "but",
+                        "who",
+                        "which",
+                        "adding",
+                        "saying",
+                        "in",
+                        "on",
+                        "at",
+                        "when",
+                        "while",
+                        "as",
+                        "after",
+                        "before",
+                        "because",
+                        "although",
+                        "though",
+                        "according",
+                        "if",
+                        "so",
+                    )
+                )
             ):
                 break
-            if tok.low in ("who", "whose", "which", "that", "because", "when", "while", "after", "before", "as",
-                           "adding", "saying", "if", "whether", "where") and k > start:
+            if (
+                tok.low
+                in (
+                    "who",
+                    "whose",
+                    "which",
+                    "that",
+                    "because",
+                    "when",
+                    "while",
+                    "after",
+                    "before",
+                    "as",
+                    "adding",
+                    "saying",
+                    "if",
+                    "whether",
+                    "where",
+                )
+                and k > start
+            ):
                 break
             if k < start + 8 and not tok.cap and (tok.low in _VERBISH or tok.low.endswith("n't")):
                 return None  # "..., says the plan would fail": a clause, not a source
@@ -769,23 +1089,35 @@ class _Extractor:
             limit = min(last, k + 8)
             while j < limit:
                 tok = toks[j]
-                if tok.quote != -1 or not tok.word or tok.low in ("that", "to", "if", "whether", "what",
-                                                                   "how", "why", "about", "of"):
+                if (
+                    tok.quote != -1
+                    or not tok.word
+                    or tok.low in ("that", "to", "if", "whether", "what", "how", "why", "about", "of")
+                ):
                     break
                 if j > k and (tok.low in _PRONOUN_SOURCES or tok.low in ("the", "a", "an")):
                     break
                 j += 1
-            if j < last and (toks[j].quote != -1 or toks[j].low in ("that", "to", "if", "whether", "what",
-                                                                     "how", "why", "about", "of")
-                             or toks[j].text in (",", ":") or toks[j].low in _PRONOUN_SOURCES
-                             or toks[j].low in ("the", "a", "an")):
+            if j < last and (
+                toks[j].quote != -1
+                or toks[j].low in ("that", "to", "if", "whether", "what", "how", "why", "about", "of")
+                or toks[j].text in (",", ":")
+                or toks[j].low in _PRONOUN_SOURCES
+                or toks[j].low in ("the", "a", "an")
+            ):
                 k = j
         # adjuncts ("on Tuesday", "in a statement", "last week") before "that" or a quote
         for j in range(k, min(last, k + 9)):
             tok = toks[j]
-            if tok.low == "that" or tok.quote != -1 and toks[tok.quote and self.t.quotes[tok.quote].first] is tok:
-                if j > k and all(toks[x].word or toks[x].text in (",", ".") for x in range(k, j)) and (
-                    toks[k].low in _ADJUNCT_AFTER_CUE or toks[k].text == ","
+            if (
+                tok.low == "that"
+                or tok.quote != -1
+                and toks[tok.quote and self.t.quotes[tok.quote].first] is tok
+            ):
+                if (
+                    j > k
+                    and all(toks[x].word or toks[x].text in (",", ".") for x in range(k, j))
+                    and (toks[k].low in _ADJUNCT_AFTER_CUE or toks[k].text == ",")
                 ):
                     k = j
                 break
@@ -830,9 +1162,20 @@ class _Extractor:
         toks = self.toks
         while i < end and toks[i].low in _AUX:
             i += 1
-        return i < end and toks[i].low in _SPEECH_FORMS and not toks[i].cap and toks[i].quote == -1 and (
-            i + 1 < end and (toks[i + 1].low in ("that", ":") or toks[i + 1].quote != -1
-                             or toks[i + 1].low in _PRONOUN_SOURCES))
+        return (
+            i < end
+            and toks[i].low in _SPEECH_FORMS
+            and not toks[i].cap
+            and toks[i].quote == -1
+            and (
+                i + 1 < end
+                and (
+                    toks[i + 1].low in ("that", ":")
+                    or toks[i + 1].quote != -1
+                    or toks[i + 1].low in _PRONOUN_SOURCES
+                )
+            )
+        )
 
     def _attribution_starts(self, j, k, end):
         """Whether another attribution begins after the boundary at token j (content started at k)."""
@@ -849,8 +1192,18 @@ class _Extractor:
         verb = nxt
         while verb < end and toks[verb].low in _AUX:
             verb += 1
-        if verb < end and not toks[verb].cap and (toks[verb].low in _SPEECH_FORMS or (
-                toks[verb].low in _THOUGHT_FORMS and not toks[verb].low.endswith("s") and self.is_verb_here(verb))):
+        if (
+            verb < end
+            and not toks[verb].cap
+            and (
+                toks[verb].low in _SPEECH_FORMS
+                or (
+                    toks[verb].low in _THOUGHT_FORMS
+                    and not toks[verb].low.endswith("s")
+                    and self.is_verb_here(verb)
+                )
+            )
+        ):
             return True  # "..., said Smith", "..., but said she ...", "..., called the law ..."
         if toks[nxt].low == "according" and nxt + 1 < end and toks[nxt + 1].low == "to":
             return True
@@ -879,8 +1232,11 @@ class _Extractor:
         a = first
         while a < b and toks[a].text in ("(", "—", "–", "-", "•", "*"):
             a += 1
-        if a < b and toks[a].low in _SUBORDINATE and toks[a].quote == -1 and not any(
-            toks[x].text == "," and toks[x].quote == -1 for x in range(a, b)
+        if (
+            a < b
+            and toks[a].low in _SUBORDINATE
+            and toks[a].quote == -1
+            and not any(toks[x].text == "," and toks[x].quote == -1 for x in range(a, b))
         ):
             return None  # "When asked, Smith said": an adjunct, not what was said
         return (a, b) if b > a else None
@@ -904,7 +1260,7 @@ class _Extractor:
     def quote_first(self):
         """`"...," he said` and `"...," said Smith`: a quotation followed by its source and cue."""
         toks = self.toks
-        for number, quote in enumerate(self.t.quotes):
+        for quote in self.t.quotes:
             if not quote.closed:
                 continue
             first, last = self.sentence(quote.last)
@@ -938,8 +1294,10 @@ class _Extractor:
         """A cue right after a quotation: `said Smith`, `Smith said`, `he told reporters`."""
         toks = self.toks
         low = toks[k].low
-        if (low in _SPEECH_FORMS or low in _THOUGHT_FORMS) and not toks[k].cap or (
-            toks[k].cap and low in _SPEECH_FORMS and k + 1 < last and toks[k + 1].cap
+        if (
+            (low in _SPEECH_FORMS or low in _THOUGHT_FORMS)
+            and not toks[k].cap
+            or (toks[k].cap and low in _SPEECH_FORMS and k + 1 < last and toks[k + 1].cap)
         ):
             source = self.source_after(k + 1, last)
             cue = (k, k + 1)
@@ -971,15 +1329,31 @@ class _Extractor:
         """Take "in a statement", "in an interview", "on Twitter", "for" ("called for") into the cue."""
         toks = self.toks
         a, b = cue
-        words = [t.low for t in toks[b:min(last, b + 4)]]
-        for phrase in (["in", "a", "statement"], ["in", "an", "interview"], ["in", "a", "tweet"],
-                       ["on", "twitter"], ["on", "facebook"], ["in", "a", "letter"], ["in", "an", "email"],
-                       ["in", "a", "post"], ["in", "a", "speech"], ["for"], ["out"], ["up"], ["to"],
-                       ["about"], ["on"], ["back"], ["of"], ["it"], ["against"]):
+        words = [t.low for t in toks[b : min(last, b + 4)]]
+        for phrase in (
+            ["in", "a", "statement"],
+            ["in", "an", "interview"],
+            ["in", "a", "tweet"],
+            ["on", "twitter"],
+            ["on", "facebook"],
+            ["in", "a", "letter"],
+            ["in", "an", "email"],
+            ["in", "a", "post"],
+            ["in", "a", "speech"],
+            ["for"],
+            ["out"],
+            ["up"],
+            ["to"],
+            ["about"],
+            ["on"],
+            ["back"],
+            ["of"],
+            ["it"],
+            ["against"],
+        ):
             if words[: len(phrase)] == phrase:
-                if len(phrase) == 1:
-                    if not self._particle_belongs(toks[b - 1].low, phrase[0]):
-                        continue
+                if len(phrase) == 1 and not self._particle_belongs(toks[b - 1].low, phrase[0]):
+                    continue
                 b += len(phrase)
                 break
         if b < last and toks[b].text == ":" and toks[b].quote == -1:
@@ -988,40 +1362,7 @@ class _Extractor:
 
     @staticmethod
     def _particle_belongs(verb, particle):
-        table = {
-            "against": ("vote", "voted", "votes", "voting", "argue", "argued", "argues", "arguing", "warn",
-                        "warned", "warns", "speak", "spoke", "speaks", "campaign", "campaigned", "rail", "railed",
-                        "lash", "lashed"),
-            "for": ("call", "calls", "called", "calling", "push", "pushed", "pushes", "pushing", "press",
-                    "pressed", "presses", "pressing", "argue", "argued", "argues", "arguing", "lobby",
-                    "lobbied", "advocate", "advocated", "campaign", "campaigned", "vote", "voted", "voting",
-                    "votes", "plead", "pleaded", "appeal", "appealed", "ask", "asked", "asks", "asking"),
-            "out": ("point", "pointed", "points", "pointing", "lash", "lashed", "speak", "spoke", "spoken",
-                    "reach", "reached", "cry", "cried", "come", "came", "rule", "ruled"),
-            "up": ("brought", "bring", "brings", "bringing", "speak", "spoke", "play", "played", "summed",
-                   "sum"),
-            "to": ("refer", "referred", "refers", "referring", "point", "pointed", "points", "pointing",
-                   "object", "objected", "respond", "responded", "responds", "responding", "reply", "replied",
-                   "replies", "allude", "alluded", "agree", "agreed", "agrees", "admit", "admitted", "admits",
-                   "confess", "confessed", "testify", "testified", "swear", "swore", "commit", "committed",
-                   "pledge", "pledged", "vow", "vowed"),
-            "about": ("talk", "talked", "talks", "talking", "spoke", "speak", "speaks", "speaking", "worry",
-                      "worried", "worries", "complain", "complained", "complains", "joke", "joked", "jokes",
-                      "asked", "ask", "asks", "asking", "wrote", "write", "writes", "writing", "warn",
-                      "warned", "warns", "warning", "boast", "boasted", "brag", "bragged", "lie", "lied",
-                      "think", "thinks", "thought", "know", "knew", "care", "cared", "cares", "feel", "felt"),
-            "on": ("call", "calls", "called", "calling", "comment", "commented", "comments", "commenting",
-                   "insist", "insisted", "elaborate", "elaborated", "focus", "focused", "weigh", "weighed",
-                   "rely", "relied", "count", "counted", "agree", "agreed", "bet", "reflect", "reflected",
-                   "doubled", "double", "blame", "blamed"),
-            "of": ("spoke", "speak", "speaks", "speaking", "talk", "talked", "talks", "talking", "warn", "warned",
-                   "warns", "warning", "accuse", "accused", "accuses", "accusing", "convince", "convinced",
-                   "approve", "approved", "disapprove", "disapproved"),
-            "it": ("put", "puts", "putting"),
-            "back": ("push", "pushed", "pushes", "pushing", "fire", "fired", "fires", "firing", "hit",
-                     "hits", "shot", "shoot", "wrote", "write"),
-        }
-        return verb in table.get(particle, ())
+        return verb in _PARTICLES.get(particle, ())
 
     def quotes_after(self, k, last):
         """Quotations right after a cue in the same sentence (`"A," he said, "B."`, `he said: "A"`)."""
@@ -1051,8 +1392,13 @@ class _Extractor:
                 first, last = self.sentence(i)
                 self.raising(i, first, last)
                 continue
-            if low in _RAISING_PASSIVES and tok.quote == -1 and not tok.cap and i > 0 and toks[i - 1].low in (
-                "is", "was", "are", "were", "be", "been", "being", "widely", "not", "also", "generally"
+            if (
+                low in _RAISING_PASSIVES
+                and tok.quote == -1
+                and not tok.cap
+                and i > 0
+                and toks[i - 1].low
+                in ("is", "was", "are", "were", "be", "been", "being", "widely", "not", "also", "generally")
             ):
                 first, last = self.sentence(i)
                 self.passive(i, first, last)
@@ -1082,8 +1428,11 @@ class _Extractor:
             if low in _FIND and not self._evidence_finds(i, g, first, last):
                 continue
             before = toks[g - 1] if g > first else None
-            participle = low in _PARTICIPLE_SPEECH and before is not None and (
-                before.text in (",", "—", "–") or before.low in _DOCUMENT_NOUNS)
+            participle = (
+                low in _PARTICIPLE_SPEECH
+                and before is not None
+                and (before.text in (",", "—", "–") or before.low in _DOCUMENT_NOUNS)
+            )
             if participle:
                 source = self.shared_source(g - 1, first)
                 k = self.skip_after_cue(cue[1], last, low in _RECIPIENT_VERBS)
@@ -1094,8 +1443,15 @@ class _Extractor:
             if low.endswith("ing") and (before is None or before.low not in _AUX):
                 continue  # "a growing number", "Speaking to reporters, ..."
             source = self.source_before(g, first)
-            if source is None and before is not None and (before.low in ("and", "but") or before.text == "," and (
-                    not low.endswith(("s", "ing")) and low not in _SPEECH_FORMS)):
+            if (
+                source is None
+                and before is not None
+                and (
+                    before.low in ("and", "but")
+                    or before.text == ","
+                    and (not low.endswith(("s", "ing")) and low not in _SPEECH_FORMS)
+                )
+            ):
                 source = self.sentence_subject(first, g - 1)  # "She ... but said she couldn't"
             inverted = None
             if source is None and speech and before is not None and before.text in (",", "”", '"', "''"):
@@ -1151,8 +1507,11 @@ class _Extractor:
                 if q > k and toks[q - 1].text in (",", ":") and self.t.quotes[tok.quote].first == q:
                     return q
                 return k
-            if tok.low in ("that", "whether", "if") or tok.text in (";", "(") or tok.text in _TERMINALS or (
-                tok.low in _SPEECH_FORMS and not tok.cap and toks[q - 1].low in ("and", "but")
+            if (
+                tok.low in ("that", "whether", "if")
+                or tok.text in (";", "(")
+                or tok.text in _TERMINALS
+                or (tok.low in _SPEECH_FORMS and not tok.cap and toks[q - 1].low in ("and", "but"))
             ):
                 return k  # `smiled and said, "..."`: the quotation is the said one's
         return k
@@ -1189,15 +1548,21 @@ class _Extractor:
                 continue
             first, last = self.sentence(i)
             j = i + 1
-            while j < last and j - i <= 10 and (toks[j].word or toks[j].text in ("-", "'", "’", "/", "&")) and (
-                toks[j].low not in _VERBISH and toks[j].low not in _SOURCE_STOPS or toks[j].low == "and"
+            while (
+                j < last
+                and j - i <= 10
+                and (toks[j].word or toks[j].text in ("-", "'", "’", "/", "&"))
+                and (toks[j].low not in _VERBISH and toks[j].low not in _SOURCE_STOPS or toks[j].low == "and")
             ):
                 j += 1
             head = j - 1
             if head <= i or toks[head].low not in _POLL_WORDS:
                 continue
-            if j < last and toks[j].word and toks[j].low not in _ADJUNCT_AFTER_CUE and toks[j].low not in (
-                "by", "of", "from", "conducted", "released", "published", "for"
+            if (
+                j < last
+                and toks[j].word
+                and toks[j].low not in _ADJUNCT_AFTER_CUE
+                and toks[j].low not in ("by", "of", "from", "conducted", "released", "published", "for")
             ):
                 continue
             source = (i + 1, j)
@@ -1234,12 +1599,12 @@ class _Extractor:
         first = self.sentence(relative)[0]
         end = relative - 1 if relative > first and self.toks[relative - 1].text == "," else relative
         span = self.source_before(end, first)
-        if span is None or not any(t.cap for t in self.toks[span[0]:span[1]]):
+        if span is None or not any(t.cap for t in self.toks[span[0] : span[1]]):
             return None
         return span
 
     def asked(self, i, first, last):
-        """ "Asked whether he would run, Smith said ...": the question is an attribution with no source named."""
+        """ "Asked whether he would run, Smith said ...": the question is an attribution, no source named."""
         toks = self.toks
         cue = self.extend_cue((i, i + 1), last)
         k = cue[1]
@@ -1249,8 +1614,19 @@ class _Extractor:
             if source is None:
                 return
             k = source[1]
-        if k >= last or toks[k].low not in ("whether", "why", "what", "how", "if", "about", "which", "who", "to",
-                                             "when", "where"):
+        if k >= last or toks[k].low not in (
+            "whether",
+            "why",
+            "what",
+            "how",
+            "if",
+            "about",
+            "which",
+            "who",
+            "to",
+            "when",
+            "where",
+        ):
             return
         end = next((x for x in range(k, last) if toks[x].text == "," and toks[x].quote == -1), last)
         content = self.content_after(k, end)
@@ -1258,7 +1634,7 @@ class _Extractor:
             self.add(cue, source, [content], priority=2, confidence=0.6)
 
     def sentence_subject(self, first, end):
-        """The pronoun or name that opens a sentence (after a lead-in clause), as the subject of a later verb."""
+        """The pronoun or name opening a sentence (after a lead-in clause), as the subject of a later verb."""
         toks = self.toks
         a = first
         if toks[a].low in _LEAD_INS or toks[a].low in _SUBORDINATE:
@@ -1270,7 +1646,9 @@ class _Extractor:
         if not toks[a].cap or not toks[a].word:
             return None
         b = a
-        while b < end and (toks[b].cap and toks[b].word or toks[b].text == "." and self.t._is_abbreviation(b)):
+        while b < end and (
+            toks[b].cap and toks[b].word or toks[b].text == "." and self.t._is_abbreviation(b)
+        ):
             b += 1
         return (a, b)
 
@@ -1285,8 +1663,13 @@ class _Extractor:
             return True
         if any(t.quote != -1 or t.low == "that" for t in rest):
             return False
-        return rest[0].low in _ADJUNCT_AFTER_CUE and len(rest) <= 8 or rest[0].low in ("to", "in") and len(
-            rest) <= 6 and rest[0].low != "to"
+        return (
+            rest[0].low in _ADJUNCT_AFTER_CUE
+            and len(rest) <= 8
+            or rest[0].low in ("to", "in")
+            and len(rest) <= 6
+            and rest[0].low != "to"
+        )
 
     def quotes_following(self, piece, first, last):
         return []
@@ -1297,7 +1680,9 @@ class _Extractor:
         for j in range(comma - 1, first - 1, -1):
             if toks[j].quote != -1 or toks[j].cap:
                 continue
-            if toks[j].low in _SPEECH_FORMS or toks[j].low in _THOUGHT_FORMS:
+            if (toks[j].low in _SPEECH_FORMS or toks[j].low in _THOUGHT_FORMS) and self.is_verb_here(
+                j
+            ) is True:
                 g = self.verb_group_start(j, first)
                 source = self.source_before(g, first)
                 if source is None and toks[g - 1].text in (",", "”", '"', "''"):
@@ -1308,12 +1693,16 @@ class _Extractor:
         return self.sentence_subject(first, comma)
 
     def passive(self, i, first, last):
-        """ "X is expected to ...", "X was criticized by Y for ...": the subject is content, the agent the source."""
+        """ "X is expected to ...", "X was faulted by Y for ...": the subject is content, the agent source."""
         toks = self.toks
         g = self.verb_group_start(i, first)
         cue = self.extend_cue((g, i + 1), last)
         subject = self.source_before(g, first)
-        if subject is not None and toks[subject[0]].low in _RELATIVES and toks[i].low not in _RAISING_PASSIVES:
+        if (
+            subject is not None
+            and toks[subject[0]].low in _RELATIVES
+            and toks[i].low not in _RAISING_PASSIVES
+        ):
             return
         source = None
         k = cue[1]
@@ -1326,8 +1715,10 @@ class _Extractor:
                 while k < last and toks[k].text == ",":
                     k += 1
         complement = self.content_after(k, last) if k < last else None
-        if complement is not None and toks[complement[0]].low in _LEAD_INS and toks[complement[0]].low not in (
-            "about", "for", "as", "on", "over", "against", "of"
+        if (
+            complement is not None
+            and toks[complement[0]].low in _LEAD_INS
+            and toks[complement[0]].low not in ("about", "for", "as", "on", "over", "against", "of")
         ):
             complement = None
         if toks[i].low in _RAISING_PASSIVES:
@@ -1347,14 +1738,22 @@ class _Extractor:
         nxt = toks[i + 1]
         if nxt.low in _PREPOSITIONS and nxt.low != "to" or not nxt.word or nxt.cap:
             return
-        if nxt.low == "to" and i + 2 < last and toks[i + 2].low in _DETERMINERS | {"him", "her", "them", "me"}:
+        if (
+            nxt.low == "to"
+            and i + 2 < last
+            and toks[i + 2].low in _DETERMINERS | {"him", "her", "them", "me"}
+        ):
             return
         g = self.verb_group_start(i, first)
         subject = self.source_before(g, first)
         complement = self.content_after(i + 1, last)
         if subject is None or complement is None or toks[subject[0]].low in ("it", "there"):
-            if not (subject is not None and toks[subject[0]].low == "it" and complement and toks[
-                    complement[0]].low == "that"):
+            if not (
+                subject is not None
+                and toks[subject[0]].low == "it"
+                and complement
+                and toks[complement[0]].low == "that"
+            ):
                 return
             subject = None
         pieces = [p for p in (subject, complement) if p is not None]
@@ -1415,10 +1814,21 @@ class _Extractor:
             if tok.quote != -1:
                 j = self.t.quotes[tok.quote].last + 1
                 continue
-            if not tok.word and tok.text not in ("-", "&") and not (tok.text == "." and self.t._is_abbreviation(j)):
+            if (
+                not tok.word
+                and tok.text not in ("-", "&")
+                and not (tok.text == "." and self.t._is_abbreviation(j))
+            ):
                 break
-            if tok.low in _VERBISH or tok.low in _SOURCE_STOPS and tok.low != "and" or (
-                (tok.low in _SPEECH_FORMS or tok.low in _THOUGHT_FORMS) and not tok.cap and tok.low.endswith("ed")
+            if (
+                tok.low in _VERBISH
+                or tok.low in _SOURCE_STOPS
+                and tok.low != "and"
+                or (
+                    (tok.low in _SPEECH_FORMS or tok.low in _THOUGHT_FORMS)
+                    and not tok.cap
+                    and tok.low.endswith("ed")
+                )
             ):
                 break
             j += 1
@@ -1456,15 +1866,23 @@ class _Extractor:
         for first in starts:
             para_first, para_last = self.t.paras[toks[first].para]
             last = self.sentence(first)[1] if first != para_first else para_last
-            colon = next((j for j in range(first + 1, min(last, first + 10)) if toks[j].text == ":"
-                          and toks[j].quote == -1), None)
+            colon = next(
+                (
+                    j
+                    for j in range(first + 1, min(last, first + 10))
+                    if toks[j].text == ":" and toks[j].quote == -1
+                ),
+                None,
+            )
             if colon is None or colon + 1 >= last:
                 continue
             head = toks[first:colon]
             if not all(t.word or t.text in (".", "'", "’", "-", "&") for t in head):
                 continue
-            if not head[0].cap or head[0].low in _HEADLINE_KICKERS or any(
-                t.low in _SPEECH_FORMS or t.low in _THOUGHT_FORMS for t in head
+            if (
+                not head[0].cap
+                or any(t.low in _HEADLINE_KICKERS for t in head[:2])
+                or any(t.low in _SPEECH_FORMS or t.low in _THOUGHT_FORMS for t in head)
             ):
                 continue
             if any(t.low in ("the", "a", "an") for t in head[1:]) and not head[-1].cap:
@@ -1472,18 +1890,32 @@ class _Extractor:
             quoted = toks[colon + 1].quote != -1 and self.t.quotes[toks[colon + 1].quote].first == colon + 1
             if quoted:
                 # "Former secretary of state Hillary Rodham Clinton: "..."": a name ends the head
-                if not (head[-1].cap or head[-1].low in _SOURCE_NOUNS or head[-1].low in _ROLE_WORDS
-                        or head[-1].low in ("camp", "editorial", "board", "team")) or len(head) > 8:
+                if (
+                    not (
+                        head[-1].cap
+                        or head[-1].low in _SOURCE_NOUNS
+                        or head[-1].low in _ROLE_WORDS
+                        or head[-1].low in ("camp", "editorial", "board", "team")
+                    )
+                    or len(head) > 8
+                ):
                     continue
                 pieces = self.quotes_after(colon + 1, last)
             else:
                 if first != para_first:
                     continue
-                headline = first == 0 or self.is_headline_case(para_first, para_last) or head[-1].text.isupper()
-                lower_ok = len(head) <= 4 and (head[-1].low in _SOURCE_NOUNS or head[-1].low in _ROLE_WORDS
-                                               or head[-1].low in ("camp", "editorial", "board", "team"))
-                if not headline or len(head) > 5 or not (
-                    lower_ok or all(t.cap or t.low in ("of", "'s") or not t.word for t in head)
+                headline = (
+                    first == 0 or self.is_headline_case(para_first, para_last) or head[-1].text.isupper()
+                )
+                lower_ok = len(head) <= 4 and (
+                    head[-1].low in _SOURCE_NOUNS
+                    or head[-1].low in _ROLE_WORDS
+                    or head[-1].low in ("camp", "editorial", "board", "team")
+                )
+                if (
+                    not headline
+                    or len(head) > 5
+                    or not (lower_ok or all(t.cap or t.low in ("of", "'s") or not t.word for t in head))
                 ):
                     continue
                 content = self.content_after(colon + 1, last)
@@ -1511,8 +1943,9 @@ class _Extractor:
                 if other_number != number and not any(a <= other.cue[0] < b for a, b in cand.content):
                     cand.nested_in = other_number
                     break
-        order = sorted(range(len(cands)), key=lambda n: (cands[n].nested_in != -1, cands[n].priority,
-                                                         cands[n].cue[0]))
+        order = sorted(
+            range(len(cands)), key=lambda n: (cands[n].nested_in != -1, cands[n].priority, cands[n].cue[0])
+        )
         owner = [None] * len(toks)  # ("cue" | "content" | "source", attribution number)
         taken: list[_Candidate] = []
         for n in order:
@@ -1523,8 +1956,15 @@ class _Extractor:
             source = cand.source
             if source is not None:
                 sa, sb = source
-                if any(owner[x] is not None and (owner[x][0] != "source" or taken[owner[x][1]].source != source)
-                       for x in range(sa, sb)) or sa < b and a < sb:
+                if (
+                    any(
+                        owner[x] is not None
+                        and (owner[x][0] != "source" or taken[owner[x][1]].source != source)
+                        for x in range(sa, sb)
+                    )
+                    or sa < b
+                    and a < sb
+                ):
                     source = None
             pieces = []
             for pa, pb in cand.content:
@@ -1625,7 +2065,7 @@ def _kind(text: str, pieces: list[Span]) -> str:
     quoted = [p for p in pieces if text[p[0]] in "“\"‘'`" and text[p[1] - 1] in "”\"’'"]
     if len(quoted) == len(pieces):
         return DIRECT
-    if any(ch in text[a:b] for a, b in pieces for ch in "“\"”") or quoted:
+    if any(ch in text[a:b] for a, b in pieces for ch in '“"”') or quoted:
         return MIXED
     return INDIRECT
 
@@ -1680,7 +2120,7 @@ class _Speakers:
 
     def mention(self, span):
         """The speaker name a mention suggests (and remember it as the most recent)."""
-        mention = self.text[span[0]:span[1]]
+        mention = self.text[span[0] : span[1]]
         folded = mention.lower()
         if folded in _PRONOUN_SPEAKERS:
             found = names.resolve_pronoun(folded, self.known)

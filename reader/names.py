@@ -40,7 +40,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-PERSON, ORGANISATION, OUTLET, ANONYMOUS, DOCUMENT = "person", "organisation", "outlet", "anonymous", "document"
+PERSON, ORGANISATION, OUTLET, ANONYMOUS, DOCUMENT = (
+    "person",
+    "organisation",
+    "outlet",
+    "anonymous",
+    "document",
+)
 KINDS = (PERSON, ORGANISATION, OUTLET, ANONYMOUS, DOCUMENT)
 FEMALE, MALE = "female", "male"
 
@@ -59,19 +65,49 @@ _WORD = re.compile(r"[^\W_]+(?:[-’'.][^\W_]+)*\.?")
 _POSSESSIVE = re.compile(r"(?:[’']s|(?<=s)[’'])$", re.IGNORECASE)
 
 # Courtesy titles carry a gender; the rest of the titles and roles only get dropped.
-_GENDERED_TITLES = {"mr": MALE, "sir": MALE, "mrs": FEMALE, "ms": FEMALE, "miss": FEMALE, "madam": FEMALE,
-                    "lady": FEMALE, "dame": FEMALE}
+_GENDERED_TITLES = {
+    "mr": MALE,
+    "sir": MALE,
+    "mrs": FEMALE,
+    "ms": FEMALE,
+    "miss": FEMALE,
+    "madam": FEMALE,
+    "lady": FEMALE,
+    "dame": FEMALE,
+}
 _TITLES = frozenset(
     """mr mrs ms miss mx dr prof sir dame lady madam president vice prime minister premier chancellor
     secretary sen senator rep representative gov governor lt gen general adm admiral col colonel maj major
     capt captain sgt sergeant cmdr commander brig ayatollah imam sheikh rev reverend father pope king queen
     prince princess crown judge justice chief deputy acting former foreign interior defense defence spokesman
-    spokeswoman spokesperson ambassador envoy mayor speaker leader chairman chairwoman chair director candidate
+    spokeswoman spokesperson ambassador envoy mayor speaker leader chairman chairwoman chair director
+    candidate
     state the a an his her their its our minister's official officer commissioner attorney supreme
     """.split()  # noqa: SIM905
 )
 # Lower-case words that belong inside names ("Ali Khamenei", "Charles de Gaulle", "bin Salman").
-_NAME_PARTICLES = frozenset("de del della der di du da van von bin bint al el la le ibn of and".split())
+_NAME_PARTICLES = frozenset(
+    [
+        "de",
+        "del",
+        "della",
+        "der",
+        "di",
+        "du",
+        "da",
+        "van",
+        "von",
+        "bin",
+        "bint",
+        "al",
+        "el",
+        "la",
+        "le",
+        "ibn",
+        "of",
+        "and",
+    ]
+)
 
 _DOCUMENT_WORDS = frozenset(
     """statement statements report reports tweet tweets post posts letter letters memo memorandum email emails
@@ -100,14 +136,45 @@ _ORGANISATION_WORDS = frozenset(
     movement front brigade brigades division command caucus church mosque council chamber assembly
     """.split()  # noqa: SIM905
 )
-_OUTLET_VOICES = frozenset(["we", "us", "our", "i", "me", "my", "this reporter", "this newspaper", "the author",
-                            "this writer", "the writer", "this website", "this site"])
+_OUTLET_VOICES = frozenset(
+    [
+        "we",
+        "us",
+        "our",
+        "i",
+        "me",
+        "my",
+        "this reporter",
+        "this newspaper",
+        "the author",
+        "this writer",
+        "the writer",
+        "this website",
+        "this site",
+    ]
+)
 _PRONOUNS = {
-    "he": "he", "him": "he", "his": "he", "himself": "he",
-    "she": "she", "her": "she", "hers": "she", "herself": "she",
-    "it": "it", "its": "it", "itself": "it",
-    "they": "they", "them": "they", "their": "they", "theirs": "they", "themselves": "they",
-    "we": "we", "us": "we", "our": "we", "ours": "we", "ourselves": "we",
+    "he": "he",
+    "him": "he",
+    "his": "he",
+    "himself": "he",
+    "she": "she",
+    "her": "she",
+    "hers": "she",
+    "herself": "she",
+    "it": "it",
+    "its": "it",
+    "itself": "it",
+    "they": "they",
+    "them": "they",
+    "their": "they",
+    "theirs": "they",
+    "themselves": "they",
+    "we": "we",
+    "us": "we",
+    "our": "we",
+    "ours": "we",
+    "ourselves": "we",
 }
 
 
@@ -145,9 +212,10 @@ def core_name(mention: str) -> str:
         return ""
     words[-1] = _POSSESSIVE.sub("", words[-1])
     # A role written in lower case ("spokesman") ends whatever came before it.
-    last_lower = max((i for i, w in enumerate(words) if w[0].islower() and _fold(w) not in _NAME_PARTICLES),
-                     default=-1)
-    words = words[last_lower + 1:]
+    last_lower = max(
+        (i for i, w in enumerate(words) if w[0].islower() and _fold(w) not in _NAME_PARTICLES), default=-1
+    )
+    words = words[last_lower + 1 :]
     while len(words) > 1 and (_is_title(words[0]) or _fold(words[0]) == "of"):
         words = words[1:]
     return " ".join(word for word in words if word)
