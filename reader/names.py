@@ -136,6 +136,8 @@ _ORGANISATION_WORDS = frozenset(
     movement front brigade brigades division command caucus church mosque council chamber assembly
     """.split()  # noqa: SIM905
 )
+# The head of a noun phrase comes before these ("a source close to the talks", "a report by the agency").
+_HEAD_END = re.compile(r" (?:of|for|from|by|close to|familiar with|with|at|in|on|who|that|to) ")
 _OUTLET_VOICES = frozenset(
     [
         "we",
@@ -253,7 +255,7 @@ def guess_kind(name: str) -> str:
         return ORGANISATION
     if folded in ("they", "them", "their", "themselves"):
         return ANONYMOUS
-    head_phrase = re.split(r" (?:of|for|from|close to|familiar with|with|at|in|on|who|that|to) ", folded)[0]
+    head_phrase = _HEAD_END.split(folded)[0]
     head = head_phrase.split()[-1]
     if head in _DOCUMENT_WORDS:
         return DOCUMENT
