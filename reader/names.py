@@ -138,6 +138,7 @@ _ORGANISATION_WORDS = frozenset(
 )
 # The head of a noun phrase comes before these ("a source close to the talks", "a report by the agency").
 _HEAD_END = re.compile(r" (?:of|for|from|by|close to|familiar with|with|at|in|on|who|that|to) ")
+_ACRONYM = re.compile(r"[A-Z]{2,6}s?")
 _OUTLET_VOICES = frozenset(
     [
         "we",
@@ -194,11 +195,11 @@ def normalise(mention: str) -> str:
     words = _words(mention)
     if words:
         words[-1] = _POSSESSIVE.sub("", words[-1])
-    return " ".join(_fold(word).rstrip(".") for word in words if word)
+    return " ".join(_fold(word).removesuffix(".") for word in words if word)
 
 
 def _is_title(word: str) -> bool:
-    return _fold(word).rstrip(".") in _TITLES
+    return _fold(word).removesuffix(".") in _TITLES
 
 
 @lru_cache(maxsize=4096)
@@ -226,11 +227,11 @@ def core_name(mention: str) -> str:
 def guess_gender(name: str) -> str | None:
     """'female' or 'male' from a courtesy title ("Mrs. Clinton", "Mr. Zimmerman"), else None."""
     for word in _words(name):
-        gender = _GENDERED_TITLES.get(_fold(word).rstrip("."))
-        if gender:
-            return gender
-        if not _is_title(word):
-            break
+        folded = _fold(word).removesuffix(".")
+        if folded in _GENDERED_TITLES:
+            return _GENDERED_TITLES[folded]
+        if folded not in _TITLES:
+            return None
     return None
 
 
@@ -245,7 +246,7 @@ def guess_kind(name: str) -> str:
     "we" and "this reporter" are the outlet's own voice, "it" an organisation;
     anything else is a person.
     """
-    phrase = re.split(r"[,(;:—–]", name, maxsplit=1)[0]
+    phrase = re.split(r"[,(;:—–]", name)[0]
     folded = normalise(phrase)
     if not folded:
         return ANONYMOUS
@@ -261,11 +262,12 @@ def guess_kind(name: str) -> str:
         return DOCUMENT
     if head in _ANONYMOUS_HEADS:
         return ANONYMOUS
-    if head in _ORGANISATION_WORDS or "white house" in head_phrase:
+    if head in _ORGANISATION_WORDS:
         return ORGANISATION
     original = _words(phrase)
-    if len(original) <= 3 and any(re.fullmatch(r"[A-Z]{2,6}s?", w.rstrip(".")) for w in original):
-        return ORGANISATION
+    index = len(head_phrase.split()) - 1
+    if index < len(original) and _ACRONYM.fullmatch(original[index].replace(".", "")):
+        return ORGANISATION  # "the FBI", "NGOs", "the U.N."
     return PERSON
 
 
@@ -307,16 +309,15 @@ def resolve(mention: str, speakers: Sequence[Known]) -> Known | None:
             continue
         for name in _names_of(speaker):
             full = normalise(core_name(name)).split()
-            if len(full) > len(words) and full[-1] == words[-1] and _is_subsequence(words, full):
+            if full[-1] == words[-1] and _is_subsequence(words, full):
                 short_forms.append(speaker)
     return _narrow_by_gender(short_forms, mention)
 
 
 def _narrow_by_gender(matches: list[Known], mention: str) -> Known | None:
+    """A courtesy title rules out persons known to be of the other gender; then one must be left."""
     gender = guess_gender(mention)
-    if gender and len({id(m) for m in matches}) > 1:
-        matches = [m for m in matches if m.gender == gender]
-    elif gender:
+    if gender:
         matches = [m for m in matches if m.gender in (gender, None)]
     return _only(matches)
 

@@ -109,6 +109,32 @@ def test_the_same_speaker_matched_twice_is_not_ambiguous():
     assert resolve("Ali Khamenei", [speaker]) is speaker
 
 
+def test_a_name_with_middle_names_left_out_resolves_to_the_full_name():
+    full = Known(1, "Hillary Rodham Clinton")
+    assert resolve("Hillary Clinton", [full]) is full
+    assert resolve("Rodham Clinton", [full]) is full
+    assert resolve("Clinton Hillary", [full]) is None
+    assert resolve("Hillary Rodham", [full]) is None
+
+
+def test_short_forms_look_past_organisations_to_the_people():
+    assert resolve("Zimmerman", [Known(1, "Zimmerman Group", kind=ORGANISATION), ZIMMERMAN]) is ZIMMERMAN
+    assert resolve("Group", [Known(1, "Zimmerman Group", kind=ORGANISATION)]) is None
+    assert resolve("Zimmerman", [Known(1, "George Zimmerman", kind=None)]).name == "George Zimmerman"
+
+
+def test_curly_and_straight_apostrophes_are_the_same():
+    speaker = Known(1, "Conan O'Brien")
+    assert resolve("Conan O’Brien", [speaker]) is speaker
+    assert resolve("O’Brien", [speaker]) is speaker
+
+
+def test_a_courtesy_title_does_not_pick_a_person_of_known_gender_over_one_of_unknown_gender():
+    known, unknown = Known(1, "Hillary Clinton", gender=FEMALE), Known(2, "Chelsea Clinton")
+    assert resolve("Mrs. Clinton", [known, unknown]) is None
+    assert resolve("Mr. Clinton", [known, unknown]) is unknown
+
+
 def test_a_first_name_alone_is_not_guessed():
     assert resolve("George", SPEAKERS) is None
 
@@ -194,7 +220,16 @@ def test_other_words_are_not_resolved_as_pronouns(pronoun):
         ("the Security Council", ORGANISATION),
         ("the Atomic Energy Agency", ORGANISATION),
         ("FBI", ORGANISATION),
+        ("the FBI", ORGANISATION),
+        ("NGOs", ORGANISATION),
+        ("the U.N.", ORGANISATION),
+        ("FBI Director James Comey", PERSON),
         ("it", ORGANISATION),
+        ("its", ORGANISATION),
+        ("Itself", ORGANISATION),
+        ("them", ANONYMOUS),
+        ("their", ANONYMOUS),
+        ("themselves", ANONYMOUS),
         ("officials", ANONYMOUS),
         ("White House officials", ANONYMOUS),
         ("a spokesman", ANONYMOUS),
@@ -224,6 +259,7 @@ def test_guess_kind(name, kind):
         ("Mr. Zimmerman", MALE),
         ("Sir John Major", MALE),
         ("President Mr. Smith", MALE),
+        ("Gen. Mrs. Smith", FEMALE),
         ("Hillary Clinton", None),
         ("Zimmerman Mr.", None),
         ("", None),
