@@ -309,7 +309,7 @@ def resolve(mention: str, speakers: Sequence[Known]) -> Known | None:
             continue
         for name in _names_of(speaker):
             full = normalise(core_name(name)).split()
-            if full[-1] == words[-1] and _is_subsequence(words, full):
+            if full and full[-1] == words[-1] and _is_subsequence(words, full):
                 short_forms.append(speaker)
     return _narrow_by_gender(short_forms, mention)
 

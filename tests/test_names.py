@@ -154,6 +154,13 @@ def test_empty_mentions_resolve_to_nobody(mention):
     assert resolve(mention, SPEAKERS) is None
 
 
+def test_a_speaker_whose_name_is_only_a_title_matches_only_itself():
+    titled = Known(1, "Mr.")
+    assert resolve("Smith", [titled, ZIMMERMAN]) is None
+    assert resolve("Zimmerman", [titled, ZIMMERMAN]) is ZIMMERMAN
+    assert resolve("mr.", [titled]) is titled
+
+
 def test_nobody_resolves_among_no_speakers():
     assert resolve("George Zimmerman", []) is None
 
