@@ -232,7 +232,8 @@ _ADJUNCT_AFTER_CUE = frozenset(
 )
 _HEADLINE_KICKERS = frozenset(
     """latest breaking update updated watch exclusive opinion analysis editorial live video photos photo
-    fact check poll polls report news read related note editor's what why how when where""".split()  # noqa: SIM905
+    fact check poll polls report news read related note editor's what why how when where byline contributing
+    correction corrections clarification look q""".split()  # noqa: SIM905
 )
 _ABBREVIATIONS = frozenset(
     """mr mrs ms dr gen sen rep gov lt col sgt capt cmdr adm maj st jr sr inc corp co ltd vs etc jan feb mar
@@ -1881,7 +1882,7 @@ class _Extractor:
                 continue
             if (
                 not head[0].cap
-                or any(t.low in _HEADLINE_KICKERS for t in head[:2])
+                or (head[1] if head[0].low == "the" and len(head) > 1 else head[0]).low in _HEADLINE_KICKERS
                 or any(t.low in _SPEECH_FORMS or t.low in _THOUGHT_FORMS for t in head)
             ):
                 continue
@@ -1918,7 +1919,8 @@ class _Extractor:
                     or not (lower_ok or all(t.cap or t.low in ("of", "'s") or not t.word for t in head))
                 ):
                     continue
-                content = self.content_after(colon + 1, last)
+                # `SMITH: ...` in a transcript speaks to the end of the paragraph
+                content = self._trim_piece(colon + 1, last)
                 pieces = [content] if content else []
             self.add((colon, colon + 1), (first, colon), pieces, priority=0, confidence=0.7)
 
