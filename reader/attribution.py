@@ -228,7 +228,7 @@ _LEAD_INS = frozenset(
 _ADJUNCT_AFTER_CUE = frozenset(
     """on in at during after before last this earlier later yesterday today tonight monday tuesday wednesday
     thursday friday saturday sunday week weekend month year morning afternoon evening night recently
-    repeatedly again also publicly privately""".split()  # noqa: SIM905
+    repeatedly again also publicly privately when while as""".split()  # noqa: SIM905
 )
 _HEADLINE_KICKERS = frozenset(
     """latest breaking update updated watch exclusive opinion analysis editorial live video photos photo
@@ -1099,22 +1099,19 @@ class _Extractor:
                 if j > k and (tok.low in _PRONOUN_SOURCES or tok.low in ("the", "a", "an")):
                     break
                 j += 1
-            if j < last and (
+            if j >= last or (
                 toks[j].quote != -1
                 or toks[j].low in ("that", "to", "if", "whether", "what", "how", "why", "about", "of")
                 or toks[j].text in (",", ":")
+                or toks[j].text in _TERMINALS
                 or toks[j].low in _PRONOUN_SOURCES
                 or toks[j].low in ("the", "a", "an")
             ):
-                k = j
+                k = j  # "told reporters that ...", "told The New York Times."
         # adjuncts ("on Tuesday", "in a statement", "last week") before "that" or a quote
         for j in range(k, min(last, k + 9)):
             tok = toks[j]
-            if (
-                tok.low == "that"
-                or tok.quote != -1
-                and toks[tok.quote and self.t.quotes[tok.quote].first] is tok
-            ):
+            if tok.low == "that" or tok.quote != -1 and self.t.quotes[tok.quote].first == j:
                 if (
                     j > k
                     and all(toks[x].word or toks[x].text in (",", ".") for x in range(k, j))
@@ -1320,7 +1317,7 @@ class _Extractor:
                 g = self.verb_group_start(j, k)
                 source = self.source_before(g, k)
                 if source is None or source[0] != k:
-                    return None
+                    continue  # `Warren, who has not endorsed anyone, told reporters`: look further
                 return self.extend_cue((g, j + 1), last), source
             if tok.text in (";", ":") or (tok.text in _TERMINALS and not self.t._is_abbreviation(j)):
                 return None
