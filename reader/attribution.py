@@ -661,6 +661,8 @@ class _Text:
                     and toks[j + 2].quote != -1
                 ):
                     return True  # `"...?" He answered, "..."`
+                if toks[i - 1].text != "." and (after is None or after.low != "that"):
+                    return False  # `"Go!" Clinton said to reporters.`
                 return not (
                     j == i + 1
                     or after is None
@@ -1002,7 +1004,10 @@ class _Extractor:
             or any(t.cap or t.low in _SOURCE_NOUNS for t in toks[start : min(last, start + 4)])
         ):
             return None
-        if first_tok.low in ("that", "this", "these", "those", "it", "there"):
+        if (
+            first_tok.low in ("that", "this", "these", "those", "it", "there")
+            or first_tok.low in _PREPOSITIONS
+        ):
             return None
         k = start
         while k < last:
@@ -1659,15 +1664,17 @@ class _Extractor:
         rest = [t for t in toks[k:last] if not (t.text in _TERMINALS and t.quote == -1)]
         if not rest:
             return True
-        if any(t.quote != -1 or t.low == "that" for t in rest):
+        if rest[0].quote != -1 or any(t.low == "that" for t in rest):
             return False
-        return (
-            rest[0].low in _ADJUNCT_AFTER_CUE
-            and len(rest) <= 8
-            or rest[0].low in ("to", "in")
-            and len(rest) <= 6
-            and rest[0].low != "to"
-        )
+        if any(self.t.quotes[t.quote].inner_words > 4 for t in rest if t.quote != -1):
+            return False  # a show's title may be quoted ("on MSNBC's “Morning Joe”"), not what was said
+        if rest[0].low == "to":  # "said to reporters", not "said to be"
+            return (
+                len(rest) > 1
+                and (rest[1].cap or rest[1].low in _DETERMINERS | _SOURCE_NOUNS)
+                and len(rest) <= 6
+            )
+        return rest[0].low in _ADJUNCT_AFTER_CUE and len(rest) <= 10
 
     def quotes_following(self, piece, first, last):
         return []
