@@ -1333,32 +1333,18 @@ class _Extractor:
         toks = self.toks
         a, b = cue
         words = [t.low for t in toks[b : min(last, b + 4)]]
-        for phrase in (
-            ["in", "a", "statement"],
-            ["in", "an", "interview"],
-            ["in", "a", "tweet"],
-            ["on", "twitter"],
-            ["on", "facebook"],
-            ["in", "a", "letter"],
-            ["in", "an", "email"],
-            ["in", "a", "post"],
-            ["in", "a", "speech"],
-            ["for"],
-            ["out"],
-            ["up"],
-            ["to"],
-            ["about"],
-            ["on"],
-            ["back"],
-            ["of"],
-            ["it"],
-            ["against"],
+        if (
+            words[:1] == ["in"]
+            and words[1:2]
+            and words[1] in _DETERMINERS
+            and words[2:3]
+            and (words[2] in _DOCUMENT_NOUNS or words[2] in ("interview", "speech", "tweet", "statement"))
         ):
-            if words[: len(phrase)] == phrase:
-                if len(phrase) == 1 and not self._particle_belongs(toks[b - 1].low, phrase[0]):
-                    continue
-                b += len(phrase)
-                break
+            b += 3  # "said in a statement", "wrote in his memo"
+        elif words[:2] in (["on", "twitter"], ["on", "facebook"]):
+            b += 2
+        elif words and words[0] in _PARTICLES and self._particle_belongs(toks[b - 1].low, words[0]):
+            b += 1  # "called for", "pointed out", "talked about"
         if b < last and toks[b].text == ":" and toks[b].quote == -1:
             b += 1  # `said:` - the colon is part of the cue
         return (a, b)
@@ -1514,7 +1500,7 @@ class _Extractor:
                 tok.low in ("that", "whether", "if")
                 or tok.text in (";", "(")
                 or tok.text in _TERMINALS
-                or (tok.low in _SPEECH_FORMS and not tok.cap and toks[q - 1].low in ("and", "but"))
+                or (tok.low in _SPEECH_FORMS and not tok.cap and toks[q - 1].low in ("and", "but", ","))
             ):
                 return k  # `smiled and said, "..."`: the quotation is the said one's
         return k

@@ -247,6 +247,102 @@ def test_a_possessive_before_a_noun_cue_is_the_source():
     assert found.content == at(text, "that the border was closed surprised nobody")
 
 
+def test_a_transcript_speaker_speaks_to_the_end_of_the_paragraph():
+    text = "SMITH: We will not leave. We are staying here.\n\nJONES: You must go."
+    smith, jones = propose(text)
+    assert smith.source == at(text, "SMITH")
+    assert smith.cue == at(text, ":")
+    assert smith.content == at(text, "We will not leave. We are staying here.")
+    assert jones.source == at(text, "JONES")
+    assert jones.content == at(text, "You must go.")
+
+
+@pytest.mark.parametrize("text", ["Contributing: Jane Doe.", "Q: Is he conservative?", "BYLINE: Amber Lee."])
+def test_bylines_and_questions_are_not_speakers(text):
+    assert propose(text) == []
+
+
+def test_a_poll_is_the_source_of_what_it_shows():
+    text = "Clinton led by 8 points in a new CNN poll."
+    found = only(text)
+    assert found.cue == at(text, "in")
+    assert found.source == at(text, "a new CNN poll")
+    assert found.content == at(text, "Clinton led by 8 points")
+    text = "In the new Post-ABC poll, Trump wins a third of the vote."
+    found = only(text)
+    assert found.cue == at(text, "In")
+    assert found.source == at(text, "the new Post-ABC poll")
+    assert found.content == at(text, "Trump wins a third of the vote")
+
+
+def test_find_reports_only_what_evidence_finds():
+    text = "The survey found Clinton leading by seven points."
+    found = only(text)
+    assert found.source == at(text, "The survey")
+    assert found.cue == at(text, "found")
+    assert found.content == at(text, "Clinton leading by seven points")
+    text = "A study by the university found that turnout fell."
+    assert only(text).content == at(text, "that turnout fell")
+    assert propose("She found her keys under the sofa.") == []
+
+
+def test_a_noun_cue_takes_its_prepositional_phrase_as_content():
+    text = "His criticism of the developer was harsh."
+    found = only(text)
+    assert found.source == at(text, "His")
+    assert found.cue == at(text, "criticism")
+    assert found.content == at(text, "of the developer")
+
+
+def test_an_asked_question_is_an_attribution_without_a_source():
+    text = "Asked whether he would run, Smith said he would not."
+    asked, said = propose(text)
+    assert asked.source is None
+    assert asked.cue == at(text, "Asked")
+    assert asked.content == at(text, "whether he would run")
+    assert said.source == at(text, "Smith")
+    assert said.content == at(text, "he would not")
+
+
+def test_seems_is_an_attribution_without_a_source():
+    text = "The senator seems to favor a delay."
+    found = only(text)
+    assert found.source is None
+    assert found.cue == at(text, "seems")
+    assert found.content == [at(text, "The senator"), at(text, "to favor a delay")]
+    assert propose("The senator appeared on television on Sunday.") == []
+
+
+def test_an_exclamation_keeps_the_cue_after_it_and_its_recipient_is_not_content():
+    text = '"Sometimes we need a break!" Clinton said to People. The trip ended.'
+    found = only(text)
+    assert found.content == at(text, '"Sometimes we need a break!"')
+    assert found.source == at(text, "Clinton")
+    assert found.cue == at(text, "said")
+
+
+def test_some_verbs_report_only_with_their_particle():
+    assert propose("He spoke at length.") == []
+    assert propose("They voted on Tuesday.") == []
+    text = "He spoke about the war."
+    assert only(text).cue == at(text, "spoke about")
+    text = "They voted for the bill."
+    found = only(text)
+    assert found.cue == at(text, "voted for")
+    assert found.content == at(text, "the bill")
+
+
+def test_a_relative_clause_with_its_own_cue_does_not_take_the_quotation():
+    text = 'Trump, who has told aides he sees the issues as linked, said in his statement: "We will act."'
+    said, told = propose(text)
+    assert told.source == at(text, "who")
+    assert told.content == at(text, "he sees the issues as linked")
+    assert said.source == at(text, "Trump")
+    assert said.cue == at(text, "said in his statement:")
+    assert said.content == at(text, '"We will act."')
+    assert said.kind == DIRECT
+
+
 # -- sources and speakers -----------------------------------------------------------------------------------
 
 
