@@ -509,6 +509,23 @@ def test_combining_marks_do_not_shift_offsets():
     assert found.content == at(text, "the vote was fair")
 
 
+@pytest.mark.parametrize(
+    ("entry", "forms"),
+    [
+        ("say/said", {"say", "says", "saying", "said"}),
+        ("know/knew/known", {"know", "knows", "knowing", "knew", "known"}),
+        ("argue", {"argue", "argues", "argued", "arguing"}),
+        ("deny", {"deny", "denies", "denied", "denying"}),
+        ("stay", {"stay", "stays", "stayed", "staying"}),
+        ("admit+", {"admit", "admits", "admitted", "admitting"}),
+        ("stress", {"stress", "stresses", "stressed", "stressing"}),
+        ("vow", {"vow", "vows", "vowed", "vowing"}),
+    ],
+)
+def test_verbs_are_inflected_by_rule(entry, forms):
+    assert attribution._inflections(entry) == forms
+
+
 def test_the_extractor_names_its_version():
     assert isinstance(attribution.EXTRACTOR_VERSION, str)
     assert attribution.EXTRACTOR_VERSION.startswith("attribution-rules/")
