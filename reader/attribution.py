@@ -393,6 +393,12 @@ _NUMBER_WORDS = frozenset(
 _PRONOUN_SPEAKERS = frozenset(
     ["he", "she", "they", "it", "we", "his", "her", "their", "its", "our", "him", "them", "us"]
 )
+# "continued to defend", "wants to know": these verbs and "to" belong to the verb group of the next.
+_CATENATIVES = frozenset(
+    """continue continues continued continuing begin begins began begun try tries tried trying go goes went
+    going""".split()  # noqa: SIM905
+)
+_CONTRACTED_SUBJECTS = frozenset("who's he's she's it's they've who've we've i've they're we're".split())  # noqa: SIM905
 # Clauses opening with these are adjuncts of the attribution, not its content ("When asked, Smith said").
 _SUBORDINATE = frozenset(
     """when while if as after before because although though since until asked speaking in on at during for
@@ -718,6 +724,7 @@ class _Extractor:
         if (
             before is not None
             and (before.low in _DETERMINERS or before.low.endswith(("'s", "s'")))
+            and before.low not in _CONTRACTED_SUBJECTS
             and before.low not in ("that", "all", "both", "most", "more", "some", "many", "few", "this")
         ):
             return False
@@ -733,6 +740,9 @@ class _Extractor:
                 or before.low.endswith("ly")
                 or before.low in _SOURCE_NOUNS
                 or before.low.endswith("n't")
+                or before.low == "to"
+                and i - 2 >= first
+                and self.toks[i - 2].low in _CATENATIVES
             )
             object_after = after is not None and (
                 after.low in _OBJECT_STARTS or after.quote != -1 or after.cap and after.word
@@ -773,7 +783,9 @@ class _Extractor:
                 j -= 1
             else:
                 break
-        # an auxiliary alone before a source-less verb is not part of the group when it is the subject's verb
+        # "continued to defend", "wants to know": the catenative verb and its "to" join the group
+        if j - 2 >= first and self.toks[j - 1].low == "to" and self.toks[j - 2].low in _CATENATIVES:
+            return self.verb_group_start(j - 2, first)
         while j < i and self.toks[j].low in (
             "then",
             "once",
@@ -806,8 +818,8 @@ class _Extractor:
             and not (toks[j].text == "." and self.t._is_abbreviation(j))
         ):
             return None
-        if toks[j].low in _RELATIVES:
-            return (j, j + 1)
+        if toks[j].low in _RELATIVES or toks[j].low in _CONTRACTED_SUBJECTS:
+            return (j, j + 1)  # "who said", "who's argued"
         if toks[j].low in _BETWEEN_SOURCE_AND_CUE and j > first and toks[j - 1].word:
             j -= 1  # "campaign workers here said", "Smith himself said"
         if toks[j].low in _SOURCE_STOPS or toks[j].low in _LEAD_INS and toks[j].low not in ("it", "there"):
@@ -1420,7 +1432,11 @@ class _Extractor:
             participle = (
                 low in _PARTICIPLE_SPEECH
                 and before is not None
-                and (before.text in (",", "—", "–") or before.low in _DOCUMENT_NOUNS)
+                and (
+                    before.text in (",", "—", "–")
+                    or before.low in _DOCUMENT_NOUNS
+                    or before.low in ("before", "after", "while", "by", "without", "when")
+                )
             )
             if participle:
                 source = self.shared_source(g - 1, first)
@@ -1429,8 +1445,8 @@ class _Extractor:
                 if content:
                     self.add(cue, source, [content], priority=2, confidence=0.6)
                 continue
-            if low.endswith("ing") and (before is None or before.low not in _AUX):
-                continue  # "a growing number", "Speaking to reporters, ..."
+            if low.endswith("ing") and (g == i or toks[i - 1].low not in _AUX):
+                continue  # "a growing number", "Speaking to reporters, ..." (but "is arguing")
             source = self.source_before(g, first)
             if (
                 source is None
@@ -1457,6 +1473,15 @@ class _Extractor:
             k = self.quote_opening_content(k, last)
             after = self.content_after(k, last) if k < last else None
             comma_before_source = source[0] > first and toks[source[0] - 1].text in (",", "—", "–")
+            relative = toks[source[0]].low in _RELATIVES or toks[source[0]].low in _CONTRACTED_SUBJECTS
+            if after is not None and relative and comma_before_source:
+                # "Haugland, who's argued that delegates are free, lost": the clause ends at its comma
+                close = next(
+                    (x for x in range(after[0], after[1]) if toks[x].text == "," and toks[x].quote == -1),
+                    None,
+                )
+                if close is not None and close > after[0]:
+                    after = (after[0], close)
             if speech and comma_before_source and self._rest_is_adjunct(k, last):
                 # "The plan will fail, Smith said (on Tuesday)."
                 lead = self.content_before(source[0], first)
@@ -1647,7 +1672,12 @@ class _Extractor:
 
     def _rest_is_adjunct(self, k, last):
         toks = self.toks
-        rest = [t for t in toks[k:last] if not (t.text in _TERMINALS and t.quote == -1)]
+        rest = []
+        for t in toks[k:last]:
+            if t.quote == -1 and t.text in ("—", "–", "--", ";", "("):
+                break  # "..., the office reported on Tuesday -- a development that ..."
+            if not (t.text in _TERMINALS and t.quote == -1):
+                rest.append(t)
         if not rest:
             return True
         if rest[0].quote != -1 or any(t.low == "that" for t in rest):
@@ -2083,7 +2113,8 @@ def propose(text: str) -> list[Proposal]:
         source = chars(cand.source) if cand.source else None
         speaker = None
         if cand.source is not None:
-            relative = toks[cand.source[0]].low in _RELATIVES and cand.source[1] - cand.source[0] == 1
+            head = toks[cand.source[0]].low.split("'")[0]
+            relative = head in _RELATIVES and cand.source[1] - cand.source[0] == 1
             antecedent = extractor.antecedent(cand.source[0]) if relative else None
             if not relative:
                 speaker = speakers.mention(source)
@@ -2113,7 +2144,7 @@ class _Speakers:
     def mention(self, span):
         """The speaker name a mention suggests (and remember it as the most recent)."""
         mention = self.text[span[0] : span[1]]
-        folded = mention.lower()
+        folded = re.sub(r"[’'](?:s|ve|re)$", "", mention.lower())  # "he's" is "he"
         if folded in _PRONOUN_SPEAKERS:
             found = names.resolve_pronoun(folded, self.known)
             return found.name if found else None

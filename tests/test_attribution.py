@@ -343,6 +343,50 @@ def test_a_relative_clause_with_its_own_cue_does_not_take_the_quotation():
     assert said.kind == DIRECT
 
 
+def test_a_progressive_form_is_a_cue_with_its_auxiliary():
+    text = "Trump is arguing that the judge cannot be fair."
+    found = only(text)
+    assert found.cue == at(text, "is arguing")
+    assert found.source == at(text, "Trump")
+    assert found.content == at(text, "that the judge cannot be fair")
+    assert propose("A growing number of voters stayed home.") == []
+
+
+def test_a_catenative_verb_joins_the_cue():
+    text = "Clinton continued to defend the notion that the video inspired the attacks."
+    found = only(text)
+    assert found.cue == at(text, "continued to defend")
+    assert found.source == at(text, "Clinton")
+    assert found.content == at(text, "the notion that the video inspired the attacks")
+
+
+def test_a_participle_after_before_shares_the_source():
+    text = '"Nothing you can do," Trump said before adding: "Maybe there is."'
+    said, adding = propose(text)
+    assert said.content == at(text, '"Nothing you can do,"')
+    assert adding.cue == at(text, "adding:")
+    assert adding.content == at(text, '"Maybe there is."')
+    assert said.source == adding.source == at(text, "Trump")
+
+
+def test_a_contracted_relative_pronoun_is_the_source():
+    text = "Curly Haugland, who’s argued for years that delegates are free, lost."
+    found = only(text)
+    assert found.source == at(text, "who’s")
+    assert found.cue == at(text, "argued for")
+    assert found.content == at(text, "years that delegates are free")
+    assert found.speaker == "Curly Haugland"
+
+
+def test_a_dash_ends_the_adjuncts_after_a_final_cue():
+    text = (
+        "Deficits will rise this year, the budget office reported on Tuesday -- a new question for the race."
+    )
+    found = only(text)
+    assert found.source == at(text, "the budget office")
+    assert found.content == at(text, "Deficits will rise this year")
+
+
 # -- sources and speakers -----------------------------------------------------------------------------------
 
 
