@@ -228,7 +228,7 @@ _LEAD_INS = frozenset(
 _ADJUNCT_AFTER_CUE = frozenset(
     """on in at during after before last this earlier later yesterday today tonight monday tuesday wednesday
     thursday friday saturday sunday week weekend month year morning afternoon evening night recently
-    repeatedly again also publicly privately when while as""".split()  # noqa: SIM905
+    repeatedly again also publicly privately when while as from""".split()  # noqa: SIM905
 )
 _HEADLINE_KICKERS = frozenset(
     """latest breaking update updated watch exclusive opinion analysis editorial live video photos photo
@@ -842,8 +842,12 @@ class _Extractor:
                     i -= 1
                     continue
                 break
-            if (tok.low in _SPEECH_FORMS or tok.low in _THOUGHT_FORMS or tok.low in _AUX) and not tok.cap:
-                break
+            if not tok.cap and (
+                tok.low in _AUX
+                or (tok.low in _SPEECH_FORMS or tok.low in _THOUGHT_FORMS)
+                and (tok.low not in _AMBIGUOUS_FORMS or self.is_verb_here(i - 1))
+            ):
+                break  # a verb ends the noun phrase ("Clinton press secretary Brian Fallon" goes on)
             i -= 1
             if j - i > 14:
                 break
@@ -1502,6 +1506,8 @@ class _Extractor:
                     continue
             if after is None or low in _QUOTE_ONLY and toks[after[0]].quote == -1:
                 continue
+            if speech and self._rest_is_adjunct(k, last) and toks[k].low in _ADJUNCT_AFTER_CUE:
+                continue  # "Eilperin reported from Washington.": no content named
             if not speech and not self._thought_complement(k, after):
                 continue
             self.add(cue, source, [after], priority=1 if speech else 4, confidence=0.75 if speech else 0.55)
