@@ -338,21 +338,8 @@ _RAISING_PASSIVES = frozenset(
     ]
 )
 _BETWEEN_SOURCE_AND_CUE = frozenset(
-    [
-        "here",
-        "there",
-        "today",
-        "yesterday",
-        "tonight",
-        "now",
-        "too",
-        "himself",
-        "herself",
-        "themselves",
-        "itself",
-        "instead",
-        "alone",
-    ]
+    """here there today yesterday tonight now too himself herself themselves itself instead alone then later
+    first earlier once just only""".split()  # noqa: SIM905
 )
 _DOCUMENT_NOUNS = frozenset(
     [
@@ -399,6 +386,14 @@ _CATENATIVES = frozenset(
     going""".split()  # noqa: SIM905
 )
 _CONTRACTED_SUBJECTS = frozenset("who's he's she's it's they've who've we've i've they're we're".split())  # noqa: SIM905
+# "pledges to", "vows to": third-person forms that take an infinitive, not nouns before "to".
+_TO_VERBS = frozenset(
+    form
+    for lemma in """pledge vow promise threaten seek/sought refuse decline urge offer intend aim need try plan+ hope
+    want call ask tell/told expect agree wish push press fight/fought move work struggle continue vote""".split()
+    for form in _inflections(lemma)
+    if form.endswith("s")
+)
 # Clauses opening with these are adjuncts of the attribution, not its content ("When asked, Smith said").
 _SUBORDINATE = frozenset(
     """when while if as after before because although though since until asked speaking in on at during for
@@ -756,7 +751,7 @@ class _Extractor:
                 and after.low
                 in ("of", "by", "from", "were", "are", "have", "had", "is", "was", "will", "would", "to")
                 and tok.low.endswith("s")
-                and not (tok.low in ("calls", "plans", "hopes", "wants") and after.low == "to")
+                and not (tok.low in _TO_VERBS and after.low == "to")
             ):
                 return False
         if (
@@ -889,6 +884,8 @@ class _Extractor:
             return True
         if tok.low.endswith(("ers", "ists", "ians", "ants", "ents", "ors")) and b - a <= 3:
             return True
+        if self.toks[b - 1].low in _SOURCE_NOUNS and b - a <= 3 and tok.low not in _VERBISH:
+            return True  # "exit polls", "campaign officials"
         return (
             tok.cap
             or tok.low in _DETERMINERS
@@ -944,7 +941,6 @@ class _Extractor:
                 or opener.low
                 in ("a", "an", "the", "one", "himself", "herself", "both", "each", "like", "now", "then")
                 or opener.low.endswith("ing")
-                and opener.low not in _PARTICIPLE_SPEECH
                 or opener.cap
                 or opener.text[0].isdigit()
                 or opener.low in _ROLE_WORDS
