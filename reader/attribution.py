@@ -389,8 +389,9 @@ _CONTRACTED_SUBJECTS = frozenset("who's he's she's it's they've who've we've i'v
 # "pledges to", "vows to": third-person forms that take an infinitive, not nouns before "to".
 _TO_VERBS = frozenset(
     form
-    for lemma in """pledge vow promise threaten seek/sought refuse decline urge offer intend aim need try plan+ hope
-    want call ask tell/told expect agree wish push press fight/fought move work struggle continue vote""".split()
+    for lemma in """pledge vow promise threaten seek/sought refuse decline urge offer intend aim need try
+    plan+ hope want call ask tell/told expect agree wish push press fight/fought move work struggle continue
+    vote""".split()  # noqa: SIM905
     for form in _inflections(lemma)
     if form.endswith("s")
 )
