@@ -238,7 +238,8 @@ _HEADLINE_KICKERS = frozenset(
 _ABBREVIATIONS = frozenset(
     """mr mrs ms dr gen sen rep gov lt col sgt capt cmdr adm maj st jr sr inc corp co ltd vs etc jan feb mar
     apr jun jul aug sep sept oct nov dec no mt ft prof rev gens reps sens govs dept est fig u.s u.n d.c
-    a.m p.m u.k e.u""".split()  # noqa: SIM905
+    a.m p.m u.k e.u ala ariz ark calif colo conn del fla ga ill ind kan ky la md mass mich minn miss mo mont
+    neb nev okla ore pa tenn tex va vt wash wis wyo""".split()  # noqa: SIM905
 )
 
 _OPENERS = frozenset(["“", "``", "‘"])
@@ -615,6 +616,8 @@ class _Text:
         before = self.toks[i - 1]
         if before.end != tok.start:
             return False
+        if "." in before.text:  # "N.C.", "U.S.", "a.m."
+            return True
         if before.low == "no":  # "No. 1", but "Bob said no."
             return i + 1 < len(self.toks) and self.toks[i + 1].text[0].isdigit()
         return before.low in _ABBREVIATIONS or (len(before.text) == 1 and before.cap)
@@ -952,6 +955,8 @@ class _Extractor:
             head = self.source_before(p, first)
             if head is None or head[1] != p or head[1] - head[0] > 10:
                 continue
+            if toks[head[0]].low in _PREPOSITIONS or toks[head[0]].text[0].isdigit():
+                continue  # "Harry Bond, 30, of Raleigh, who ...": the appositive goes on to the left
             if not any(
                 toks[x].cap or toks[x].low in _DETERMINERS or toks[x].low in _SOURCE_NOUNS
                 for x in range(head[0], head[1])
@@ -1172,6 +1177,14 @@ class _Extractor:
             j += 1
         while end > k and toks[end - 1].text in (",", ";", ":", "—", "–", "-") and toks[end - 1].quote == -1:
             end -= 1
+        if k < end and toks[k].quote != -1 and self.t.quotes[toks[k].quote].first == k:
+            close = self.t.quotes[toks[k].quote].last + 1
+            if (
+                close < end
+                and toks[close].low in _ADJUNCT_AFTER_CUE
+                and not any(toks[x].quote != -1 or toks[x].low == "that" for x in range(close, end))
+            ):
+                end = close  # `tweeted, "Thank you Indiana!" on Friday`: the adjunct is not content
         return (k, end) if end > k else None
 
     def _coordinated_cue(self, i, end):
@@ -1250,11 +1263,11 @@ class _Extractor:
             a += 1
         if (
             a < b
-            and toks[a].low in _SUBORDINATE
+            and (toks[a].low in _SUBORDINATE or toks[a].low.endswith("ing") and toks[a].cap)
             and toks[a].quote == -1
             and not any(toks[x].text == "," and toks[x].quote == -1 for x in range(a, b))
         ):
-            return None  # "When asked, Smith said": an adjunct, not what was said
+            return None  # "When asked, Smith said", "Holding a book, Beck said": adjuncts, not what was said
         return (a, b) if b > a else None
 
     # -- candidates -----------------------------------------------------------------------------------------
@@ -1325,7 +1338,7 @@ class _Extractor:
             if source is None and k + 1 < last and toks[k + 1].text in _TERMINALS | {","}:
                 return cue, None
         # source then cue, within a few tokens
-        for j in range(k + 1, min(last, k + 14)):
+        for j in range(k + 1, min(last, k + 30)):
             tok = toks[j]
             if tok.quote != -1:
                 return None

@@ -387,6 +387,29 @@ def test_a_dash_ends_the_adjuncts_after_a_final_cue():
     assert found.content == at(text, "Deficits will rise this year")
 
 
+def test_a_participial_clause_before_the_source_is_not_content():
+    text = "Holding open a book, Beck said, “I just want to ask you.”"
+    found = only(text)
+    assert found.content == at(text, "“I just want to ask you.”")
+    assert found.kind == DIRECT
+
+
+def test_an_adjunct_after_a_quotation_is_not_content():
+    text = 'Trump tweeted, "Thank you Indiana!" on Friday afternoon.'
+    found = only(text)
+    assert found.content == at(text, '"Thank you Indiana!"')
+    assert found.kind == DIRECT
+
+
+def test_a_long_appositive_between_quotation_and_cue():
+    text = '"Both scare me," Harry Bond, 30, of Raleigh, who was among those polled, said later.'
+    found = only(text)
+    assert found.content == at(text, '"Both scare me,"')
+    assert found.cue == at(text, "said")
+    assert found.source == at(text, "Harry Bond, 30, of Raleigh, who was among those polled,")
+    assert found.speaker == "Harry Bond"
+
+
 # -- sources and speakers -----------------------------------------------------------------------------------
 
 
