@@ -758,14 +758,18 @@ class _Extractor:
                 and not (tok.low in _TO_VERBS and after.low == "to")
             ):
                 return False
-        if (
-            tok.low.endswith("ed")
-            and before is not None
-            and before.low in ("is", "was", "were", "are", "be", "been", "being")
-        ):
+        if tok.low.endswith(("ed", "en", "wn")) and self._after_be(i, first):
             # passive: "was asked", "is expected", "were criticized" - the subject is not the source
             return "passive"
         return True
+
+    def _after_be(self, i, first):
+        """Whether a participle follows a form of "be", adverbs between ("was initially portrayed")."""
+        be = ("is", "was", "were", "are", "be", "been", "being")
+        j = i - 1
+        while j >= first and (self.toks[j].low.endswith("ly") or self.toks[j].low in _AUX - set(be)):
+            j -= 1
+        return j >= first and self.toks[j].low in be
 
     def verb_group_start(self, i, first):
         """Auxiliaries, negation and adverbs before a verb belong to its cue ("has repeatedly said")."""

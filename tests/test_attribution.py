@@ -239,6 +239,19 @@ def test_a_passive_names_no_source_and_keeps_its_subject_as_content():
     assert found.speaker is None
 
 
+def test_a_passive_with_an_agent_takes_the_agent_as_source():
+    text = "The attack was initially portrayed by the White House as a protest."
+    found = only(text)
+    assert found.source == at(text, "the White House")
+    assert found.cue == at(text, "was initially portrayed by")
+    assert found.content == [at(text, "The attack"), at(text, "as a protest")]
+    text = "The move was first reported by MSNBC."
+    found = only(text)
+    assert found.source == at(text, "MSNBC")
+    assert found.cue == at(text, "was first reported by")
+    assert found.content == at(text, "The move")
+
+
 def test_a_possessive_before_a_noun_cue_is_the_source():
     text = "His claim that the border was closed surprised nobody."
     found = only(text)
