@@ -98,7 +98,7 @@ contradict refute rebut+ debunk cite call demand tout dread regret dislike show/
 promise pledge vow threaten push press insist desire lobby call urge vote/voted/voting
 fault target knock trash blast pan+ dub+ label+ brand characterize characterise portray paint/painted
 frame consider deem acknowledge confess apologize apologise concern worry order identify imagine
-determine nominate appoint""".split()  # noqa: SIM905
+determine nominate appoint encourage downplay side rail""".split()  # noqa: SIM905
 # Nouns that are cues after a possessive ("his claim that", "Trump's view").
 _NOUN_CUES = frozenset(
     """claim claims view views belief beliefs argument assertion suggestion allegation allegations
@@ -424,6 +424,8 @@ _PARTICLE_REQUIRED = frozenset(
         "weigh",
         "put/put/puts/putting",
         "vote",
+        "side",
+        "rail",
     ]
     for form in _inflections(lemma)
 )
@@ -431,7 +433,8 @@ _PARTICLE_REQUIRED = frozenset(
 _PARTICLES = {
     particle: frozenset(form for lemma in lemmas.split() for form in _inflections(lemma))
     for particle, lemmas in (
-        ("against", "vote argue warn speak/spoke/spoken campaign rail lash"),
+        ("against", "vote argue warn speak/spoke/spoken campaign rail lash side"),
+        ("with", "side"),
         ("for", "call push press argue lobby advocate campaign vote plead appeal ask"),
         ("out", "point lash speak/spoke/spoken reach cry come/came rule"),
         ("up", "bring/brought speak/spoke/spoken play sum+"),
