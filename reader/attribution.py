@@ -396,6 +396,7 @@ _TO_VERBS = frozenset(
     for form in _inflections(lemma)
     if form.endswith("s")
 )
+_QUESTION_STARTS = frozenset("whether why what how if about which who to when where".split())  # noqa: SIM905
 # Clauses opening with these are adjuncts of the attribution, not its content ("When asked, Smith said").
 _SUBORDINATE = frozenset(
     """when while if as after before because although though since until asked speaking in on at during for
@@ -980,6 +981,7 @@ class _Extractor:
             inner_cue = any(
                 (toks[x].low in _SPEECH_FORMS or toks[x].low in _THOUGHT_FORMS) and not toks[x].cap
                 for x in range(p + 1, comma)
+                if not (x == p + 1 and opener.low.endswith("ing"))  # "Smith, writing for the majority, said"
             )
             if parenthetical or (relative and inner_cue):
                 return self._with_name_before(head, first)
@@ -1651,20 +1653,8 @@ class _Extractor:
             if source is None:
                 return
             k = source[1]
-        if k >= last or toks[k].low not in (
-            "whether",
-            "why",
-            "what",
-            "how",
-            "if",
-            "about",
-            "which",
-            "who",
-            "to",
-            "when",
-            "where",
-        ):
-            return
+        if k >= last or (cue[1] == i + 1 and toks[k].low not in _QUESTION_STARTS):
+            return  # "asked about the vote" has its particle in the cue already
         end = next((x for x in range(k, last) if toks[x].text == "," and toks[x].quote == -1), last)
         content = self.content_after(k, end)
         if content:
@@ -1690,8 +1680,15 @@ class _Extractor:
         return (a, b)
 
     def _thought_complement(self, k, after):
-        # Belief and intention verbs need a clause, an infinitive, a quote or an object phrase.
-        return after[1] - after[0] >= 2 or self.toks[k].quote != -1
+        # Belief and intention verbs need a clause, an infinitive, a quote, an object phrase or a name
+        # ("Obama Slams Congress", "She denied it").
+        first = self.toks[after[0]]
+        return (
+            after[1] - after[0] >= 2
+            or first.quote != -1
+            or first.cap
+            or first.low in ("it", "him", "her", "them")
+        )
 
     def _rest_is_adjunct(self, k, last):
         toks = self.toks

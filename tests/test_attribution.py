@@ -423,6 +423,71 @@ def test_a_long_appositive_between_quotation_and_cue():
     assert found.speaker == "Harry Bond"
 
 
+def test_a_three_word_title_case_headline_with_a_verb_and_a_name():
+    text = "Obama Slams Congress"
+    found = only(text)
+    assert (found.source, found.cue, found.content) == (
+        at(text, "Obama"),
+        at(text, "Slams"),
+        at(text, "Congress"),
+    )
+
+
+def test_a_belief_or_intention_verb_takes_a_pronoun_object_but_not_a_bare_noun():
+    text = "She denied it."
+    assert only(text).content == at(text, "it")
+    assert propose("They wanted more.") == []
+
+
+def test_a_participial_appositive_belongs_to_the_source():
+    text = "Judge Smith, writing for the majority, said the law stands."
+    found = only(text)
+    assert found.source == at(text, "Judge Smith, writing for the majority,")
+    assert found.content == at(text, "the law stands")
+    assert found.speaker == "Smith"
+
+
+def test_find_that_is_an_attribution_whoever_finds():
+    text = "She found that the plan failed."
+    found = only(text)
+    assert (found.source, found.cue, found.content) == (
+        at(text, "She"),
+        at(text, "found"),
+        at(text, "that the plan failed"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("Asked which candidate she backs, Le Pen said nobody.", "which candidate she backs"),
+        ("Asked to comment, he declined.", "to comment"),
+        ("When asked about the vote, she smiled.", "the vote"),
+    ],
+)
+def test_asked_takes_the_question_up_to_the_comma(text, question):
+    asked = propose(text)[0]
+    assert asked.cue == at(text, "asked about" if "When" in text else "Asked")
+    assert asked.content == at(text, question)
+    assert asked.source is None
+
+
+def test_it_seems_that_has_no_source_and_no_subject():
+    text = "It seems that the plan failed."
+    found = only(text)
+    assert found.source is None
+    assert found.cue == at(text, "seems")
+    assert found.content == at(text, "that the plan failed")
+    assert propose("The plan seemed to me a mistake.") == []
+
+
+def test_an_inverted_source_may_start_with_a_number():
+    text = "The plan failed, said two officials."
+    found = only(text)
+    assert found.source == at(text, "two officials")
+    assert found.content == at(text, "The plan failed")
+
+
 # -- sources and speakers -----------------------------------------------------------------------------------
 
 
