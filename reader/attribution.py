@@ -98,7 +98,7 @@ contradict refute rebut+ debunk cite call demand tout dread regret dislike show/
 promise pledge vow threaten push press insist desire lobby call urge vote/voted/voting
 fault target knock trash blast pan+ dub+ label+ brand characterize characterise portray paint/painted
 frame consider deem acknowledge confess apologize apologise concern worry order identify imagine
-determine nominate appoint encourage downplay side rail""".split()  # noqa: SIM905
+determine nominate appoint encourage downplay side rail rule""".split()  # noqa: SIM905
 # Nouns that are cues after a possessive ("his claim that", "Trump's view").
 _NOUN_CUES = frozenset(
     """claim claims view views belief beliefs argument assertion suggestion allegation allegations
@@ -441,8 +441,7 @@ _PARTICLES = {
         ("up", "bring/brought speak/spoke/spoken play sum+"),
         (
             "to",
-            "refer+ point object respond reply allude agree admit+ confess testify swear/swore commit+ "
-            "pledge vow",
+            "refer+ point object respond reply allude admit+ confess testify",
         ),
         (
             "about",
@@ -731,6 +730,16 @@ class _Extractor:
             and before.low not in ("that", "all", "both", "most", "more", "some", "many", "few", "this")
         ):
             return False
+        if (
+            tok.low in ("called", "named", "dubbed", "titled", "labeled", "labelled")
+            and before is not None
+            and before.word
+            and not before.cap
+            and before.low not in _PRONOUN_SOURCES | _AUX | _RELATIVES
+            and i + 1 < last
+            and (self.toks[i + 1].cap or self.toks[i + 1].quote != -1)
+        ):
+            return False  # "a program called Sandy Hook Promise" names, it does not report
         if tok.low in _AMBIGUOUS_FORMS:
             after = self.toks[i + 1] if i + 1 < last else None
             base = not tok.low.endswith("s")
@@ -1463,7 +1472,7 @@ class _Extractor:
             )
             if participle:
                 source = self.shared_source(g - 1, first)
-                k = self.skip_after_cue(cue[1], last, low in _RECIPIENT_VERBS)
+                k = self.skip_after_cue(cue[1], last, low in _RECIPIENT_VERBS and cue[1] == i + 1)
                 content = self.content_after(k, last)
                 if content:
                     self.add(cue, source, [content], priority=2, confidence=0.6)
@@ -1484,7 +1493,7 @@ class _Extractor:
             inverted = None
             if source is None and speech and before is not None and before.text in (",", "”", '"', "''"):
                 inverted = self.source_after(cue[1], last)
-            k = self.skip_after_cue(cue[1], last, low in _RECIPIENT_VERBS)
+            k = self.skip_after_cue(cue[1], last, low in _RECIPIENT_VERBS and cue[1] == i + 1)
             if inverted is not None:
                 # "..., said Smith." or "..., said Smith, a spokesman."
                 lead = self.content_before(g, first)
@@ -1527,7 +1536,7 @@ class _Extractor:
                 continue
             if speech and self._rest_is_adjunct(k, last) and toks[k].low in _ADJUNCT_AFTER_CUE:
                 continue  # "Eilperin reported from Washington.": no content named
-            if not speech and not self._thought_complement(k, after):
+            if not speech and not self._thought_complement(k, after, particle=cue[1] > i + 1):
                 continue
             self.add(cue, source, [after], priority=1 if speech else 4, confidence=0.75 if speech else 0.55)
 
@@ -1679,12 +1688,13 @@ class _Extractor:
             b += 1
         return (a, b)
 
-    def _thought_complement(self, k, after):
+    def _thought_complement(self, k, after, particle=False):
         # Belief and intention verbs need a clause, an infinitive, a quote, an object phrase or a name
         # ("Obama Slams Congress", "She denied it").
         first = self.toks[after[0]]
         return (
-            after[1] - after[0] >= 2
+            particle  # "called for calm"
+            or after[1] - after[0] >= 2
             or first.quote != -1
             or first.cap
             or first.low in ("it", "him", "her", "them")
@@ -1825,7 +1835,8 @@ class _Extractor:
             if nxt.low == "to" and i + 2 < last and not toks[i + 2].word:
                 return
             k = i + 2 if nxt.text == ":" else i + 1
-            content = self.content_after(k, last)
+            # "her plan to cut taxes was popular": an infinitive ends at the verb of the sentence
+            content = self._phrase_after(k, last) if nxt.low == "to" else self.content_after(k, last)
         elif nxt.low in _NOUN_CUE_PREPOSITIONS.get(toks[i].low.rstrip("s"), ()):
             content = self._phrase_after(i + 1, last)
         elif nxt.low in ("from", "by") and possessor is None:

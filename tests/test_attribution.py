@@ -488,6 +488,69 @@ def test_an_inverted_source_may_start_with_a_number():
     assert found.content == at(text, "The plan failed")
 
 
+@pytest.mark.parametrize(
+    ("text", "source", "cue", "content"),
+    [
+        ("The senator argued that the bill was unfair.", "The senator", "argued", "that the bill was unfair"),
+        ("Officials say the road will reopen.", "Officials", "say", "the road will reopen"),
+        ("The governor pointed out that taxes fell.", "The governor", "pointed out", "that taxes fell"),
+        ("She talked about her childhood.", "She", "talked about", "her childhood"),
+        ("He warned against a rush to war.", "He", "warned against", "a rush to war"),
+        ("The mayor called for calm.", "The mayor", "called for", "calm"),
+        ("Critics accused him of lying.", "Critics", "accused", "him of lying"),
+        ("Sanders vowed to fight on.", "Sanders", "vowed", "to fight on"),
+        ("Clinton pledges to protect workers.", "Clinton", "pledges", "to protect workers"),
+        ("The group plans to sue.", "The group", "plans", "to sue"),
+        ("They urged voters to stay home.", "They", "urged", "to stay home"),
+        ("The report shows that crime fell.", "The report", "shows", "that crime fell"),
+        ("Polls show Trump leading in Ohio.", "Polls", "show", "Trump leading in Ohio"),
+        ("He believes the plan will work.", "He", "believes", "the plan will work"),
+        ("I think he is lying.", "I", "think", "he is lying"),
+        ("The campaign denied the report.", "The campaign", "denied", "the report"),
+        ("He referred to the deal as a disaster.", "He", "referred to", "the deal as a disaster"),
+        ("She responded to the attack on Twitter.", "She", "responded to", "the attack on Twitter"),
+        ("Trump tweeted that the poll was fake.", "Trump", "tweeted", "that the poll was fake"),
+        ("The senator later said he had been misquoted.", "The senator", "said", "he had been misquoted"),
+        (
+            "Democrats have long argued that the law works.",
+            "Democrats",
+            "have long argued",
+            "that the law works",
+        ),
+        ("Smith told The Associated Press that he would run.", "Smith", "told", "that he would run"),
+        ("Aides told reporters the trip was off.", "Aides", "told", "the trip was off"),
+        ("The White House declined to comment.", "The White House", "declined", "to comment"),
+        ("The judge ruled that the ban was lawful.", "The judge", "ruled", "that the ban was lawful"),
+        ("“No,” she replied.", "she", "replied", "“No,”"),
+        ("“We are done here,” the chairman announced.", "the chairman", "announced", "“We are done here,”"),
+        ("He added: “It is over.”", "He", "added:", "“It is over.”"),
+        ("Her plan to cut taxes was popular.", "Her", "plan", "to cut taxes"),
+        ("Most economists expect growth to slow.", "Most economists", "expect", "growth to slow"),
+        ("Many Republicans fear that he will lose.", "Many Republicans", "fear", "that he will lose"),
+        ("Obama: ‘We Will Win’", "Obama", ":", "‘We Will Win’"),
+    ],
+)
+def test_reporting_belief_and_intention_cues(text, source, cue, content):
+    found = only(text)
+    assert (found.source, found.cue, found.content) == (at(text, source), at(text, cue), at(text, content))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Voters want change.",
+        "The remarks, which he made on Sunday, angered many.",
+        "He spoke to the crowd for an hour.",
+        "The show began at noon.",
+        "A so-called expert arrived.",
+        "Eilperin reported from Washington.",
+        "The program called Sandy Hook Promise grew.",
+    ],
+)
+def test_sentences_that_only_look_like_attributions(text):
+    assert propose(text) == []
+
+
 # -- sources and speakers -----------------------------------------------------------------------------------
 
 
