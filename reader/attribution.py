@@ -1807,6 +1807,19 @@ class _Extractor:
             ):
                 return
             subject = None
+        verb = i + 2
+        if (
+            subject is not None
+            and nxt.low == "to"
+            and verb < last
+            and (toks[verb].low in _SPEECH_FORMS or toks[verb].low in ("show", "prove", "confirm", "reflect"))
+            and verb + 1 < last
+        ):
+            # "the emails seem to show that ...": the subject is the source of the verb after "to"
+            after = self.content_after(verb + 1, last)
+            if after is not None:
+                self.add((g, verb + 1), subject, [after], priority=4, confidence=0.5)
+                return
         pieces = [p for p in (subject, complement) if p is not None]
         self.add((g, i + 1), None, pieces, priority=5, confidence=0.45)
 

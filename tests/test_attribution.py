@@ -472,6 +472,14 @@ def test_asked_takes_the_question_up_to_the_comma(text, question):
     assert asked.source is None
 
 
+def test_seems_to_before_a_reporting_verb_keeps_the_subject_as_source():
+    text = "The emails seem to show that the aide knew."
+    found = only(text)
+    assert found.source == at(text, "The emails")
+    assert found.cue == at(text, "seem to show")
+    assert found.content == at(text, "that the aide knew")
+
+
 def test_it_seems_that_has_no_source_and_no_subject():
     text = "It seems that the plan failed."
     found = only(text)
