@@ -16,10 +16,11 @@ from django.utils import timezone
 
 from reader import names
 from reader import text as textlib
-from reader.annotating import (
+from reader.annotating import (  # noqa: F401 - Stale is raised here too, through _check_version
     AnnotatingError,
     Conflict,
     NotAllowed,
+    Stale,
     _check_version,
     _delete_if_unused,
     _locked,

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from reader import views, views_curation, views_exchange
+from reader import views, views_attributions, views_curation, views_exchange
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -21,6 +21,13 @@ urlpatterns = [
     path("links/<int:pk>/", views.link_detail, name="link_detail"),
     path("links/<int:pk>/delete/", views.link_delete, name="link_delete"),
     path("links/<int:pk>/review/", views.link_review, name="link_review"),
+    path("attributions/new/", views_attributions.attribution_create, name="attribution_create"),
+    path("attributions/<int:pk>/", views_attributions.attribution_detail, name="attribution_detail"),
+    path("attributions/<int:pk>/part/", views_attributions.attribution_part, name="attribution_part"),
+    path("attributions/<int:pk>/delete/", views_attributions.attribution_delete, name="attribution_delete"),
+    path("proposals/decide/", views_attributions.proposals_decide, name="proposals_decide"),
+    path("documents/<slug:slug>/propose/", views_attributions.document_propose, name="document_propose"),
+    path("speakers/<int:pk>/", views_attributions.speaker_detail, name="speaker_detail"),
     path("labels.css", views.labels_css, name="labels_css"),
     path("export/annotations.json", views_exchange.export_annotations, name="export_annotations"),
     path("import/", views_exchange.import_annotations, name="import_annotations"),

@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -26,7 +26,18 @@ from reader.forms import (
     form_errors,
 )
 from reader.highlights import changed_units, columns_for
-from reader.models import Annotation, Comparison, Document, Label, Link, Relation, Span, Speaker, Status
+from reader.models import (
+    Annotation,
+    Attribution,
+    Comparison,
+    Document,
+    Label,
+    Link,
+    Relation,
+    Span,
+    Speaker,
+    Status,
+)
 from reader.responses import error_response
 from reader.suggest import suggest
 
@@ -68,6 +79,7 @@ def document_detail(request, slug):
 class Column:
     document: Document
     html: str = ""
+    proposals: int = 0  # undecided machine proposals in this article
 
 
 class SidebarFilter:
@@ -190,7 +202,15 @@ def _reader(request, documents, comparison=None):
             labels={label.pk: label for label in labels},
             linked_ids={span_id for _, source, end, _ in link_rows for span_id in (source, end)},
         )
-        context["columns"] = [Column(document, html[document.pk]) for document in documents]
+        proposals = dict(
+            Attribution.objects.filter(document__in=documents, proposal=Attribution.Proposal.PROPOSED)
+            .values_list("document")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        context["columns"] = [
+            Column(document, html[document.pk], proposals.get(document.pk, 0)) for document in documents
+        ]
     if filters.active:
         # "19 of 126", and which highlights the filter keeps, so the text can dim the others.
         matching = filters.annotations(Annotation.objects.filter(span__document__in=documents)).order_by()
@@ -432,6 +452,7 @@ def _comparison_from(request):
 def _panel_context(request, spans, focus=None, comparison=None, conflict=None):
     links = list(Link.objects.touching([span.pk for span in spans]).with_related())
     labels = list(Label.objects.all())
+    attributions = _attributions_of(spans, request.user, conflict)
     for span in spans:
         for annotation in span.annotations.all():
             annotation.editable = annotation.can_change(request.user)
@@ -447,6 +468,18 @@ def _panel_context(request, spans, focus=None, comparison=None, conflict=None):
             span.candidates = _candidates(other)
         first = next(iter(span.annotations.all()), None)
         span.default_label_id = first.label_id if first else None
+        span.attribution_list = [a for a in attributions if span.pk in a.span_ids]
+        for attribution in span.attribution_list:
+            if attribution.is_proposal:  # "take all in this paragraph" needs its bounds
+                attribution.paragraph = next(
+                    (
+                        p
+                        for p in textlib.paragraphs(span.document.text)
+                        if p[0] <= attribution.content.start < p[1]
+                    ),
+                    None,
+                )
+        span.is_attributed = any(a.content_id == span.pk for a in span.attribution_list)
     return {
         "spans": spans,
         "focus": focus,
@@ -456,6 +489,46 @@ def _panel_context(request, spans, focus=None, comparison=None, conflict=None):
         "relations": Relation.choices,
         "speaker_names": _speaker_names(),
     }
+
+
+def _attributions_of(spans, user, conflict=None):
+    """The attributions (and undecided proposals) each span plays a part in, ready for the panel."""
+    ids = [span.pk for span in spans]
+    found = list(
+        Attribution.objects.shown()
+        .filter(Q(content__in=ids) | Q(cue__in=ids) | Q(source__in=ids) | Q(content_more__in=ids))
+        .with_spans()
+        .distinct()
+        .order_by("content__start", "pk")
+    )
+    for attribution in found:
+        more = list(attribution.content_more.all())
+        attribution.pieces = more
+        attribution.span_ids = {
+            attribution.content_id,
+            attribution.cue_id,
+            attribution.source_id,
+            *(p.pk for p in more),
+        }
+        attribution.editable = attribution.can_change(user)
+        values = {
+            "kind": attribution.kind,
+            "speaker_name": attribution.speaker.name if attribution.speaker else "",
+            "note": attribution.note,
+        }
+        attribution.form = {"values": dict(values), "seen": values}
+        if conflict and conflict["kind"] == "attribution" and conflict["pk"] == attribution.pk:
+            attribution.form["values"].update(conflict["mine"])
+            attribution.conflict = [
+                {
+                    "field": name.replace("_name", ""),
+                    "then": then,
+                    "now": now,
+                    "mine": conflict["mine"].get(name),
+                }
+                for name, (then, now) in conflict["changed"].items()
+            ]
+    return found
 
 
 def _candidates(document):

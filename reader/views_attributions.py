@@ -48,7 +48,9 @@ def attribution_create(request):
     if not form.is_valid():
         return error_response(request, form_errors(form), status=400)
     data = form.cleaned_data
-    content = Span.objects.filter(pk=data["content"]).first() if data["content"] else piece_of(data, "content")
+    content = (
+        Span.objects.filter(pk=data["content"]).first() if data["content"] else piece_of(data, "content")
+    )
     if content is None:
         return _gone(request, "highlight")
     try:
@@ -164,7 +166,11 @@ def proposals_decide(request):
     within = None
     if data["within_start"] is not None and data["within_end"] is not None:
         within = (data["within_start"], data["within_end"])
-    chosen = list(Attribution.objects.with_spans().filter(pk__in=data["attribution"])) if data["attribution"] else []
+    chosen = (
+        list(Attribution.objects.with_spans().filter(pk__in=data["attribution"]))
+        if data["attribution"]
+        else []
+    )
     decided = attributing.proposals_decide(
         user=request.user,
         take=data["decision"] == "take",
@@ -173,7 +179,9 @@ def proposals_decide(request):
         within=within,
     )
     if data["attribution"] and not decided:
-        return error_response(request, "These proposals were decided already, or deleted; reload the page.", status=409)
+        return error_response(
+            request, "These proposals were decided already, or deleted; reload the page.", status=409
+        )
     word = "taken" if data["decision"] == "take" else "declined"
     if not request.htmx:
         messages.success(request, f"{decided} proposal{'' if decided == 1 else 's'} {word}.")

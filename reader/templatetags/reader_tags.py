@@ -27,3 +27,9 @@ def outlet(document, empty="Unknown outlet"):
 
 def _field(item, name):
     return item.get(name, "") if isinstance(item, dict) else getattr(item, name, "")
+
+
+@register.filter
+def split_words(value):
+    """ "a b c" → ["a", "b", "c"]: a short list written in a template."""
+    return str(value).split()

@@ -127,11 +127,43 @@
     say(linking, `Selected “${sel.exact.slice(0, 80)}”. Press Enter or Link to link it.`);
   };
 
+  // ---- Attributions: pick a cue, a source or a piece of content ---------------
+
+  let picking = null; // {form, role} while the reader selects a part in the same article
+  const ROLE_NAMES = { cue: "the cue", source: "the source", content: "the content", more: "another piece of the content" };
+
+  const startPicking = (form, role) => {
+    stopLinking();
+    picking = { form, role };
+    document.body.classList.add("picking");
+    hideToolbar();
+    clearSelection();
+    say(form, `Select ${ROLE_NAMES[role]} in this article, then press Enter. Esc cancels.`);
+  };
+
+  const stopPicking = () => {
+    if (!picking) return;
+    document.body.classList.remove("picking");
+    picking = null;
+  };
+
+  // A new attribution keeps each part in fields of its own; a change of one part uses `part_*`.
+  const pickPart = (sel) => {
+    const { form, role } = picking;
+    const prefix = form.elements.part_start ? "part" : role;
+    form.elements[`${prefix}_start`].value = sel.start;
+    form.elements[`${prefix}_end`].value = sel.end;
+    form.elements[`${prefix}_exact`].value = sel.exact;
+    if (form.elements.role) form.elements.role.value = role;
+    say(form, `${ROLE_NAMES[role]}: “${sel.exact.slice(0, 80)}”. Press Enter to save, or pick another part.`);
+  };
+
   // ---- Panel ---------------------------------------------------------------
 
   const closePanel = () => {
     if (!panel) return;
     stopLinking();
+    stopPicking();
     panel.replaceChildren();
     for (const mark of document.querySelectorAll("mark.hl.active")) mark.classList.remove("active");
   };
@@ -269,6 +301,10 @@
           if (sel && sel.document === linking.dataset.otherDocument) pickSelection(sel);
           return;
         }
+        if (picking) {
+          if (sel && sel.document === picking.form.dataset.pickDocument) pickPart(sel);
+          return;
+        }
         if (sel) showToolbar(sel);
         else if (!toolbar.contains(document.activeElement)) hideToolbar();
       });
@@ -317,6 +353,7 @@
       const moved = pressedAt && Math.hypot(event.clientX - pressedAt.x, event.clientY - pressedAt.y) > 4;
       if (event.detail > 1 || moved || !window.getSelection().isCollapsed) return;
       const ids = mark.dataset.spans.split(" ").reverse();
+      if (picking) return; // picking selects words; a click on a highlight opens nothing
       if (linking) {
         if (textRootOf(mark).dataset.document === linking.dataset.otherDocument) linkToSpan(ids[0]);
         return;
@@ -331,6 +368,8 @@
   document.addEventListener("click", (event) => {
     const start = event.target.closest("[data-link-start]");
     if (start) startLinking(start.closest("form"));
+    const pick = event.target.closest("[data-pick]");
+    if (pick) startPicking(pick.closest("form"), pick.dataset.pick);
     const close = event.target.closest("[data-close]");
     if (close && panel && panel.contains(close)) {
       event.preventDefault();
@@ -342,7 +381,8 @@
 
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape") {
-      if (linking) stopLinking();
+      if (picking) stopPicking();
+      else if (linking) stopLinking();
       else if (toolbar && !toolbar.hidden) {
         hideToolbar();
         clearSelection();
@@ -365,6 +405,13 @@
       linking.requestSubmit(linking.querySelector("[data-link-submit]"));
       return;
     }
+    if (picking && event.key === "Enter") {
+      event.preventDefault();
+      const { form } = picking;
+      stopPicking();
+      form.requestSubmit();
+      return;
+    }
     if (event.key === "Enter" && event.target.matches?.(".text mark.hl")) {
       event.preventDefault();
       openSpans(event.target.dataset.spans.split(" ").reverse());
@@ -378,6 +425,21 @@
       }
       return;
     }
+    // Proposals: J / K to the next or previous one, A to take it, X to decline it.
+    const key = event.key.toLowerCase();
+    if (key === "j" || key === "k") {
+      event.preventDefault();
+      stepProposal(key === "j" ? 1 : -1);
+      return;
+    }
+    if ((key === "a" || key === "x") && panel) {
+      const button = panel.querySelector(`.attribution.proposal [data-decide="${key === "a" ? "take" : "decline"}"]`);
+      if (button) {
+        event.preventDefault();
+        button.click();
+        return;
+      }
+    }
     if (event.key.toLowerCase() === "l" && panel) {
       const here = document.activeElement?.closest?.(".span-card") || panel;
       const form = here.querySelector("[data-link-form]");
@@ -386,6 +448,39 @@
         startLinking(form);
       }
     }
+  });
+
+  // The proposals in reading order (a content's first piece each), the one shown in the panel,
+  // and the step to the next or the previous.
+  const stepProposal = (direction) => {
+    const seen = new Set();
+    const marks = [...document.querySelectorAll(".text mark.hl.proposed.a-content[data-attr]")].filter((mark) => {
+      const id = mark.dataset.attr.split(" ")[0];
+      if (seen.has(id)) return false;
+      seen.add(id);
+      return true;
+    });
+    if (!marks.length) return;
+    const current = panel?.querySelector(".attribution.proposal")?.dataset.attribution;
+    const at = marks.findIndex((mark) => mark.dataset.attr.split(" ").includes(current));
+    const next = marks[(at + direction + marks.length) % marks.length] || marks[0];
+    next.scrollIntoView({ block: "center" });
+    openSpans(next.dataset.spans.split(" ").reverse());
+  };
+
+  // Hovering any part of an attribution lights its other parts: source, cue and content.
+  const attributionsOf = (mark) => (mark.dataset.attr ? mark.dataset.attr.split(" ") : []);
+  document.addEventListener("mouseover", (event) => {
+    const mark = event.target.closest?.(".text mark.hl[data-attr]");
+    if (!mark) return;
+    const ids = attributionsOf(mark);
+    for (const other of document.querySelectorAll(".text mark.hl[data-attr]")) {
+      other.classList.toggle("attr-lit", attributionsOf(other).some((id) => ids.includes(id)));
+    }
+  });
+  document.addEventListener("mouseout", (event) => {
+    if (!event.target.closest?.(".text mark.hl[data-attr]")) return;
+    for (const lit of document.querySelectorAll(".text mark.hl.attr-lit")) lit.classList.remove("attr-lit");
   });
 
   for (const kind of ["mouseover", "focusin"]) {
@@ -406,6 +501,7 @@
   document.addEventListener("htmx:afterSwap", (event) => {
     if (!panel || event.detail.target !== panel) return;
     stopLinking();
+    stopPicking();
     const inner = panel.querySelector(".panel-inner");
     if (!inner) return;
     for (const mark of document.querySelectorAll("mark.hl.active")) mark.classList.remove("active");
