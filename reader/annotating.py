@@ -268,7 +268,33 @@ def annotation_update(
             changes[name] = value
     if changes:
         _update(row, **changes)
+        if row.label.kind in (Label.Kind.QUOTE, Label.Kind.CLAIM) and row.speaker is not None and row.cue:
+            _attribute(row, user)
     return row
+
+
+def _attribute(annotation, user):
+    """A quote or claim given a speaker and a cue is an attribution: made here when its words
+    have none, its cue found in the text nearest them (DESIGN: attributions)."""
+    from reader.models import Attribution
+
+    span = Span.objects.select_related("document").get(pk=annotation.span_id)
+    if Attribution.objects.filter(content=span).exists():
+        return
+    document = document_for_offsets(span.document_id)
+    found = textlib.nearest_occurrence(document.text, annotation.cue, span.start, span.end)
+    cue = None
+    if found is not None:
+        cue = span_get_or_create(document=document, start=found[0], end=found[1], exact=None, user=user)
+    Attribution.objects.create(
+        document_id=span.document_id,
+        content=span,
+        cue=cue,
+        kind=textlib.quotation_kind(span.exact),
+        speaker=annotation.speaker,
+        author=user,
+        note="" if cue else f"The cue “{annotation.cue}” was not found near the words.",
+    )
 
 
 def _update(row, **changes):

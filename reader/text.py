@@ -67,6 +67,19 @@ def quotation_kind(words: str) -> str:
     return "indirect"
 
 
+def nearest_occurrence(text: str, words: str, start: int, end: int, reach: int = 250):
+    """(start, end) of the occurrence of `words` (whole words, any case) nearest to [start, end)
+    without overlapping it, within `reach` characters of it; None when there is none."""
+    words = words.strip()
+    if not words:
+        return None
+    low, high = max(0, start - reach), min(len(text), end + reach)
+    pattern = re.compile(rf"(?<!\w){re.escape(words)}(?!\w)", re.IGNORECASE)
+    found = [(low + m.start(), low + m.end()) for m in pattern.finditer(text[low:high])]
+    outside = [(s, e) for s, e in found if e <= start or s >= end]
+    return min(outside, key=lambda c: (min(abs(c[0] - end), abs(start - c[1])), c[0]), default=None)
+
+
 class SelectionError(ValueError):
     """A selection that can never be stored (answered with 400)."""
 
