@@ -511,7 +511,7 @@ def adjudicate_write(request, slug):
     label_name = _take(data["label_from"], a and a.label.name, b and b.label.name, data["label"].strip())
     label = Label.objects.filter(name=label_name).first()
     if label is None:
-        return error_response(request, f"There is no label {label_name!r}.", status=400)
+        return error_response(request, f"There is no label “{label_name}”.", status=400)
     speaker = _take(
         data["speaker_from"],
         a and (a.speaker.name if a.speaker else ""),
