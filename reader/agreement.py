@@ -57,7 +57,7 @@ Not here: Krippendorff's unitized alpha (αu, 1995/2004), which would score boun
 whole continuum of characters; boundaries count here through exact vs overlap F1.
 """
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -256,9 +256,7 @@ def shared_passages(passages, a_places, b_places) -> dict:
 def inside(place, regions) -> bool:
     """Whether (document, start, end) shares a character with one of `regions`[document]."""
     document, start, end = place
-    spans = sorted(regions.get(document, ()))
-    # The regions that start before `end`; one of them must also end after `start`.
-    return any(s < end and start < e for s, e in spans[: bisect_right([s for s, _ in spans], end - 1)])
+    return any(s < end and start < e for s, e in regions.get(document, ()))
 
 
 # --- Matching -----------------------------------------------------------------------------------

@@ -197,6 +197,25 @@ def writes(rich):
         ),
         (reverse("comparison_report", args=[comparison.slug]), {}),
         (reverse("import_annotations"), {}),
+        *adjudication_writes(annotation, link, comparison),
+    ]
+
+
+def adjudication_writes(annotation, link, comparison):
+    seen_a = f"{annotation.pk}.{annotation.version}.{annotation.status}"
+    seen_l = f"{link.pk}.{link.version}.{link.status}"
+    return [
+        (reverse("agreement_sample", args=[comparison.slug]), {"clear": "1"}),
+        (reverse("adjudicate_pick", args=[comparison.slug]), {"a": seen_a, "choice": "a"}),
+        (
+            reverse("adjudicate_write", args=[comparison.slug]),
+            {"a": seen_a, "boundaries": "a", "label_from": "a", "speaker_from": "a", "cue_from": "a"},
+        ),
+        (
+            reverse("adjudicate_link_write", args=[comparison.slug]),
+            {"a": seen_l, "ends": "a", "relation": "paraphrase"},
+        ),
+        (reverse("adjudicate_agreed", args=[comparison.slug]), {"unit": f"annotation:{seen_a},{seen_a}"}),
     ]
 
 
