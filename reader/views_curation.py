@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -379,6 +380,10 @@ def _answer(request, comparison, pair, key, final=None, message=""):
             messages.success(request, message)
         query = urlencode({"a": pair[0], "b": pair[1]}) if len(pair) == 2 else ""
         return redirect(f"{reverse('comparison_adjudicate', args=[comparison.slug])}?{query}#{key}")
+    if not key:  # a form from elsewhere names no row: show the whole page again
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
     passages = _adjudication(comparison, *pair)
     context = {"comparison": comparison, "pair": pair, "labels": list(Label.objects.all())}
     context["relations"] = Relation.choices

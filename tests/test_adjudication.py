@@ -534,3 +534,11 @@ def test_after_adjudication_the_accepted_export_holds_exactly_the_final_layer(cu
     assert [(link["relation"], link["author"]) for link in data["links"]] == [("paraphrase", "ann")]
     # The page has nothing left to decide.
     assert curator_client.get(page_url(read)).context["counts"] == {"differ": 0, "agreed": 0, "decided": 6}
+
+
+def test_an_htmx_decision_naming_no_row_refreshes_the_whole_page(curator_client, read):
+    a, b = read["minister_a"], read["minister_b"]
+    data = {"a": seen(a), "b": seen(b), "choice": "a"}
+    response = curator_client.post(action_url(read, "adjudicate_pick"), data, headers=HTMX)
+    assert (response.status_code, response["HX-Refresh"]) == (204, "true")
+    assert statuses(a, b) == [Status.ACCEPTED, Status.REJECTED]

@@ -386,6 +386,7 @@ def test_the_share_of_characters_in_common_is_shared_over_covered():
     assert _jaccard(("d", 5, 20), ("d", 0, 10)) == Fraction(5, 20)
     assert _jaccard(("d", 3, 7), ("d", 0, 10)) == Fraction(4, 10)
     assert _jaccard(("d", 0, 5), ("d", 8, 10)) == 0
+    assert _jaccard(("d", 10, 20), ("d", 15, 30)) == Fraction(5, 20)
 
 
 def test_matched_pairs_are_in_the_reading_order_of_a():
@@ -694,6 +695,13 @@ def test_an_annotator_with_only_links_is_compared_too():
     pairs = compare(two_readers(), labels=["Quote"], links=links, passages=PASSAGES)
     assert [(p.a, p.b) for p in pairs] == [("al", "ann"), ("al", "bob"), ("ann", "bob")]
     assert (pairs[0].counted, pairs[0].labels[0].count_b) == ((0, 2), 1)  # al read the first paragraph
+
+
+def test_an_annotator_with_only_links_may_come_second():
+    links = [LinkItem("zed", "paraphrase", (("d", 0, 5), ("e", 0, 3)))]
+    pairs = compare(two_readers(), labels=["Quote"], links=links, passages=PASSAGES)
+    assert [(p.a, p.b) for p in pairs] == [("ann", "bob"), ("ann", "zed"), ("bob", "zed")]
+    assert (pairs[1].counted, pairs[1].left_out) == ((2, 0), (2, 0))
 
 
 def test_each_label_lists_where_the_pair_differs():
