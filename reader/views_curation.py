@@ -380,11 +380,7 @@ def _answer(request, comparison, pair, key, final=None, message=""):
             messages.success(request, message)
         query = urlencode({"a": pair[0], "b": pair[1]}) if len(pair) == 2 else ""
         return redirect(f"{reverse('comparison_adjudicate', args=[comparison.slug])}?{query}#{key}")
-    if not key:  # a form from elsewhere names no row: show the whole page again
-        response = HttpResponse(status=204)
-        response["HX-Refresh"] = "true"
-        return response
-    passages = _adjudication(comparison, *pair)
+    passages = _adjudication(comparison, *pair) if key else []
     context = {"comparison": comparison, "pair": pair, "labels": list(Label.objects.all())}
     context["relations"] = Relation.choices
     for passage in passages:
@@ -396,16 +392,11 @@ def _answer(request, comparison, pair, key, final=None, message=""):
                     row.final = final
                 template = "link-row" if row.is_link else "unit-row"
                 return render(request, f"reader/adjudicate.html#{template}", {**context, "row": row})
-    # The unit is no longer there (its annotations were deleted): the message says what happened.
-    return error_response(request, message or "This difference is gone; reload the page.", status=410)
-
-
-def _adjudication_post(request, slug):
-    """The comparison, pair and row key of an adjudication form, or an error response."""
-    if denied := _curators_only(request, "adjudicate"):
-        return None, denied
-    comparison = _comparison(slug)
-    return comparison, None
+    # The form named no row, or its row is no longer one unit (the annotations changed since):
+    # the decision is saved, and the whole page shows where things stand.
+    response = HttpResponse(status=204)
+    response["HX-Refresh"] = "true"
+    return response
 
 
 def _errors(view):
@@ -433,9 +424,9 @@ def _key(request):
 @_errors
 def adjudicate_pick(request, slug):
     """Keep A's version, B's, or neither (`choice` = a, b or none)."""
-    comparison, denied = _adjudication_post(request, slug)
-    if denied:
+    if denied := _curators_only(request, "adjudicate"):
         return denied
+    comparison = _comparison(slug)
     model = Link if request.POST.get("kind") == "link" else Annotation
     a, b = _seen(request.POST.get("a"), model), _seen(request.POST.get("b"), model)
     choice = request.POST.get("choice")
@@ -473,9 +464,9 @@ def _take(source, a, b, other):
 @_errors
 def adjudicate_write(request, slug):
     """The final version merged from A's and B's, or written by the curator."""
-    comparison, denied = _adjudication_post(request, slug)
-    if denied:
+    if denied := _curators_only(request, "adjudicate"):
         return denied
+    comparison = _comparison(slug)
     seen = {side: _seen(request.POST.get(side), Annotation) for side in ("a", "b")}
     seen = {side: row for side, row in seen.items() if row is not None}
     if not seen:
@@ -545,9 +536,9 @@ def adjudicate_write(request, slug):
 @_errors
 def adjudicate_link_write(request, slug):
     """The final link: the ends of A's or B's link, with the relation the curator chose."""
-    comparison, denied = _adjudication_post(request, slug)
-    if denied:
+    if denied := _curators_only(request, "adjudicate"):
         return denied
+    comparison = _comparison(slug)
     seen = {side: _seen(request.POST.get(side), Link) for side in ("a", "b")}
     ends = seen.get(request.POST.get("ends"))
     if ends is None:
@@ -567,9 +558,9 @@ def adjudicate_link_write(request, slug):
 def adjudicate_agreed(request, slug):
     """Accept what A and B agree on: one unit, or every agreed unit of a passage. Each `unit` is
     "kind:kept,twin" in the id.version.status form; A's copy is kept, B's identical one rejected."""
-    comparison, denied = _adjudication_post(request, slug)
-    if denied:
+    if denied := _curators_only(request, "adjudicate"):
         return denied
+    comparison = _comparison(slug)
     units = []
     for value in request.POST.getlist("unit")[:MAX_UNITS]:
         kind, _, rest = value.partition(":")
