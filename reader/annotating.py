@@ -758,3 +758,205 @@ def _give_way(old, new):
                     collided = True
         if not collided:
             return
+
+
+# --- Adjudication -------------------------------------------------------------------------------
+#
+# A curator settles where annotators differ: the final version is accepted, the competing ones
+# rejected, and a version the curator writes (or merges) is theirs. Each candidate is passed as
+# the page saw it (pk, version, status): a candidate edited or reviewed since is refused (409),
+# one deleted is Gone (410), and nothing is written.
+
+from reader.models import AgreementSample, Relation  # noqa: E402
+
+
+def _ensure_curator(user):
+    if not user_is_curator(user):
+        raise NotAllowed("Only curators adjudicate: ask a curator.")
+
+
+def _locked_as_seen(seen_rows):
+    """The rows, locked in primary-key order (so two adjudications cannot deadlock), each as it is
+    now; Stale when one was edited or reviewed since the page showed it."""
+    rows = []
+    for seen in sorted(seen_rows, key=lambda row: (type(row).__name__, row.pk)):
+        model = type(seen)
+        what = model._meta.verbose_name
+        row = _locked(model.objects.select_related("author", "reviewed_by"), seen.pk, what)
+        _check_version(row, seen.version, what)
+        if seen.status != row.status:
+            who = f" by {row.reviewed_by}" if row.reviewed_by else ""
+            raise Stale(
+                f"This {what} was marked {row.status}{who} since you opened the page. Nothing was saved: "
+                "reload the page to see the decision.",
+                current=row,
+                changed={"status": (seen.status, row.status)},
+            )
+        rows.append(row)
+    return {(type(row), row.pk): row for row in rows}
+
+
+def _decide(rows, *, accepted, curator):
+    """Accept `accepted` (a locked row or None) and reject the other `rows`: review columns only."""
+    now = timezone.now()
+    for row in rows:
+        status = Status.ACCEPTED if accepted is not None and row.pk == accepted.pk else Status.REJECTED
+        fields = {
+            "status": status,
+            "reviewed_by": curator,
+            "reviewed_at": now,
+            "reviewed_version": row.version,
+        }
+        type(row).objects.filter(pk=row.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(row, name, value)
+
+
+@transaction.atomic
+def adjudicate_pick(*, chosen, others, curator) -> list:
+    """Make `chosen` (an annotation or a link as the page saw it, or None for "neither") the final
+    version: accepted and reviewed by `curator`; `others` are rejected. Returns the rows decided."""
+    _ensure_curator(curator)
+    seen = [row for row in [chosen, *others] if row is not None]
+    if not seen:
+        raise AnnotatingError("Nothing to decide on: choose an annotation.")
+    if len({type(row) for row in seen}) > 1:
+        raise AnnotatingError("Choose between annotations, or between links, not both at once.")
+    rows = _locked_as_seen(seen)
+    final = rows[type(chosen), chosen.pk] if chosen is not None else None
+    _decide(list(rows.values()), accepted=final, curator=curator)
+    return list(rows.values())
+
+
+def _same_content(annotation, *, span, label, speaker, cue, note):
+    return (
+        annotation.span_id == span.pk
+        and annotation.label_id == label.pk
+        and annotation.speaker_id == (speaker.pk if speaker else None)
+        and annotation.cue == cue
+        and (not note or note == annotation.note)
+    )
+
+
+@transaction.atomic
+def adjudicate_write(
+    *, document, start, end, label, speaker_name="", cue="", note="", replaces, curator, seen_sha256=None
+) -> Annotation:
+    """The final version written (or merged from the candidates) by `curator`: the span `start`–
+    `end` of `document` (trimmed, checked against the committed text) with `label`, speaker, cue and
+    note. It is accepted and the candidates it `replaces` (as the page saw them) are rejected.
+
+    A final version that says exactly what one candidate says is that candidate, picked: no copy is
+    made. Otherwise it is stored as the curator's own annotation (their existing one on that span
+    and label, if any, takes the new speaker, cue and note)."""
+    _ensure_curator(curator)
+    rows = _locked_as_seen(replaces)
+    if any(model is not Annotation for model, _ in rows):
+        raise AnnotatingError("Only annotations are written here; links are picked.")
+    text = document_for_offsets(getattr(document, "pk", document), seen_sha256=seen_sha256)
+    # The server's own words at these offsets: out of range, empty or blank is refused there.
+    span = span_get_or_create(document=text, start=start, end=end, exact=None, user=curator)
+    speaker = speaker_resolve(name=speaker_name)
+    cue, note = cue.strip(), note.strip()
+    for row in rows.values():
+        if _same_content(row, span=span, label=label, speaker=speaker, cue=cue, note=note):
+            _decide(list(rows.values()), accepted=row, curator=curator)
+            return row
+    final, _ = _insert_or_get(Annotation, {"span": span, "label": label, "author": curator})
+    final = _locked(Annotation.objects.select_related("label", "speaker", "author"), final.pk, "annotation")
+    changes = {
+        name: value
+        for name, value in (("speaker", speaker), ("cue", cue), ("note", note or final.note))
+        if value != getattr(final, name)
+    }
+    if changes:
+        _update(final, **changes)
+    others = [row for row in rows.values() if row.pk != final.pk]
+    _decide([final, *others], accepted=final, curator=curator)
+    return final
+
+
+@transaction.atomic
+def adjudicate_link_write(*, ends_of, relation, replaces, curator) -> Link:
+    """The final link between the ends of `ends_of` (one of the links it `replaces`), with
+    `relation`, accepted; the links it `replaces` are rejected. A link that already joins those
+    ends with that relation (a candidate's, or anyone's) is accepted instead of a copy."""
+    _ensure_curator(curator)
+    if relation not in Relation.values:
+        raise AnnotatingError(f"Unknown relation {relation!r}: choose one of {', '.join(Relation.values)}.")
+    rows = _locked_as_seen(replaces)
+    if any(model is not Link for model, _ in rows):
+        raise AnnotatingError("Only links are written here.")
+    template = rows.get((Link, getattr(ends_of, "pk", None)))
+    if template is None:
+        raise AnnotatingError("Take the ends of one of the links being replaced.")
+    source, target = _locked_spans(template.source_id, template.target_id)
+    final = (
+        Link.objects.select_for_update()
+        .filter(_either_way(source.pk, target.pk), relation=relation)
+        .order_by("pk")
+        .first()
+    )
+    if final is None:
+        final = Link.objects.create(source=source, target=target, relation=relation, author=curator)
+    others = [row for row in rows.values() if row.pk != final.pk]
+    _decide([final, *others], accepted=final, curator=curator)
+    return final
+
+
+@transaction.atomic
+def adjudicate_accept_agreed(*, units, curator) -> int:
+    """Accept what two annotators agree on, unit by unit: each unit is (kept, twins), the page's
+    view of one annotation (or link) and of the identical ones of the other annotators. The kept
+    one is accepted, its twins rejected (the final layer holds each decision once). A unit whose
+    annotations no longer agree is refused. Returns how many units were accepted."""
+    _ensure_curator(curator)
+    if not units:
+        raise AnnotatingError("There is nothing agreed to accept here.")
+    for kept, twins in units:
+        rows = _locked_as_seen([kept, *twins])
+        kept_row = rows[type(kept), kept.pk]
+        for twin in (row for row in rows.values() if row.pk != kept_row.pk):
+            if _content(twin) != _content(kept_row):
+                raise Conflict(
+                    "These versions no longer agree (one was changed meanwhile); nothing was saved. "
+                    "Reload the page."
+                )
+        _decide(list(rows.values()), accepted=kept_row, curator=curator)
+    return len(units)
+
+
+def _content(row):
+    if isinstance(row, Link):
+        return ({row.source_id, row.target_id}, row.relation)
+    return (row.span_id, row.label_id, row.speaker_id, " ".join(row.cue.split()).casefold())
+
+
+@transaction.atomic
+def agreement_sample_set(*, comparison, ranges, curator) -> int:
+    """Replace the comparison's agreement sample with `ranges` ([(document id, start, end)]);
+    no range clears it, and agreement counts the passages each pair both worked on again.
+    Returns how many ranges the sample holds."""
+    _ensure_curator(curator)
+    comparison = _locked(Comparison.objects.all(), comparison.pk, "comparison")
+    lengths = {
+        pk: len(text)
+        for pk, text in Document.objects.filter(pk__in=[comparison.left_id, comparison.right_id]).values_list(
+            "pk", "text"
+        )
+    }
+    wanted = set()
+    for document, start, end in ranges:
+        if document not in lengths:
+            raise AnnotatingError("A sample lies in the comparison's two articles only.")
+        if not 0 <= start < end <= lengths[document]:
+            raise AnnotatingError(
+                f"The range {start}–{end} lies outside the article, which has {lengths[document]} characters."
+            )
+        wanted.add((document, start, end))
+    AgreementSample.objects.filter(comparison=comparison).delete()
+    AgreementSample.objects.bulk_create(
+        AgreementSample(comparison=comparison, document_id=d, start=s, end=e, created_by=curator)
+        for d, s, e in sorted(wanted)
+    )
+    return len(wanted)

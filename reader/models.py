@@ -638,3 +638,31 @@ class Attribution(Versioned):
     @property
     def edited_since_review(self):
         return self.reviewed_version is not None and self.version > self.reviewed_version
+
+
+class AgreementSample(models.Model):
+    """A stretch of one article that a curator marked for measuring agreement on a comparison.
+
+    When a comparison has a sample, agreement counts only what lies in it, for every pair of
+    annotators, instead of the passages each pair both worked on."""
+
+    comparison = models.ForeignKey(Comparison, on_delete=models.CASCADE, related_name="agreement_sample")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["comparison", "document", "start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="agreement_sample_not_empty"),
+            models.UniqueConstraint(
+                fields=["comparison", "document", "start", "end"], name="agreement_sample_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.comparison.slug}: {self.document_id} {self.start}–{self.end}"

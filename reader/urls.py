@@ -44,3 +44,21 @@ urlpatterns = [
 handler400 = "reader.responses.bad_request"
 handler403 = "reader.responses.permission_denied"
 handler404 = "reader.responses.page_not_found"
+
+# Agreement and adjudication (curators).
+urlpatterns += [
+    path("compare/<slug:slug>/agreement/sample/", views_curation.agreement_sample, name="agreement_sample"),
+    path(
+        "compare/<slug:slug>/adjudicate/", views_curation.comparison_adjudicate, name="comparison_adjudicate"
+    ),
+    path("compare/<slug:slug>/adjudicate/pick/", views_curation.adjudicate_pick, name="adjudicate_pick"),
+    path("compare/<slug:slug>/adjudicate/write/", views_curation.adjudicate_write, name="adjudicate_write"),
+    path(
+        "compare/<slug:slug>/adjudicate/link/",
+        views_curation.adjudicate_link_write,
+        name="adjudicate_link_write",
+    ),
+    path(
+        "compare/<slug:slug>/adjudicate/agreed/", views_curation.adjudicate_agreed, name="adjudicate_agreed"
+    ),
+]

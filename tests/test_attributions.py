@@ -363,10 +363,13 @@ def test_a_speakers_page_groups_their_attributions_by_outlet_with_each_outlets_c
 def test_a_quote_given_a_speaker_and_a_cue_in_its_panel_becomes_an_attribution(user_client, user, article):
     quote = AnnotationFactory(span=span_over(article, "“an act of terror.”"), author=user)
     url = reverse("annotation_detail", args=[quote.pk])
-    data = {"label": quote.label_id, "speaker_name": "Iran's Foreign Ministry", "cue": "said", "note": "", "version": 1}
+    data = {"label": quote.label_id, "speaker_name": "Iran's Foreign Ministry", "cue": "said", "version": 1}
     assert user_client.post(url, data, headers=HTMX).status_code == 200
     attribution = Attribution.objects.get()
     assert (attribution.content_id, attribution.cue.exact, attribution.speaker.name, attribution.kind) == (
-        quote.span_id, "said", "Iran's Foreign Ministry", "direct"
+        quote.span_id,
+        "said",
+        "Iran's Foreign Ministry",
+        "direct",
     )
     assert article.text[attribution.cue.start : attribution.cue.end] == "said"

@@ -170,7 +170,8 @@ def test_an_annotator_sees_who_reviewed_their_work_in_the_panel(user_client, use
 
 @pytest.fixture
 def two_annotators(comparison):
-    """ann and bob tagged the left article: one quote alike, one with other boundaries, one only ann."""
+    """ann and bob tagged the left article: one quote alike, one claim with other boundaries, one quote
+    only ann (on words bob tagged as a speaker)."""
     ann, bob = UserFactory(username="ann"), UserFactory(username="bob")
     quote, claim = builtin_label("Quote"), builtin_label("Claim")
     left = comparison.left
@@ -179,7 +180,10 @@ def two_annotators(comparison):
     AnnotationFactory(span=same, label=quote, author=bob)
     AnnotationFactory(span=SpanFactory(document=left, start=18, end=38), label=claim, author=ann)
     AnnotationFactory(span=SpanFactory(document=left, start=22, end=38), label=claim, author=bob)
-    AnnotationFactory(span=SpanFactory(document=left, start=41, end=50), label=quote, author=ann)
+    officials = SpanFactory(document=left, start=41, end=50)
+    AnnotationFactory(span=officials, label=quote, author=ann)
+    # bob worked on the second paragraph too (agreement counts only passages both worked on).
+    AnnotationFactory(span=officials, label=builtin_label("Speaker"), author=bob)
     return comparison
 
 

@@ -86,6 +86,7 @@ GETS = [
     ("/compare/pair/report/", ["status", "author"]),
     ("/compare/pair/report.json", ["status", "author"]),
     ("/compare/pair/agreement/", []),
+    ("/compare/pair/adjudicate/", ["a", "b"]),
     ("/spans/", ["span", "comparison"]),
     ("/export/annotations.json", ["format", "status", "comparison"]),
     ("/labels.css", ["v"]),
@@ -151,6 +152,26 @@ POSTS = [
     ("link-delete", ["version"]),
     ("link-review", ["status"]),
     ("/compare/new/", ["left-title", "left-text", "left-url", "left-published", "right-title", "right-text"]),
+    ("/compare/pair/agreement/sample/", ["passage", "clear"]),
+    ("/compare/pair/adjudicate/pick/", ["a", "b", "choice", "kind", "key", "pair_a", "pair_b"]),
+    (
+        "/compare/pair/adjudicate/write/",
+        [
+            "a",
+            "b",
+            "key",
+            "boundaries",
+            "start",
+            "end",
+            "label_from",
+            "label",
+            "speaker_from",
+            "cue_from",
+            "note",
+        ],
+    ),
+    ("/compare/pair/adjudicate/link/", ["a", "b", "ends", "relation", "key"]),
+    ("/compare/pair/adjudicate/agreed/", ["unit", "key", "pair_a", "pair_b"]),
 ]
 
 

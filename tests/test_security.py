@@ -20,7 +20,7 @@ from django.test import Client
 from django.urls import reverse
 
 from reader import settings as reader_settings
-from reader.models import Annotation, Label, Link, Speaker
+from reader.models import Annotation, Attribution, Label, Link, Speaker
 from tests.factories import (
     AnnotationFactory,
     ComparisonFactory,
@@ -114,7 +114,10 @@ def rich(db, user):
     )
     AnnotationFactory(span=right, label=builtin_label("Quote"), author=user, speaker=speaker, note=PAYLOAD)
     link = Link.objects.create(source=left, target=right, relation="contradicts", author=user, note=PAYLOAD)
-    return {"comparison": comparison, "annotation": annotation, "link": link}
+    attribution = Attribution.objects.create(
+        document=comparison.right, content=right, kind="indirect", speaker=speaker, author=user, note=PAYLOAD
+    )
+    return {"comparison": comparison, "annotation": annotation, "link": link, "attribution": attribution}
 
 
 def pages(rich):
@@ -197,6 +200,40 @@ def writes(rich):
         ),
         (reverse("comparison_report", args=[comparison.slug]), {}),
         (reverse("import_annotations"), {}),
+        (
+            reverse("attribution_create"),
+            {"document": rich["attribution"].document_id, "content": span.pk, "speaker_name": "x"},
+        ),
+        (
+            rich["attribution"].get_absolute_url(),
+            {"kind": "direct", "speaker_name": "", "note": "changed", "version": 1},
+        ),
+        (
+            reverse("attribution_part", args=[rich["attribution"].pk]),
+            {"role": "cue", "clear": "on", "version": 1},
+        ),
+        (reverse("attribution_delete", args=[rich["attribution"].pk]), {"version": 1}),
+        (reverse("proposals_decide"), {"decision": "take", "document": rich["attribution"].document_id}),
+        (reverse("document_propose", args=[comparison.left.slug]), {}),
+        *adjudication_writes(annotation, link, comparison),
+    ]
+
+
+def adjudication_writes(annotation, link, comparison):
+    seen_a = f"{annotation.pk}.{annotation.version}.{annotation.status}"
+    seen_l = f"{link.pk}.{link.version}.{link.status}"
+    return [
+        (reverse("agreement_sample", args=[comparison.slug]), {"clear": "1"}),
+        (reverse("adjudicate_pick", args=[comparison.slug]), {"a": seen_a, "choice": "a"}),
+        (
+            reverse("adjudicate_write", args=[comparison.slug]),
+            {"a": seen_a, "boundaries": "a", "label_from": "a", "speaker_from": "a", "cue_from": "a"},
+        ),
+        (
+            reverse("adjudicate_link_write", args=[comparison.slug]),
+            {"a": seen_l, "ends": "a", "relation": "paraphrase"},
+        ),
+        (reverse("adjudicate_agreed", args=[comparison.slug]), {"unit": f"annotation:{seen_a},{seen_a}"}),
     ]
 
 
@@ -206,6 +243,7 @@ def state():
         sorted(Annotation.objects.values_list("note", "status")),
         sorted(Link.objects.values_list("relation", "note", "status")),
         Speaker.objects.count(),
+        sorted(Attribution.objects.values_list("note", "version", "proposal")),
     )
 
 
@@ -229,8 +267,18 @@ def every_url(rich):
     for pattern in get_resolver().url_patterns:
         if not isinstance(pattern, URLPattern) or pattern.name in ("login", "logout"):
             continue
-        pk = rich["link"].pk if pattern.name.startswith("link") else rich["annotation"].pk
-        values = {"slug": rich["comparison"].slug, "pk": pk}
+        owner = next(
+            (name for name in ("link", "attribution", "speaker") if pattern.name.startswith(name)), None
+        )
+        pk = {
+            "link": rich["link"].pk,
+            "attribution": rich["attribution"].pk,
+            "speaker": rich["attribution"].speaker_id,
+        }.get(owner, rich["annotation"].pk)
+        slug = (
+            rich["comparison"].left.slug if pattern.name.startswith("document") else rich["comparison"].slug
+        )
+        values = {"slug": slug, "pk": pk}
         kwargs = {name: values[name] for name in pattern.pattern.converters}
         urls.append(reverse(pattern.name, kwargs=kwargs))
     return urls
