@@ -40,7 +40,7 @@ CLAUSE_MIN_WORDS = 3  # shorter pieces ("he said") are never offered on their ow
 # End of a sentence: final punctuation and any closing quotes or brackets, before a space.
 _END = re.compile(r"(?:[.!?…]+)[\"'”’»)\]]*(?=\s)|[。！？]+[」』”’)]*")
 _OPENERS = "\"'“‘«([¿¡"
-_FINAL = re.compile(r"[.!?…。！？][\"'”’»)\]]*$")
+_FINAL = re.compile(r"[.!?…。！？]\W*$")  # final punctuation, then perhaps quotes, brackets or emoji
 _WORD_BEFORE = re.compile(r"([\w.]*\w)\.$")
 _WORD = re.compile(r"\w+")
 # Words before a full stop that never end a sentence: titles and the like.
@@ -159,8 +159,11 @@ def _classified(text, start, end, whole_line):
         piece = text[s:e].strip()
         if _CREDIT.match(piece):
             kind = CREDIT
-        elif whole_line and len(pieces) == 1 and not _FINAL.search(piece) and (
-            len(_WORD.findall(piece)) <= HEADING_MAX_WORDS
+        elif (
+            whole_line
+            and len(pieces) == 1
+            and not _FINAL.search(piece)
+            and (len(_WORD.findall(piece)) <= HEADING_MAX_WORDS)
         ):
             kind = HEADING
         else:
@@ -231,7 +234,10 @@ def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
     result = set()
     for s, e in found:
         piece = text[s:e]
-        s, e = s + len(piece) - len(piece.lstrip(_TRIM)), e - len(piece) + len(piece.rstrip(_TRIM))
+        s, e = (
+            s + len(piece) - len(piece.lstrip(_TRIM + ")]")),
+            e - len(piece) + len(piece.rstrip(_TRIM + "([")),
+        )
         if CLAUSE_MIN_WORDS <= len(text[s:e].split()) < sentence_words:
             result.add((s, e))
     return sorted(result)

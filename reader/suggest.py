@@ -35,9 +35,10 @@ paraphrases.
 
 Costs (2 MB of news text, this machine, indicative; measured by the command in
 tests/test_suggest.py's docstring): `build_index` runs in about a second, linear in
-the text; its pickle is about twice the text's size in UTF-8 and loads in a tenth
-of that. `suggest` with a built index reads only the postings of the passage's terms
-(and their paraphrases): tens of milliseconds on 2 MB, a millisecond on an article.
+the text; its pickle is a little larger than the text in UTF-8 (about twice, for a short
+article: the vocabulary dominates) and loads in milliseconds. `suggest` with a built index
+reads only the postings of the passage's terms (and their paraphrases): tens of milliseconds
+on 2 MB, a millisecond on an article.
 """
 
 import hashlib
@@ -81,11 +82,8 @@ _STOP_WORDS = frozenset(
     themselves then there these they this those through to too under until up us very was we were what
     when where which while who whom why will with would you your yours yourself yourselves""".split()  # noqa: SIM905
 )
-_UNITS = (
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen"
-).split()
-_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()  # noqa: SIM905, E501
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9, "dozen": 12}
 _MULTIPLIERS = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9}
 _NUMBER_VALUES = {word: n for n, word in enumerate(_UNITS)} | {w: 10 * n for n, w in enumerate(_TENS, 2)}
@@ -105,9 +103,7 @@ for _name in sorted((name for name in _ALIASES if " " in name), key=len, reverse
     _NAMES.setdefault(_name.split()[0], []).append(_name.split())
 # The words that may start a number or a name, as they may be written: only these need a closer look.
 _STARTS = frozenset(
-    form
-    for word in [*_NUMBER_VALUES, *_SCALES, "a", *_NAMES]
-    for form in (word, word.title(), word.upper())
+    form for word in [*_NUMBER_VALUES, *_SCALES, "a", *_NAMES] for form in (word, word.title(), word.upper())
 )
 _MONTHS = dict(
     zip("jan feb mar apr jun jul aug sep sept oct nov dec".split(),  # noqa: SIM905
@@ -233,7 +229,9 @@ def _number_end(parts, k):
         word = _follows(parts, k)
         if word in _NUMBER_VALUES or word in _SCALES:
             k += 2
-        elif word == "and" and parts[k - 2].casefold() in _SCALES and _follows(parts, k + 2) in _NUMBER_VALUES:
+        elif (
+            word == "and" and parts[k - 2].casefold() in _SCALES and _follows(parts, k + 2) in _NUMBER_VALUES
+        ):
             k += 4
         else:
             return k
@@ -303,10 +301,11 @@ class Index:
 
     def _prepare(self):
         self.rows = {term: row for row, term in enumerate(self.terms)}
+        overall = sum(self.sizes) / len(self.sizes) if self.sizes else 1.0
         averages = []
         for level in (SENTENCE, CLAUSE):
             sizes = [size for size, lv in zip(self.sizes, self.levels, strict=True) if lv == level]
-            averages.append(sum(sizes) / len(sizes) if sizes else 1.0)
+            averages.append(sum(sizes) / len(sizes) if sizes else overall)  # no clauses: as sentences
         self.averages = averages
         self.norms = [
             K1 * (1 - B + B * size / averages[level])
@@ -316,7 +315,9 @@ class Index:
     def __getstate__(self):
         names = ("language", "length", "digest", "starts", "ends", "levels", "sizes", "offsets", "units",
                  "counts", "idf")  # fmt: skip
-        return {"version": INDEX_VERSION, "terms": "\n".join(self.terms)} | {n: getattr(self, n) for n in names}
+        return {"version": INDEX_VERSION, "terms": "\n".join(self.terms)} | {
+            n: getattr(self, n) for n in names
+        }
 
     def __setstate__(self, state):
         if state.pop("version") != INDEX_VERSION:
@@ -351,8 +352,10 @@ def build_index(text: str, language: str = "en") -> Index:
         units.append((start, end, SENTENCE))
         units.extend((s, e, CLAUSE) for s, e in sentencelib.clauses(text, start, end))
     postings, sizes, document_frequency = {}, array("I"), Counter()
-    for unit, (start, end, level) in enumerate(units):
-        first, last = bisect_left(positions, start), bisect_left(positions, end)
+    ranges = [(bisect_left(positions, start), bisect_left(positions, end)) for start, end, _ in units]
+    units = [unit for unit, (first, last) in zip(units, ranges, strict=True) if first < last]  # no terms
+    ranges = [(first, last) for first, last in ranges if first < last]
+    for unit, ((first, last), (_, _, level)) in enumerate(zip(ranges, units, strict=True)):
         counts = Counter(words[first:last])
         sizes.append(last - first)
         if level == SENTENCE:
@@ -523,4 +526,3 @@ def _best(text, candidates, limit):
         if len(chosen) == limit:
             break
     return chosen
-
