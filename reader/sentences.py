@@ -12,7 +12,7 @@ suggestion, so it knows more of news text's habits:
   is not; titles ("Gen.", "Dr.") never end one, months only before a word;
 - a line that ends without punctuation (a headline, a subtitle) ends a
   sentence when the next line starts a new one, unless the paragraph is
-  hard-wrapped (three or more lines of nearly the same length);
+  hard-wrapped (two or more of its lines broke because the next word would not fit);
 - a dateline (`TEHRAN, Jan. 02 (MNA) –`, `WASHINGTON (Reuters) -`) is cut off the
   sentence it opens; headings, footnote lines (`*`, `[1]`) and credit lines are
   marked, so they are never suggested.
@@ -25,6 +25,7 @@ expressions and one pass over the text; its cost is linear in the text.
 """
 
 import re
+from itertools import pairwise
 from typing import NamedTuple
 
 from reader.text import paragraphs
@@ -33,8 +34,7 @@ from reader.text import paragraphs
 SENTENCE, HEADING, FOOTNOTE, CREDIT, DATELINE = "sentence", "heading", "footnote", "credit", "dateline"
 
 HEADING_MAX_WORDS = 25  # a longer line without final punctuation is text, not a heading
-WRAP_MIN_LINES = 3  # a paragraph of at least this many lines may be hard-wrapped
-WRAP_RATIO = 0.75  # a line this close to the longest line of its paragraph is wrapped
+WRAPPED_LINES = 2  # a paragraph with this many lines broken for lack of room is hard-wrapped
 CLAUSE_MIN_WORDS = 3  # shorter pieces ("he said") are never offered on their own
 
 # End of a sentence: final punctuation and any closing quotes or brackets, before a space.
@@ -115,6 +115,7 @@ def _blocks(text, start, end):
     """The runs of lines of a paragraph that a sentence may span: a line break ends a run when
     the line before it has final punctuation, or is not hard-wrapped and the next line starts
     a new sentence. Yields (start, end, whether the run is a single whole line)."""
+    end = start + len(text[start:end].rstrip())  # a paragraph may end in a line break
     lines = []
     position = start
     while True:
@@ -124,15 +125,15 @@ def _blocks(text, start, end):
             break
         lines.append((position, newline))
         position = newline + 1
-    longest = max(len(text[s:e].strip()) for s, e in lines)
-    wrapped = len(lines) >= WRAP_MIN_LINES
+    texts = [text[s:e].strip() for s, e in lines]
+    width = max(map(len, texts))
+    # A line broke for lack of room if the next line's first word would not have fitted on it.
+    full = [len(line) + 1 + len(following.split()[0]) > width for line, following in pairwise(texts)]
+    wrapped = sum(full) >= WRAPPED_LINES
     run_start, run_lines = lines[0][0], 0
-    for (s, e), (next_s, next_e) in zip(lines, lines[1:], strict=False):
+    for i, ((_, e), (next_s, _)) in enumerate(pairwise(lines)):
         run_lines += 1
-        line, following = text[s:e].strip(), text[next_s:next_e].lstrip()
-        if _FINAL.search(line) or (
-            not (wrapped and len(line) >= WRAP_RATIO * longest) and _opens_sentence(following)
-        ):
+        if _FINAL.search(texts[i]) or (not (wrapped and full[i]) and _opens_sentence(texts[i + 1])):
             yield run_start, e, run_lines == 1
             run_start, run_lines = next_s, 0
     yield run_start, end, run_lines == 0

@@ -461,6 +461,42 @@ def test_a_short_line_in_a_hard_wrapped_paragraph_still_ends_at_the_line():
     assert pieces(text)[0] == (HEADING, "Iran vows revenge")
 
 
+# Cases the old splitter (reader.text.sentences) got wrong on unseen articles, and others hard
+# for any splitter: each with the sentences a reader sees.
+HARD_CASES = [
+    ("He spoke. ''We will respond,'' he said.", ["He spoke.", "''We will respond,'' he said."]),
+    ("He flew to Washington D.C. This was new.", ["He flew to Washington D.C.", "This was new."]),
+    (
+        "Iran vows revenge\nRouhani says the reign of Trump will end\nIran said it would act.",
+        ["Iran vows revenge", "Rouhani says the reign of Trump will end", "Iran said it would act."],
+    ),
+    ("The U.S. President spoke. Talks went on.", ["The U.S. President spoke.", "Talks went on."]),
+    (
+        "Gen. Smith met Dr. Jones on Jan. 3. They talked.",
+        ["Gen. Smith met Dr. Jones on Jan. 3.", "They talked."],
+    ),
+    ("J. R. R. Tolkien wrote it. Then he rested.", ["J. R. R. Tolkien wrote it.", "Then he rested."]),
+    ("Prices rose 3.5 percent. Then fell.", ["Prices rose 3.5 percent.", "Then fell."]),
+    ("He paused... Then he left.", ["He paused...", "Then he left."]),
+    ('He said, "Stop." Nobody moved.', ['He said, "Stop."', "Nobody moved."]),
+    ("They asked, “Why?” Nobody knew.", ["They asked, “Why?”", "Nobody knew."]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), HARD_CASES)
+def test_the_splitter_gets_the_hard_cases_right(text, expected):
+    assert [text[s.start : s.end] for s in split(text)] == expected
+
+
+def test_pysbd_misses_a_hard_case_the_splitter_gets_right():
+    pysbd = pytest.importorskip("pysbd")
+    segmenter = pysbd.Segmenter(language="en", clean=False)
+    wrong = [
+        text for text, expected in HARD_CASES if [s.strip() for s in segmenter.segment(text)] != expected
+    ]
+    assert wrong == ["He flew to Washington D.C. This was new."]
+
+
 # --- Clauses ------------------------------------------------------------------------------------
 
 
