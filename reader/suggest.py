@@ -41,7 +41,6 @@ reads only the postings of the passage's terms (and their paraphrases): tens of 
 on 2 MB, a millisecond on an article.
 """
 
-import hashlib
 import math
 import re
 from array import array
@@ -54,6 +53,7 @@ from itertools import accumulate
 import snowballstemmer
 
 from reader import sentences as sentencelib
+from reader.text import sha256
 
 K1, B = 1.2, 0.75
 LENGTH_PRIOR = 0.2  # exponent of the length ratio (see the docstring)
@@ -281,10 +281,6 @@ class Suggestion:
     span_id: int | None = None
 
 
-def _digest(text):
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-
-
 class Index:
     """The units (sentences and clauses) of one text and their postings, ready for BM25.
 
@@ -327,7 +323,7 @@ class Index:
         self._prepare()
 
     def matches(self, text):
-        return len(text) == self.length and _digest(text) == self.digest
+        return len(text) == self.length and sha256(text) == self.digest
 
     def postings(self, term):
         row = self.rows.get(term)
@@ -378,7 +374,7 @@ def build_index(text: str, language: str = "en") -> Index:
     return Index(
         language=language,
         length=len(text),
-        digest=_digest(text),
+        digest=sha256(text),
         starts=array("I", (unit[0] for unit in units)),
         ends=array("I", (unit[1] for unit in units)),
         levels=array("B", (unit[2] for unit in units)),

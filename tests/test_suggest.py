@@ -7,7 +7,8 @@ another text, an index pickled by another version, an unknown or missing languag
 The costs in reader/suggest.py's docstring come from this command (a 2 MB text made of the
 seeds, their numbers varied):
 
-    .venv/bin/python -c "import re,time,pickle; from reader.suggest import build_index, suggest
+    .venv/bin/python -c "import re,time,pickle; from reader.text import sha256
+from reader.suggest import build_index, suggest
     s=[open(f'seeds/{n}').read() for n in ('000_4bac2855783c7503.txt','002_5bcc1224fe1c96f2.txt')]
     t='\\n\\n'.join(re.sub(r'\\d+', lambda m: str(int(m[0])+i), s[i%2]) for i in range(625))
     a=time.perf_counter(); x=build_index(t); b=time.perf_counter(); y=pickle.loads(pickle.dumps(x))
@@ -28,6 +29,15 @@ from reader import sentences as sentencelib
 from reader import suggest as suggestlib
 from reader.sentences import CREDIT, DATELINE, FOOTNOTE, HEADING, SENTENCE, clauses, split
 from reader.suggest import K1, LENGTH_PRIOR, PARTIAL, B, Suggestion, build_index, suggest, terms
+from reader.text import sha256
+
+
+@pytest.fixture(autouse=True)
+def _no_cache_from_other_tests():
+    """Each test computes its own terms and indexes (and so sees a change of the code)."""
+    suggestlib._WORD_TERMS.clear()
+    suggestlib._cached_index.cache_clear()
+
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 LEFT = (SEEDS / "000_4bac2855783c7503.txt").read_text(encoding="utf-8")  # Mehr News Agency
@@ -1009,7 +1019,7 @@ def test_a_prebuilt_index_serves_its_text_after_pickling():
     index = pickle.loads(pickle.dumps(build_index(RIGHT, "en")))
     passage = "causing brain injury among dozens of American servicemen"
     assert suggest(passage, text=RIGHT, index=index) == suggest(passage, text=RIGHT)
-    assert (index.language, index.length) == ("en", len(RIGHT))
+    assert (index.language, index.length, index.digest) == ("en", len(RIGHT), sha256(RIGHT))
 
 
 def test_an_index_for_another_text_is_refused():
@@ -1043,7 +1053,6 @@ def test_an_index_without_terms_pickles():
 
 
 def test_without_an_index_one_is_built_once_and_cached():
-    suggestlib._cached_index.cache_clear()
     suggest("Iran", text=RIGHT)
     suggest("Soleimani", text=RIGHT)
     info = suggestlib._cached_index.cache_info()
