@@ -284,7 +284,7 @@ class Suggestion:
 class Index:
     """The units (sentences and clauses) of one text and their postings, ready for BM25.
 
-    Pickles compactly: arrays of numbers and one string of terms; the text itself is
+    Pickles compactly: arrays of numbers and the list of terms; the text itself is
     not kept, only its length and digest, so it is checked against the text it serves.
     """
 
@@ -309,16 +309,13 @@ class Index:
         ]
 
     def __getstate__(self):
-        names = ("language", "length", "digest", "starts", "ends", "levels", "sizes", "offsets", "units",
-                 "counts", "idf")  # fmt: skip
-        return {"version": INDEX_VERSION, "terms": "\n".join(self.terms)} | {
-            n: getattr(self, n) for n in names
-        }
+        names = ("language", "length", "digest", "starts", "ends", "levels", "sizes", "terms", "offsets",
+                 "units", "counts", "idf")  # fmt: skip
+        return {"version": INDEX_VERSION} | {name: getattr(self, name) for name in names}
 
     def __setstate__(self, state):
         if state.pop("version") != INDEX_VERSION:
             raise ValueError("This suggestion index was built by another version: build it again.")
-        state["terms"] = state["terms"].split("\n") if state["terms"] else []
         self.__dict__.update(state)
         self._prepare()
 
@@ -403,10 +400,10 @@ def _scores(index, query):
         best = {}
         for variant, factor in _variants(term):
             idf, units, counts = index.postings(variant)
-            for unit, count in zip(units, counts, strict=True):
-                value = factor * index.weight(idf, count, index.norms[unit])
-                if value > best.get(unit, 0.0):
-                    best[unit] = value
+            for i, unit in enumerate(units):
+                best[unit] = max(
+                    best.get(unit, 0.0), factor * index.weight(idf, counts[i], index.norms[unit])
+                )
         for unit, value in best.items():
             total[unit] = total.get(unit, 0.0) + value
     return total
@@ -423,6 +420,10 @@ def _score_counts(index, query, counts, level):
             for variant, factor in _variants(term)
         )
     return result
+
+
+def _counts(text, start, end, language):
+    return Counter(terms(text[start:end], language))
 
 
 def _prior(passage_size, size):
@@ -484,7 +485,7 @@ def suggest(
         if any(_overlap(start, end, s, e) for s, e in headings):
             for s, e in _outside(start, end, headings):
                 s, e = _trim(text, s, e)
-                counts = Counter(terms(text[s:e], language))
+                counts = _counts(text, s, e, language)
                 if counts:
                     level = index.levels[unit]
                     value = _score_counts(index, query, counts, level)
@@ -494,7 +495,7 @@ def suggest(
     for span_id, start, end in highlights:
         if not 0 <= start < end <= len(text):
             raise ValueError(f"The highlight {span_id} ({start}–{end}) lies outside the text.")
-        counts = Counter(terms(text[start:end], language))
+        counts = _counts(text, start, end, language)
         if counts:
             value = _score_counts(index, query, counts, index.level_for(sum(counts.values())))
             candidates.append((value * _prior(size, sum(counts.values())), start, end, span_id))
@@ -505,7 +506,7 @@ def _best(text, candidates, limit):
     """The best `limit` candidates that overlap no better one; a highlight nearly the same as a
     better unit takes its place and score."""
     highlights = [c for c in candidates if c[3] is not None]
-    ranked = sorted((c for c in candidates if c[0] > 0), key=lambda c: (-c[0], c[1], c[2]))
+    ranked = sorted((c for c in candidates if c[0] > 0), key=lambda c: (-c[0], c[1]))
     chosen = []
     for score, start, end, span_id in ranked:
         if span_id is None:

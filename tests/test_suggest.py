@@ -898,6 +898,7 @@ def test_the_length_prior_prefers_the_unit_as_long_as_the_passage():
     assert suggestlib._prior(4, 4) == 1
     assert suggestlib._prior(2, 8) == suggestlib._prior(8, 2) == pytest.approx(0.25**LENGTH_PRIOR)
     assert suggestlib._prior(0, 0) == 0
+    assert suggestlib._prior(1, 1) == 1
 
 
 # --- suggest() ----------------------------------------------------------------------------------
@@ -910,6 +911,8 @@ def test_a_passage_without_terms_gets_nothing(passage):
 
 def test_a_limit_of_zero_gets_nothing_and_a_limit_caps_the_list():
     assert suggest("Soleimani", text=RIGHT, limit=0) == []
+    assert len(suggest("Soleimani", text=RIGHT)) == 3
+    assert len(suggest("Soleimani", text=RIGHT, limit=1)) == 1
     assert len(suggest("Soleimani", text=RIGHT, limit=2)) == 2
     assert len(suggest("Soleimani", text=RIGHT, limit=5)) == 5
 
@@ -1024,16 +1027,16 @@ def test_a_prebuilt_index_serves_its_text_after_pickling():
 
 def test_an_index_for_another_text_is_refused():
     index = build_index(RIGHT)
-    with pytest.raises(ValueError, match="another text"):
+    with pytest.raises(ValueError, match="^This suggestion index was built for another text"):
         suggest("Iran", text=LEFT, index=index)
-    with pytest.raises(ValueError, match="another text"):
+    with pytest.raises(ValueError, match="^This suggestion index was built for another text"):
         suggest("Iran", text=RIGHT[:-1] + "!", index=index)
 
 
 def test_an_index_pickled_by_another_version_is_refused(monkeypatch):
     blob = pickle.dumps(build_index("Iran spoke."))
     monkeypatch.setattr(suggestlib, "INDEX_VERSION", suggestlib.INDEX_VERSION + 1)
-    with pytest.raises(ValueError, match="another version"):
+    with pytest.raises(ValueError, match="^This suggestion index was built by another version"):
         pickle.loads(blob)
 
 
@@ -1063,6 +1066,86 @@ def test_a_french_text_gets_french_suggestions():
     text = "Les frappes ont blessé des soldats.\n\nLe président a parlé longuement."
     assert suggest("une frappe", text=text, language="fr")[0].exact == "Les frappes ont blessé des soldats."
     assert suggest("une frappe", text=text, language="xx") == []
+
+
+def test_a_highlight_is_normalised_like_the_level_whose_average_length_is_nearest():
+    index = build_index(
+        "Iran fired missiles at two bases; the US said nobody was hurt at all.\n\nIran spoke."
+    )
+    assert index.averages == [5.5, 4.5]
+    assert [index.level_for(size) for size in (1, 4, 5, 6, 9)] == [1, 1, 0, 0, 0]
+
+
+def test_a_unit_with_a_word_and_its_paraphrase_scores_as_the_word():
+    text = "\n\n".join(
+        [
+            "Iran assassinated and killed him.",
+            "Iran assassinated and saw him.",
+            "Killed again.",
+            "Killed there.",
+        ]
+    )
+    found = {s.exact: s.score for s in suggest("assassinated", text=text)}
+    assert found["Iran assassinated and killed him."] == found["Iran assassinated and saw him."]
+
+
+def test_a_russian_passage_is_stemmed_as_russian():
+    text = "Удары ранили солдат.\n\nПрезидент говорил долго."
+    assert [s.exact for s in suggest("удары", text=text, language="ru")] == ["Удары ранили солдат."]
+    start = text.index("говорил")
+    found = suggest("говорит", text=text, language="ru", highlights=[(4, start, start + 7)])
+    assert [s.span_id for s in found] == [4]
+
+
+def test_an_empty_heading_cuts_nothing():
+    text = "Iran vows revenge. Tehran said the strike was a crime.\n\nTalks went on."
+    found = suggest("Iran revenge strike", text=text, headings=[(5, 9), (30, 30)])
+    assert "Tehran said the strike was a crime." in [s.exact for s in found]
+
+
+def test_a_piece_of_a_unit_cut_by_a_heading_is_scored_like_a_unit_of_its_level():
+    text = "Iran vows revenge. Tehran said the strike was a crime.\n\nTalks went on."
+    index = build_index(text)
+    found = {s.exact: s.score for s in suggest("Iran revenge strike", text=text, headings=[(5, 9)])}
+    counts = suggestlib.Counter(["iran"])
+    query = ["iran", "reveng", "strike"]
+    expected = suggestlib._score_counts(index, query, counts, 0) * suggestlib._prior(3, 1)
+    assert found["Iran"] == pytest.approx(expected, abs=1e-3)
+
+
+def test_a_small_highlight_inside_a_better_sentence_does_not_take_its_place():
+    text = "Iran fired many missiles at the American base in the desert.\n\nTalks went on."
+    start = text.index("missiles")
+    found = suggest(
+        "Iran fired many missiles at the American base in the desert",
+        text=text,
+        highlights=[(1, start, start + 8)],
+    )
+    assert (found[0].start, found[0].span_id) == (0, None)
+
+
+def test_a_highlight_of_a_whole_sentence_does_not_take_the_place_of_one_of_its_clauses():
+    text = "Iran fired missiles at two bases; the Pentagon said nobody was hurt in the attack.\n\nTalks."
+    end = text.index("\n\n")
+    found = suggest("nobody was hurt", text=text, highlights=[(2, 0, end)])
+    assert (found[0].exact, found[0].span_id) == ("the Pentagon said nobody was hurt in the attack.", None)
+
+
+def test_a_highlight_sharing_exactly_four_fifths_of_a_unit_is_the_same_text():
+    text = "Alpha beta gamma delta epsilon zeta eta theta iota kappa mu.\n\nTalks went on."
+    unit_end = text.index("\n\n")
+    same = round(suggestlib.NEAR_SAME * unit_end)
+    assert same == suggestlib.NEAR_SAME * unit_end
+    found = suggest(
+        "alpha beta gamma delta epsilon zeta eta theta iota kappa mu", text=text, highlights=[(5, 0, same)]
+    )
+    assert found[0].span_id == 5
+    shorter = suggest(
+        "alpha beta gamma delta epsilon zeta eta theta iota kappa mu",
+        text=text,
+        highlights=[(5, 0, same - 1)],
+    )
+    assert shorter[0].span_id is None
 
 
 # --- Properties ---------------------------------------------------------------------------------
@@ -1096,6 +1179,7 @@ def test_suggestions_are_trimmed_slices_of_the_text_at_most_limit_best_first(tex
         assert s.exact == s.exact.strip()
         assert s.exact
         assert s.score > 0
+        assert s.score == round(s.score, 3)
 
 
 @settings(max_examples=60, deadline=None)
