@@ -38,10 +38,12 @@ WRAPPED_LINES = 2  # a paragraph with this many lines broken for lack of room is
 CLAUSE_MIN_WORDS = 3  # shorter pieces ("he said") are never offered on their own
 
 # End of a sentence: final punctuation and any closing quotes or brackets, before a space.
+_CLOSERS = "\"'”’»)]」』"
 _END = re.compile(r"(?:[.!?…]+)[\"'”’»)\]]*(?=\s)|[。！？]+[」』”’)]*")
-_OPENERS = "\"'“‘«([¿¡"
+_OPENERS = "\"'“‘«([¿¡「『"
+_LOOK = 40  # characters looked at around a full stop: more than any word it depends on
 _FINAL = re.compile(r"[.!?…。！？]\W*$")  # final punctuation, then perhaps quotes, brackets or emoji
-_WORD_BEFORE = re.compile(r"([\w.]*\w)\.$")
+_WORD_BEFORE = re.compile(r"([\w.]*)\.$")
 _WORD = re.compile(r"\w+")
 # Words before a full stop that never end a sentence: titles and the like.
 _TITLES = frozenset(
@@ -76,6 +78,8 @@ _CREDIT = re.compile(
 # before a conjunction with a new subject, or a reporting frame).
 _STRONG = re.compile(r"[;:](?=\s)|\s(?:[–—]|--?)\s|—")
 _QUOTE = re.compile(r"''|[\"“”«»]")
+_OPENING_MARKS, _CLOSING_MARKS = frozenset("“«"), frozenset("”»")
+_BEFORE_OPENING = frozenset(" \t\n([—–")  # a straight quote after these opens a quotation
 _SUBJECT = (
     r"(?:he|she|it|they|we|i|you|there|this|that|these|those|the|a|an|his|her|its|their|our|my|"
     r"some|many|both|all|[A-Z]\w*)\b"
@@ -141,17 +145,16 @@ def _blocks(text, start, end):
 
 def _opens_sentence(following):
     rest = following.lstrip(_OPENERS)
-    return bool(rest) and rest[0].isalnum() and not rest[0].islower() or following.startswith(("*", "["))
+    return bool(rest) and rest[0].isalnum() and not rest[0].islower() or bool(_FOOTNOTE.match(following))
 
 
 def _classified(text, start, end, whole_line):
     """The sentences of one run of lines, each with its kind."""
-    first = text[start:end].lstrip()
-    start = end - len(first)
-    if _FOOTNOTE.match(first):
-        return [Sentence(start, end - len(first) + len(first.rstrip()), FOOTNOTE)]
+    start = end - len(text[start:end].lstrip())
+    if _FOOTNOTE.match(text, start):
+        return [_trimmed(text, Sentence(start, end, FOOTNOTE))]
     result = []
-    dateline = _DATELINE.match(text, start, end)
+    dateline = _DATELINE.match(text, start)
     if dateline and dateline.end() < end:
         result.append(Sentence(start, dateline.end(), DATELINE))
         start = dateline.end()
@@ -193,20 +196,13 @@ def _cut(text, start, end):
 
 
 def _ends_sentence(text, match, end):
-    if match.group().startswith(("。", "！", "？")):
-        return True
-    following = text[match.end() : min(end, match.end() + 40)].lstrip()
-    rest = following.lstrip(_OPENERS)
+    rest = text[match.end() : min(end, match.end() + _LOOK)].lstrip().lstrip(_OPENERS)
     if not rest or not rest[0].isalnum() or rest[0].islower():
         return False
-    if not match.group().startswith("."):
-        return True
-    if match.group().startswith(".."):
-        return True  # an ellipsis before a capital
-    before = _WORD_BEFORE.search(text, max(0, match.start() - 30), match.start() + 1)
-    word = before.group(1) if before else ""
-    next_word = _WORD.match(rest)
-    opening = next_word is not None and next_word.group() in _OPENING_WORDS
+    if match.group().rstrip(_CLOSERS) != ".":
+        return True  # ! ? an ellipsis, a Chinese full stop
+    word = _WORD_BEFORE.search(text, max(0, match.start() - _LOOK), match.start() + 1).group(1)
+    opening = _WORD.match(rest).group() in _OPENING_WORDS
     if word in _TITLES:
         return False
     if word in _MONTHS:
@@ -226,11 +222,9 @@ def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
     words than the sentence; in order of start, without repeats.
     """
     strong = _pieces(start, end, _strong_cuts(text, start, end))
-    found = list(strong) if len(strong) > 1 else []
+    found = list(strong)  # an uncut piece is the sentence: the word count below drops it
     for s, e in strong:
-        weak = _pieces(s, e, [m.span() for m in _WEAK.finditer(text, s, e)])
-        if len(weak) > 1:
-            found.extend(weak)
+        found.extend(_pieces(s, e, [m.span() for m in _WEAK.finditer(text, s, e)]))
     sentence_words = len(text[start:end].split())
     result = set()
     for s, e in found:
@@ -260,7 +254,7 @@ def _strong_cuts(text, start, end):
     opening = None
     for mark in marks:
         before = text[mark.start() - 1] if mark.start() > start else " "
-        if mark.group() in "“«" or mark.group() not in "”»" and (before.isspace() or before in "([—–"):
+        if mark.group() in _OPENING_MARKS or mark.group() not in _CLOSING_MARKS and before in _BEFORE_OPENING:
             if opening is not None:
                 cuts.append(opening.span())  # two openings: the first is never closed here
             opening = mark

@@ -60,6 +60,7 @@ LENGTH_PRIOR = 0.2  # exponent of the length ratio (see the docstring)
 PARTIAL = 0.5  # a paraphrase counts half as much as the word itself
 NEAR_SAME = 0.8  # a highlight sharing this share of the longer range is "the same text"
 SENTENCE, CLAUSE = 0, 1  # levels of the units in an index
+_INT, _FLOAT = "I", "d"  # array types of the index: unsigned 32-bit integers, doubles
 INDEX_VERSION = 1
 
 _LANGUAGES = {
@@ -85,6 +86,8 @@ _STOP_WORDS = frozenset(
 _UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()  # noqa: SIM905, E501
 _TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9, "dozen": 12}
+_LETTERS = re.compile("[a-z]+")
+_JOINER = re.compile(r"[ \t\n-]*")  # what may part the words of a name or a number
 _MULTIPLIERS = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9}
 _NUMBER_VALUES = {word: n for n, word in enumerate(_UNITS)} | {w: 10 * n for n, w in enumerate(_TENS, 2)}
 # Names written several ways: each form becomes one term (dots keep it apart from any word).
@@ -103,7 +106,7 @@ for _name in sorted((name for name in _ALIASES if " " in name), key=len, reverse
     _NAMES.setdefault(_name.split()[0], []).append(_name.split())
 # The words that may start a number or a name, as they may be written: only these need a closer look.
 _STARTS = frozenset(
-    form for word in [*_NUMBER_VALUES, *_SCALES, "a", *_NAMES] for form in (word, word.title(), word.upper())
+    form for word in [*_NUMBER_VALUES, *_SCALES, *_NAMES] for form in (word, word.title(), word.upper())
 )
 _MONTHS = dict(
     zip("jan feb mar apr jun jul aug sep sept oct nov dec".split(),  # noqa: SIM905
@@ -154,21 +157,13 @@ _UNKNOWN, _SPECIAL = object(), object()
 WORD_CACHE_SIZE = 1 << 18
 
 
-def _term(kind, raw, language):
-    """The term a token stands for, or None for a stop word."""
-    if kind == "alias":
-        return _ALIASES.get(raw) or _ALIASES[_SPACES.sub(" ", raw.casefold())]
-    if kind == "number":
-        return _number(raw)
-    if kind == "words":
-        return _spelled_number(raw)
+def _word_term(raw, language):
+    """The term a word (or a name of several words) stands for, or None for a stop word."""
     if raw in _ALIASES:
         return _ALIASES[raw]
-    word = raw.replace("\u00ad", "").replace("’", "'").casefold()
+    word = _SPACES.sub(" ", raw.replace("\u00ad", "").replace("’", "'").casefold())
     for suffix in ("'s", "'ll", "'re", "'ve", "'d", "'m"):
-        if word.endswith(suffix):
-            word = word.removesuffix(suffix)
-            break
+        word = word.removesuffix(suffix)
     if word.endswith("n't"):
         word = {"wo": "will", "ca": "can", "sha": "shall"}.get(word[:-3], word[:-3])
     word = word.replace("'", "")
@@ -184,41 +179,47 @@ def _term(kind, raw, language):
 
 
 def _number(raw):
+    """The value of a number in digits, perhaps with a multiplier ("2,500", "3.5 million")."""
     digits, *scale = raw.replace(",", "").split()
     value = float(digits) * (_MULTIPLIERS[scale[0].casefold()] if scale else 1)
     return str(int(value)) if value == int(value) else str(value)
 
 
 def _spelled_number(raw):
+    """The value of a number in words ("two hundred and five", "three million", "a dozen")."""
     total = current = 0
-    for word in re.findall(r"[a-z]+", raw.casefold()):
+    for word in _LETTERS.findall(raw.casefold()):
         if word in _NUMBER_VALUES:
             current += _NUMBER_VALUES[word]
-        elif word in ("hundred", "dozen"):
-            current = max(current, 1) * _SCALES[word]
+        elif word == "hundred":
+            current = max(current, 1) * 100
         elif word in _SCALES:
             total += max(current, 1) * _SCALES[word]
             current = 0
     return str(total + current)
 
 
-def _special(parts, k):
-    """The kind of the token parts[k] and the index of its last part: a number, or a name."""
+def _special(parts, k, language):
+    """The term of the token parts[k] (a number, or a name of several words) and the index of its
+    last part."""
     raw = parts[k]
     word = raw.casefold()
     if raw[0].isdigit():
-        return "number", k + 2 * (_follows(parts, k + 2) in _MULTIPLIERS)
-    if word in _NUMBER_VALUES or word in _SCALES or word == "a" and _follows(parts, k + 2) in _SCALES:
-        return "words", _number_end(parts, k + 2) - 2
+        last = k + 2 * (_follows(parts, k + 2) in _MULTIPLIERS)
+        return _number("".join(parts[k : last + 1])), last
+    if word in _NUMBER_VALUES or word in _SCALES:
+        last = _number_end(parts, k + 2) - 2
+        return _spelled_number("".join(parts[k : last + 1])), last
     for name in _NAMES.get(word, ()):
-        if all(_follows(parts, k + 2 * n) == part for n, part in enumerate(name[1:], 1)):
-            return "alias", k + 2 * len(name) - 2
-    return "word", k
+        last = k + 2 * len(name) - 2
+        if [_follows(parts, n) for n in range(k + 2, last + 1, 2)] == name[1:]:
+            return _word_term("".join(parts[k : last + 1]), language), last
+    return _word_term(raw, language), k
 
 
 def _follows(parts, k):
     """The casefolded token parts[k] if only spaces or a hyphen part it from the one before."""
-    if k < len(parts) and not parts[k - 1].strip(" \t\n-"):
+    if k < len(parts) and _JOINER.fullmatch(parts[k - 1]):
         return parts[k].casefold()
     return None
 
@@ -227,12 +228,13 @@ def _number_end(parts, k):
     """Where a number in words that may go on at parts[k] ends ("two hundred and five")."""
     while True:
         word = _follows(parts, k)
-        if word in _NUMBER_VALUES or word in _SCALES:
-            k += 2
-        elif (
-            word == "and" and parts[k - 2].casefold() in _SCALES and _follows(parts, k + 2) in _NUMBER_VALUES
+        after_a_scale = parts[k - 2].casefold() in _SCALES
+        if (
+            word in _NUMBER_VALUES
+            or word in _SCALES
+            or (word == "and" and after_a_scale and _follows(parts, k + 2) in _NUMBER_VALUES)
         ):
-            k += 4
+            k += 2
         else:
             return k
 
@@ -253,14 +255,13 @@ def _terms_at(text, language):
     for i in [i for i, term in enumerate(found) if term is _UNKNOWN]:
         raw = tokens[i]
         if raw not in words:
-            words[raw] = _SPECIAL if raw in _STARTS or raw[0].isdigit() else _term("word", raw, language)
+            words[raw] = _SPECIAL if raw in _STARTS or raw[0].isdigit() else _word_term(raw, language)
         found[i] = words[raw]
     merged = 0  # tokens before this one are part of a number or name already read
     for i in [i for i, term in enumerate(found) if term is _SPECIAL]:
         if i < merged:
             continue
-        kind, last = _special(parts, 2 * i + 1)
-        found[i] = _term(kind, "".join(parts[2 * i + 1 : last + 1]), language)
+        found[i], last = _special(parts, 2 * i + 1, language)
         merged = (last + 1) // 2
         found[i + 1 : merged] = [None] * (merged - i - 1)
     positions = [ends[2 * i] for i, term in enumerate(found) if term is not None]
@@ -340,17 +341,17 @@ class Index:
 def build_index(text: str, language: str = "en") -> Index:
     """Split `text` into sentences and clauses and index their terms (see the module's costs)."""
     positions, words = _terms_at(text, language)
-    units = []
+    units = []  # (start, end, level, first term, end of terms); units without terms are left out
     for start, end in sentencelib.sentences(text):
-        units.append((start, end, SENTENCE))
-        units.extend((s, e, CLAUSE) for s, e in sentencelib.clauses(text, start, end))
-    postings, sizes, document_frequency = {}, array("I"), Counter()
-    ranges = [(bisect_left(positions, start), bisect_left(positions, end)) for start, end, _ in units]
-    units = [unit for unit, (first, last) in zip(units, ranges, strict=True) if first < last]  # no terms
-    ranges = [(first, last) for first, last in ranges if first < last]
-    for unit, ((first, last), (_, _, level)) in enumerate(zip(ranges, units, strict=True)):
+        for s, e, level in [(start, end, SENTENCE)] + [
+            (s, e, CLAUSE) for s, e in sentencelib.clauses(text, start, end)
+        ]:
+            first, last = bisect_left(positions, s), bisect_left(positions, e)
+            if first < last:
+                units.append((s, e, level, first, last))
+    postings, document_frequency = {}, Counter()
+    for unit, (_, _, level, first, last) in enumerate(units):
         counts = Counter(words[first:last])
-        sizes.append(last - first)
         if level == SENTENCE:
             document_frequency.update(counts.keys())
         for term, count in counts.items():
@@ -360,7 +361,7 @@ def build_index(text: str, language: str = "en") -> Index:
             entry[0].append(unit)
             entry[1].append(count)
     vocabulary = sorted(postings)
-    offsets, unit_ids, counts, idf = array("I", [0]), array("I"), array("I"), array("d")
+    offsets, unit_ids, counts, idf = array(_INT, [0]), array(_INT), array(_INT), array(_FLOAT)
     total = sum(1 for unit in units if unit[2] == SENTENCE)
     for term in vocabulary:
         unit_ids.extend(postings[term][0])
@@ -372,10 +373,10 @@ def build_index(text: str, language: str = "en") -> Index:
         language=language,
         length=len(text),
         digest=sha256(text),
-        starts=array("I", (unit[0] for unit in units)),
-        ends=array("I", (unit[1] for unit in units)),
-        levels=array("B", (unit[2] for unit in units)),
-        sizes=sizes,
+        starts=array(_INT, [unit[0] for unit in units]),
+        ends=array(_INT, [unit[1] for unit in units]),
+        levels=array(_INT, [unit[2] for unit in units]),
+        sizes=array(_INT, [unit[4] - unit[3] for unit in units]),
         terms=vocabulary,
         offsets=offsets,
         units=unit_ids,

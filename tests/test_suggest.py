@@ -393,6 +393,7 @@ def test_a_dateline_is_cut_off_the_sentence_it_opens(text, dateline):
         "US - Iran talks failed. They went home.",
         "Nato – the alliance – met. They went home.",
         "WASHINGTON -",
+        "BEIRUT —",
     ],
 )
 def test_capitals_that_are_not_a_dateline_stay_in_the_sentence(text):
@@ -400,7 +401,7 @@ def test_capitals_that_are_not_a_dateline_stay_in_the_sentence(text):
 
 
 def test_footnote_lines_are_footnotes_whole():
-    text = "Iran spoke.\n* A terrorist group outlawed in Russia. It is.\n[1] See the report.\n^2 Ibid."
+    text = "Iran spoke.\n  * A terrorist group outlawed in Russia. It is.\n[1] See the report.\n^2 Ibid."
     assert pieces(text) == [
         (SENTENCE, "Iran spoke."),
         (FOOTNOTE, "* A terrorist group outlawed in Russia. It is."),
@@ -505,6 +506,29 @@ def test_pysbd_misses_a_hard_case_the_splitter_gets_right():
         text for text, expected in HARD_CASES if [s.strip() for s in segmenter.segment(text)] != expected
     ]
     assert wrong == ["He flew to Washington D.C. This was new."]
+
+
+def test_a_run_of_several_lines_is_never_a_heading():
+    assert pieces("The strike\nwas ordered\nTalks began in the capital at once.") == [
+        (SENTENCE, "The strike\nwas ordered"),
+        (SENTENCE, "Talks began in the capital at once."),
+    ]
+
+
+def test_a_line_break_before_a_capital_that_is_not_a_word_start_keeps_the_run():
+    assert pieces("Iran vows revenge\nA.B. Jones said so.") == [
+        (HEADING, "Iran vows revenge"),
+        (SENTENCE, "A.B. Jones said so."),
+    ]
+    assert pieces("Iran vows revenge\n(A) Jones said so.")[0] == (HEADING, "Iran vows revenge")
+
+
+def test_a_line_broke_for_lack_of_room_only_if_the_next_word_would_not_fit():
+    fits = "a" * 30  # 30 + 1 + 2 = 33, the widest line: "Wx" would have fitted
+    broke = "Wx " + "b" * 29  # 32 + 1 + 2 = 35 > 33
+    widest = "Yz " + "c" * 30  # 33
+    text = f"{fits}\n{broke}\n{widest}\nQq end."
+    assert pieces(text) == [(HEADING, fits), (SENTENCE, f"{broke}\n{widest}\nQq end.")]
 
 
 # --- Clauses ------------------------------------------------------------------------------------
@@ -642,6 +666,19 @@ def test_clauses_have_at_least_three_words_and_fewer_than_their_sentence():
     assert clause_texts("“We went home and stayed out.”") == []
 
 
+def test_clauses_stop_at_the_end_of_their_sentence():
+    text = "Iran fired missiles at two bases; the US said so. Later, while talks went on: nothing moved."
+    end = text.index(" Later")
+    assert [text[s:e] for s, e in clauses(text, 0, end)] == [
+        "Iran fired missiles at two bases",
+        "the US said so.",
+    ]
+
+
+def test_a_scare_quote_opening_a_text_is_not_a_clause():
+    assert clause_texts('"Mercenary" forces fought in Syria and Iraq.') == []
+
+
 def test_clauses_of_a_sentence_inside_a_text_are_offsets_of_that_text():
     text = "First. Iran fired missiles at two bases; the US said nobody was hurt."
     start = text.index("Iran")
@@ -675,6 +712,8 @@ def test_names_written_several_ways_are_one_term(forms, term):
 
 def test_a_name_is_one_term_only_when_its_words_stand_together():
     assert terms("the United Nations. States") == ["u.n.", "state"]
+    assert terms("United\nStates of\tAmerica") == ["u.s."]
+    assert terms("United States of Mexico") == ["u.s.", "mexico"]
     assert terms("united, states") == ["unit", "state"]
     assert terms("Great news") == ["great", "news"]
 
@@ -704,6 +743,8 @@ def test_a_name_is_one_term_only_when_its_words_stand_together():
         ("2.5 million", "2500000"),
         ("3.5", "3.5"),
         ("one thousand two hundred", "1200"),
+        ("two hundred thousand", "200000"),
+        ("two million three thousand", "2003000"),
     ],
 )
 def test_numbers_in_words_and_digits_become_their_value(written, value):
@@ -716,6 +757,7 @@ def test_numbers_stop_at_what_is_not_a_number():
     assert terms("a man and a hundred") == ["man", "100"]
     assert terms("3 dozen") == ["3", "12"]
     assert terms("1,00") == ["1", "0"]
+    assert terms("3 million, 4 thousand") == ["3000000", "4000"]
     assert terms("twenty-five years ago, five men") == ["25", "year", "ago", "5", "men"]
 
 
@@ -723,6 +765,7 @@ def test_possessives_contractions_case_and_curly_quotes_normalise_away():
     assert terms("Iran’s IRAN's iran") == ["iran"] * 3
     assert terms("won't can't shan't isn't") == []
     assert terms("they'll we're you've he'd I'm") == []
+    assert terms("he's she's who's") == []
     assert terms("int'l O’Brien") == ["intl", "obrien"]
 
 
