@@ -115,7 +115,11 @@ _MONTHS = dict(
 )  # fmt: skip
 _UNDONE = re.compile(r"un(?!der)\w{4,}ed")
 _SPACES = re.compile(r"\s+")
-# Common paraphrases in news, by stem: each word of a group matches the others partially.
+# Words news reports swap for one another when they tell of the same event, by stem (as the
+# English stemmer makes them): each word of a group matches the others partially (PARTIAL), not
+# fully, since they are not always the same thing (a strike is not always an attack, Washington
+# not always the US government). Kept small: a paraphrase missing here costs a suggestion, a
+# wrong one adds noise to every query that holds it.
 _PARAPHRASES = [
     "kill assassin slain slay murder death",
     "said say told tell state",
@@ -124,7 +128,7 @@ _PARAPHRASES = [
     "u.s. american washington",
     "iran iranian tehran",
     "iraq iraqi baghdad",
-    "israel isra tel aviv",
+    "israel isra aviv",
     "russia russian moscow",
     "u.k. british london",
     "troop soldier servicemen personnel",
@@ -134,7 +138,7 @@ _PARAPHRASES = [
     "warn threaten vow",
     "accus alleg blame",
     "support back",
-    "commander chief head leader",
+    "command chief head leader",
     "missil rocket",
     "base airbas",
     "expel withdraw oust",

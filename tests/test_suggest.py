@@ -893,6 +893,18 @@ def test_news_paraphrases_match(passage, sentence):
     assert [s.exact for s in suggest(passage, text=text)] == [sentence]
 
 
+def test_every_word_of_the_paraphrase_table_is_a_term():
+    written = (
+        "killed assassinated slain slay murdered death said says told tell stated wounded injured hurt "
+        "injuries attack strikes raid assault US American Washington Iran Iranian Tehran Iraq Iraqi "
+        "Baghdad Israel Israeli Aviv Russia Russian Moscow UK British London troops soldiers servicemen "
+        "personnel terrorism terrorist jihadists militants extremists revenge avenge retaliation "
+        "retribution punish justice warned threatened vowed accused alleged blamed supported backed "
+        "commander chief head leader missiles rockets base airbase expelled withdraw ousted"
+    )
+    assert set(suggestlib.PARAPHRASES) == set(terms(written))
+
+
 def test_us_forms_and_number_words_match_each_other():
     text = "The United States lost three soldiers.\n\nNothing else happened."
     assert suggest("U.S. lost 3", text=text)[0].exact == "The United States lost three soldiers."
