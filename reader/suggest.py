@@ -482,6 +482,8 @@ def suggest(
         index = _cached_index(text, language)
     elif not index.matches(text):
         raise ValueError("This suggestion index was built for another text.")
+    elif index.language != language:
+        raise ValueError(f"This suggestion index was built for {index.language!r}, not {language!r}.")
     size = len(query_terms)
     headings = sorted((s, e) for s, e in headings if s < e)
     candidates = []  # (score, start, end, span_id)

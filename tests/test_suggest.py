@@ -2,7 +2,8 @@
 
 Bad inputs tried: an empty or blank passage, a passage of stop words only, a limit of 0, a
 highlight outside the text or reversed, a heading range that is empty, an index built for
-another text, an index pickled by another version, an unknown or missing language.
+another text or another language, an index pickled by another version, an unknown or missing
+language.
 
 The costs in reader/suggest.py's docstring come from this command (a 2 MB text made of the
 seeds, their numbers varied):
@@ -1086,6 +1087,11 @@ def test_an_index_for_another_text_is_refused():
         suggest("Iran", text=LEFT, index=index)
     with pytest.raises(ValueError, match="^This suggestion index was built for another text"):
         suggest("Iran", text=RIGHT[:-1] + "!", index=index)
+
+
+def test_an_index_for_another_language_is_refused():
+    with pytest.raises(ValueError, match="^This suggestion index was built for 'en', not 'fr'"):
+        suggest("Iran", text=RIGHT, language="fr", index=build_index(RIGHT, "en"))
 
 
 def test_an_index_pickled_by_another_version_is_refused(monkeypatch):
