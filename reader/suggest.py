@@ -86,7 +86,6 @@ _STOP_WORDS = frozenset(
 _UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()  # noqa: SIM905, E501
 _TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9, "dozen": 12}
-_LETTERS = re.compile("[a-z]+")
 _JOINER = re.compile(r"[ \t\n-]*")  # what may part the words of a name or a number
 _MULTIPLIERS = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9}
 _NUMBER_VALUES = {word: n for n, word in enumerate(_UNITS)} | {w: 10 * n for n, w in enumerate(_TENS, 2)}
@@ -189,10 +188,10 @@ def _number(raw):
     return str(int(value)) if value == int(value) else str(value)
 
 
-def _spelled_number(raw):
+def _spelled_number(words):
     """The value of a number in words ("two hundred and five", "three million", "a dozen")."""
     total = current = 0
-    for word in _LETTERS.findall(raw.casefold()):
+    for word in words:
         if word in _NUMBER_VALUES:
             current += _NUMBER_VALUES[word]
         elif word == "hundred":
@@ -212,12 +211,11 @@ def _special(parts, k, language):
         last = k + 2 * (_follows(parts, k + 2) in _MULTIPLIERS)
         return _number("".join(parts[k : last + 1])), last
     if word in _NUMBER_VALUES or word in _SCALES:
-        last = _number_end(parts, k + 2) - 2
-        return _spelled_number("".join(parts[k : last + 1])), last
-    for name in _NAMES.get(word, ()):
-        last = k + 2 * len(name) - 2
-        if [_follows(parts, n) for n in range(k + 2, last + 1, 2)] == name[1:]:
-            return _word_term("".join(parts[k : last + 1]), language), last
+        words = _number_words(parts, k)
+        return _spelled_number(words), k + 2 * len(words) - 2
+    for name in _NAMES[word]:
+        if [_follows(parts, k + 2 * n) for n in range(1, len(name))] == name[1:]:
+            return _ALIASES[" ".join(name)], k + 2 * len(name) - 2
     return _word_term(raw, language), k
 
 
@@ -228,19 +226,21 @@ def _follows(parts, k):
     return None
 
 
-def _number_end(parts, k):
-    """Where a number in words that may go on at parts[k] ends ("two hundred and five")."""
+def _number_words(parts, k):
+    """The words of the number in words that starts at parts[k] ("two hundred and five")."""
+    words = [parts[k].casefold()]
     while True:
-        word = _follows(parts, k)
-        after_a_scale = parts[k - 2].casefold() in _SCALES
+        word = _follows(parts, k + 2 * len(words))
+        joins = word == "and" and words[-1] in _SCALES  # "hundred and five", not "one and two"
         if (
             word in _NUMBER_VALUES
             or word in _SCALES
-            or (word == "and" and after_a_scale and _follows(parts, k + 2) in _NUMBER_VALUES)
+            or joins
+            and _follows(parts, k + 2 * len(words) + 2) in _NUMBER_VALUES
         ):
-            k += 2
+            words.append(word)
         else:
-            return k
+            return words
 
 
 def _terms_at(text, language):
@@ -305,13 +305,10 @@ class Index:
         overall = sum(self.sizes) / len(self.sizes) if self.sizes else 1.0
         averages = []
         for level in (SENTENCE, CLAUSE):
-            sizes = [size for size, lv in zip(self.sizes, self.levels, strict=True) if lv == level]
+            sizes = [self.sizes[i] for i, unit_level in enumerate(self.levels) if unit_level == level]
             averages.append(sum(sizes) / len(sizes) if sizes else overall)  # no clauses: as sentences
         self.averages = averages
-        self.norms = [
-            K1 * (1 - B + B * size / averages[level])
-            for size, level in zip(self.sizes, self.levels, strict=True)
-        ]
+        self.norms = [K1 * (1 - B + B * size / averages[self.levels[i]]) for i, size in enumerate(self.sizes)]
 
     def __getstate__(self):
         names = ("language", "length", "digest", "starts", "ends", "levels", "sizes", "terms", "offsets",

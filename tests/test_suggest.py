@@ -759,6 +759,7 @@ def test_numbers_stop_at_what_is_not_a_number():
     assert terms("3 dozen") == ["3", "12"]
     assert terms("1,00") == ["1", "0"]
     assert terms("3 million, 4 thousand") == ["3000000", "4000"]
+    assert terms("It cost 3 million. Then") == ["cost", "3000000"]
     assert terms("twenty-five years ago, five men") == ["25", "year", "ago", "5", "men"]
 
 
@@ -824,6 +825,7 @@ def test_scores_are_bm25_with_a_length_prior():
     found = {s.exact: s.score for s in suggest("alpha", text=THREE)}
     idf = math.log(1 + (3 - 2 + 0.5) / (2 + 0.5))
     average = (3 + 5 + 6) / 3
+    assert build_index(THREE).averages == [average, average]
     assert found == {
         "Alpha beta gamma.": pytest.approx(bm25(idf, 1, 3, average) * prior(1, 3), abs=1e-3),
         "Delta alpha alpha epsilon zeta.": pytest.approx(bm25(idf, 2, 5, average) * prior(1, 5), abs=1e-3),
@@ -1159,9 +1161,9 @@ def test_a_russian_passage_is_stemmed_as_russian():
 
 
 def test_an_empty_heading_cuts_nothing():
-    text = "Iran vows revenge. Tehran said the strike was a crime.\n\nTalks went on."
-    found = suggest("Iran revenge strike", text=text, headings=[(5, 9), (30, 30)])
-    assert "Tehran said the strike was a crime." in [s.exact for s in found]
+    text = "Iran vows revenge and Tehran said the strike was a crime.\n\nTalks went on."
+    found = suggest("revenge strike", text=text, headings=[(5, 9), (30, 30)])
+    assert found[0].exact == "revenge and Tehran said the strike was a crime."
 
 
 def test_a_piece_of_a_unit_cut_by_a_heading_is_scored_like_a_unit_of_its_level():
@@ -1172,6 +1174,9 @@ def test_a_piece_of_a_unit_cut_by_a_heading_is_scored_like_a_unit_of_its_level()
     query = ["iran", "reveng", "strike"]
     expected = suggestlib._score_counts(index, query, counts, 0) * suggestlib._prior(3, 1)
     assert found["Iran"] == pytest.approx(expected, abs=1e-3)
+    counts = suggestlib.Counter(["reveng"])
+    expected = suggestlib._score_counts(index, query, counts, 0) * suggestlib._prior(3, 1)
+    assert found["revenge."] == pytest.approx(expected, abs=1e-3)
 
 
 def test_a_small_highlight_inside_a_better_sentence_does_not_take_its_place():
@@ -1207,6 +1212,25 @@ def test_a_highlight_sharing_exactly_four_fifths_of_a_unit_is_the_same_text():
         highlights=[(5, 0, same - 1)],
     )
     assert shorter[0].span_id is None
+
+
+def test_of_two_candidates_as_good_as_each_other_the_one_that_starts_first_wins():
+    text = "But then the strikes hurt troops.\n\nTalks went on."
+    start = text.index("strikes")
+    found = suggest(
+        "strikes hurt troops", text=text, highlights=[(3, start, start + len("strikes hurt troops"))]
+    )
+    assert (found[0].start, found[0].span_id) == (0, None)
+
+
+def test_of_two_highlights_nearly_the_same_as_a_better_unit_the_better_highlight_wins():
+    text = "Iran spoke.\n\nThe strikes caused 109 brain injuries among US troops.\n\nTalks went on."
+    start = text.index("The strikes")
+    end = text.index("\n\nTalks")
+    found = suggest(
+        "brain injuries", text=text, highlights=[(1, start, end + 12), (9, start, end + 7), (5, 0, 4)]
+    )
+    assert (found[0].start, found[0].end, found[0].span_id) == (start, end + 7, 9)
 
 
 # --- Properties ---------------------------------------------------------------------------------
