@@ -286,6 +286,13 @@ def test_titles_never_end_a_sentence():
     ]
 
 
+def test_an_abbreviation_in_closing_quotes_is_still_an_abbreviation():
+    assert sentence_texts("They hailed the “Gen.” Soleimani and his men. Then they left.") == [
+        "They hailed the “Gen.” Soleimani and his men.",
+        "Then they left.",
+    ]
+
+
 def test_a_month_ends_a_sentence_only_before_a_word():
     assert sentence_texts("They met on Jan. 3. Talks failed in Feb. The war went on.") == [
         "They met on Jan. 3.",
