@@ -4,7 +4,7 @@ Candidates are the sentences of the other text (`reader.sentences`: no headings,
 datelines, footnotes or credit lines), their clauses, and the other article's
 existing highlights. They are ranked by BM25 (Robertson and Zaragoza, "The
 Probabilistic Relevance Framework", 2009) over normalised, Snowball-stemmed terms,
-in plain Python: nothing to download.
+in plain Python (PyStemmer's C stemmers when installed): nothing to download.
 
 Scoring, and why:
 - Inverse document frequencies come from the sentences only, so a word counts
@@ -32,6 +32,12 @@ words are dropped. A small table of news paraphrases (killed/assassinated/slain,
 said/told/stated, US/American, …) counts as partial matches: a query term is
 scored as the best of its own BM25 weight and PARTIAL times that of each of its
 paraphrases.
+
+Limits: a paraphrase with no word in common and none in the table is missed (a metaphor:
+"we will cut off your leg from the region" for "expel the U.S. from the region"; "fought the
+jihadists" for "anti-terrorism champion"); tests/test_suggest.py lists the seeds' shared claims
+and prints the ones missed. Stop words, number words and the paraphrase table are English;
+other languages get their Snowball stemmer (none for a language Snowball lacks) and BM25 alone.
 
 Costs (2 MB of news text, this machine, indicative; measured by the command in
 tests/test_suggest.py's docstring): `build_index` runs in about a second, linear in
