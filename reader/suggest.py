@@ -119,7 +119,6 @@ _MONTHS = dict(
         strict=True)
 )  # fmt: skip
 _UNDONE = re.compile(r"un(?!der)\w{4,}ed")
-_SPACES = re.compile(r"\s+")
 # Words news reports swap for one another when they tell of the same event, by stem (as the
 # English stemmer makes them): each word of a group matches the others partially (PARTIAL), not
 # fully, since they are not always the same thing (a strike is not always an attack, Washington
@@ -170,7 +169,7 @@ def _word_term(raw, language):
     """The term a word (or a name of several words) stands for, or None for a stop word."""
     if raw in _ALIASES:
         return _ALIASES[raw]
-    word = _SPACES.sub(" ", raw.replace("\u00ad", "").replace("’", "'").casefold())
+    word = raw.replace("\u00ad", "").replace("’", "'").casefold()
     for suffix in ("'s", "'ll", "'re", "'ve", "'d", "'m"):
         word = word.removesuffix(suffix)
     if word.endswith("n't"):
@@ -272,7 +271,7 @@ def _terms_at(text, language):
         if i < merged:
             continue
         found[i], last = _special(parts, 2 * i + 1, language)
-        merged = (last + 1) // 2
+        merged = last // 2 + 1  # the token after parts[last]
         found[i + 1 : merged] = [None] * (merged - i - 1)
     positions = [ends[2 * i] for i, term in enumerate(found) if term is not None]
     return positions, [term for term in found if term is not None]
