@@ -188,7 +188,7 @@ def _cut(text, start, end):
     pieces = []
     position = start
     for match in _END.finditer(text, start, end):
-        if match.end() < end and _ends_sentence(text, match, end):
+        if _ends_sentence(text, match, end):  # never at the end: nothing follows there
             pieces.append((position, match.end()))
             position = match.end()
     pieces.append((position, end))
