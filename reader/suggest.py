@@ -407,10 +407,9 @@ def _scores(index, query):
         best = {}
         for variant, factor in _variants(term):
             idf, units, counts = index.postings(variant)
+            scale, norms = factor * idf * (K1 + 1), index.norms  # index.weight, inlined: the hot loop
             for i, unit in enumerate(units):
-                best[unit] = max(
-                    best.get(unit, 0.0), factor * index.weight(idf, counts[i], index.norms[unit])
-                )
+                best[unit] = max(best.get(unit, 0.0), scale * counts[i] / (counts[i] + norms[unit]))
         for unit, value in best.items():
             total[unit] = total.get(unit, 0.0) + value
     return total
