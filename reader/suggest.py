@@ -39,12 +39,15 @@ jihadists" for "anti-terrorism champion"); tests/test_suggest.py lists the seeds
 and prints the ones missed. Stop words, number words and the paraphrase table are English;
 other languages get their Snowball stemmer (none for a language Snowball lacks) and BM25 alone.
 
-Costs (2 MB of news text, this machine, indicative; measured by the command in
-tests/test_suggest.py's docstring): `build_index` runs in about a second, linear in
-the text; its pickle is a little larger than the text in UTF-8 (about twice, for a short
-article: the vocabulary dominates) and loads in milliseconds. `suggest` with a built index
-reads only the postings of the passage's terms (and their paraphrases): tens of milliseconds
-on 2 MB, a millisecond on an article.
+Costs (2 MB of news text made of the seeds; measured by the command in
+tests/test_suggest.py's docstring on a shared 2-core machine, so indicative): `build_index`
+takes about 1 s when the machine is quiet (1.7 to 2.2 s under a load of 4), linear in the text,
+8 ms for one article; splitting, tokenising and the postings take about a third each. Its pickle
+is a little larger than the text in UTF-8 (2.4 MB for 2 MB; about twice the text for one short
+article, where the vocabulary dominates) and loads in about 20 ms. `suggest` with a built index
+reads only the postings of the passage's terms and their paraphrases: 35 to 100 ms on 2 MB under
+load (the longer the passage, the more postings), under a millisecond on an article; checking
+that the index belongs to the text hashes it (a few ms on 2 MB).
 """
 
 import math
