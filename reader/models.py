@@ -101,6 +101,13 @@ class Document(Versioned):
     def save(self, *args, **kwargs):
         self.text_sha256 = textlib.sha256(self.text)
         super().save(*args, **kwargs)
+        # A new text gets its suggestion index once the save commits, so the first suggestion on
+        # it is quick (reader.indexes); a save of other fields finds the index current.
+        from django.db import transaction
+
+        from reader import indexes
+
+        transaction.on_commit(lambda pk=self.pk: indexes.ensure(pk))
 
     def get_absolute_url(self):
         return reverse("document_detail", args=[self.slug])
@@ -666,3 +673,18 @@ class AgreementSample(models.Model):
 
     def __str__(self):
         return f"{self.comparison.slug}: {self.document_id} {self.start}–{self.end}"
+
+
+class SuggestionIndex(models.Model):
+    """A document's counterpart-suggestion index (reader.suggest), kept so that the first suggestion
+    on a long text is quick in every worker and on every machine: built when the text is saved,
+    checked against the text's digest when read."""
+
+    document = models.OneToOneField(Document, on_delete=models.CASCADE, related_name="suggestion_index")
+    text_sha256 = models.CharField(max_length=64)
+    language = models.CharField(max_length=20)
+    data = models.BinaryField()
+    built = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"suggestion index of {self.document_id}"

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
-from reader import annotating, report
+from reader import annotating, indexes, report
 from reader import text as textlib
 from reader.context_processors import labels_css_url
 from reader.forms import (
@@ -464,8 +464,15 @@ def _panel_context(request, spans, focus=None, comparison=None, conflict=None):
         span.other_document = comparison.other(span.document) if comparison else None
         if span.other_document:
             other = span.other_document
-            span.suggestions = suggest(span.exact, text=other.text, language=other.language)
             span.candidates = _candidates(other)
+            span.suggestions = suggest(
+                span.exact,
+                text=other.text,
+                language=other.language,
+                index=indexes.index_for(other),
+                highlights=[(c.pk, c.start, c.end) for c in span.candidates],
+                headings=other.heading_ranges,
+            )
         first = next(iter(span.annotations.all()), None)
         span.default_label_id = first.label_id if first else None
         span.attribution_list = [a for a in attributions if span.pk in a.span_ids]
