@@ -412,3 +412,16 @@ class DecisionForm(forms.Form):
         if not data.get("attribution") and data.get("document") is None:
             raise forms.ValidationError("Say which proposals: name them, or their article.")
         return data
+
+
+class ReportForm(forms.Form):
+    """What a report (and its JSON) is limited to: accepted work only, one annotator's."""
+
+    status = forms.ChoiceField(
+        choices=[("", "all work"), ("accepted", "accepted work only")],
+        required=False,
+        error_messages={
+            "invalid_choice": "A report is of all work, or of accepted work only (status=accepted)."
+        },
+    )
+    annotator = forms.CharField(max_length=150, required=False)

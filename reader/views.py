@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
-from reader import annotating, indexes, report
+from reader import annotating, charts, indexes, report
 from reader import text as textlib
 from reader.context_processors import labels_css_url
 from reader.forms import (
@@ -20,6 +20,7 @@ from reader.forms import (
     DeleteForm,
     LinkChangeForm,
     LinkForm,
+    ReportForm,
     ReviewForm,
     SelectionForm,
     SidebarForm,
@@ -224,17 +225,58 @@ def _reader(request, documents, comparison=None):
     return render(request, template_name, context)
 
 
+def _report(request, slug):
+    """The comparison, its report (limited as the query string asks), and the filter form; or an error."""
+    comparison = get_object_or_404(
+        Comparison.objects.select_related("left", "right").defer("left__text", "right__text"), slug=slug
+    )
+    form = ReportForm(request.GET)
+    if not form.is_valid():
+        return comparison, None, form
+    data = form.cleaned_data
+    built = report.build(comparison, status=data["status"] or None, annotator=data["annotator"] or None)
+    return comparison, built, form
+
+
 @require_GET
 def comparison_report(request, slug):
-    comparison = get_object_or_404(Comparison.objects.select_related("left", "right"), slug=slug)
-    context = {"comparison": comparison, "report": report.build(comparison)}
+    comparison, built, form = _report(request, slug)
+    if built is None:
+        return error_response(request, form_errors(form), status=400)
+    labels = [document["outlet"] or document["title"][:30] for document in built["documents"]]
+    context = {
+        "comparison": comparison,
+        "report": built,
+        "form": form,
+        "annotators": _report_annotators(comparison),
+        "query": urlencode({k: v for k, v in form.cleaned_data.items() if v}),
+        "verbs_chart": charts.grouped_bars(
+            [(row["lemma"], row["counts"]) for row in built["reporting"]["verbs"]],
+            labels,
+            title="Reporting verbs (cue lemmas) per outlet",
+        ),
+    }
     return render(request, "reader/report.html", context)
+
+
+def _report_annotators(comparison):
+    documents = [comparison.left_id, comparison.right_id]
+    return sorted(
+        get_user_model()
+        .objects.filter(
+            Exists(Annotation.objects.filter(author=OuterRef("pk"), span__document__in=documents))
+            | Exists(Attribution.objects.filter(author=OuterRef("pk"), document__in=documents))
+        )
+        .values_list("username", flat=True)
+    )
 
 
 @require_GET
 def comparison_report_json(request, slug):
-    comparison = get_object_or_404(Comparison.objects.select_related("left", "right"), slug=slug)
-    return JsonResponse(report.build(comparison), json_dumps_params={"ensure_ascii": False, "indent": 2})
+    comparison, built, form = _report(request, slug)
+    if built is None:
+        return error_response(request, form_errors(form), status=400)
+    return JsonResponse(built, json_dumps_params={"ensure_ascii": False, "indent": 2})
 
 
 @require_http_methods(["GET", "POST"])

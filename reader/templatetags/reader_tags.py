@@ -33,3 +33,12 @@ def _field(item, name):
 def split_words(value):
     """ "a b c" → ["a", "b", "c"]: a short list written in a template."""
     return str(value).split()
+
+
+@register.filter
+def index(sequence, position):
+    """sequence[position], for two lists walked side by side."""
+    try:
+        return sequence[int(position)]
+    except (IndexError, TypeError, ValueError):
+        return ""
