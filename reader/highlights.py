@@ -187,7 +187,7 @@ def render_text(document, looks):
     return mark_safe("".join(parts))
 
 
-def looks_for(documents, *, within=None, labels=None, linked_ids=None):
+def looks_for(documents, *, within=None, labels=None, linked_ids=None, author=None):
     """Every highlight of these documents (or of one stretch [low, high) of one), by
     document id, from plain rows whatever the number of annotations.
 
@@ -198,6 +198,8 @@ def looks_for(documents, *, within=None, labels=None, linked_ids=None):
     ids = [document.pk for document in documents]
     # .order_by(): the models' default orderings would join documents and sort for nothing.
     annotations = Annotation.objects.filter(span__document__in=ids, span__orphaned=False).order_by()
+    if author is not None:  # blind mode: the viewer's own work only
+        annotations = annotations.filter(author=author)
     if within:
         low, high = within
         annotations = annotations.filter(span__start__lt=high, span__end__gt=low)
@@ -210,9 +212,14 @@ def looks_for(documents, *, within=None, labels=None, linked_ids=None):
         rows[document_id].append((span_id, start, end, label_id))
         bounds[span_id] = (document_id, start, end)
     if linked_ids is None:
-        spans = Span.objects.filter(document__in=ids, orphaned=False).filter(
-            Q(links_out__isnull=False) | Q(links_in__isnull=False)
-        )
+        if author is None:
+            spans = Span.objects.filter(document__in=ids, orphaned=False).filter(
+                Q(links_out__isnull=False) | Q(links_in__isnull=False)
+            )
+        else:
+            spans = Span.objects.filter(document__in=ids, orphaned=False).filter(
+                Q(links_out__author=author) | Q(links_in__author=author)
+            )
         if within:
             spans = spans.filter(start__lt=high, end__gt=low)
         linked_ids = set()
@@ -234,17 +241,20 @@ def looks_for(documents, *, within=None, labels=None, linked_ids=None):
         if span_id in bounds:
             document_id, start, end = bounds[span_id]
             linked[document_id].append((span_id, start, end))
-    roles = attribution_roles(ids, within)
+    roles = attribution_roles(ids, within, author)
     return {pk: span_looks(rows[pk], labels, linked[pk], roles[pk]) for pk in ids}
 
 
-def attribution_roles(document_ids, within=None):
+def attribution_roles(document_ids, within=None, author=None):
     """(span id, start, end, role, attribution id, proposed) of every part of the attributions
     (and undecided proposals) of these documents, by document id, from plain rows."""
+    from reader import visibility
     from reader.models import Attribution
 
     found = {pk: [] for pk in document_ids}
-    attributions = Attribution.objects.filter(document__in=document_ids).shown().order_by()
+    attributions = visibility.attributions(
+        Attribution.objects.filter(document__in=document_ids).shown(), author
+    ).order_by()
     columns = ["pk", "document_id", "proposal"]
     for role in ("content", "cue", "source"):
         columns += [f"{role}_id", f"{role}__start", f"{role}__end", f"{role}__orphaned"]
@@ -257,8 +267,8 @@ def attribution_roles(document_ids, within=None):
                 continue
             found[document_id].append((span_id, start, end, role, pk, proposed))
     more = Attribution.content_more.through.objects.filter(
-        attribution__document__in=document_ids, span__orphaned=False
-    ).exclude(attribution__proposal=Attribution.Proposal.DECLINED)
+        attribution__in=attributions.values("pk"), span__orphaned=False
+    )
     for pk, document_id, proposal, span_id, start, end in more.values_list(
         "attribution_id",
         "attribution__document_id",
@@ -286,12 +296,13 @@ def _unit_ranges(text):
     ]
 
 
-def changed_units(document, start, end):
-    """Re-render the sentences a write at [start, end) touched, with all their highlights."""
+def changed_units(document, start, end, author=None):
+    """Re-render the sentences a write at [start, end) touched, with all their highlights (the
+    viewer's only, in blind mode: `author`)."""
     touched = [(i, s, e) for i, s, e in _unit_ranges(document.text) if s < end and start < e]
     if not touched:
         return []
-    looks = looks_for([document], within=(touched[0][1], touched[-1][2]))[document.pk]
+    looks = looks_for([document], within=(touched[0][1], touched[-1][2]), author=author)[document.pk]
     spans = [(span_id, look.start, look.end) for span_id, look in looks.items()]
     units = [textlib.Unit(i, s, e, textlib.segments(s, e, spans)) for i, s, e in touched]
     return [mark_safe(_unit(document, document.text, unit, looks, oob=True)) for unit in units]
@@ -300,7 +311,7 @@ def changed_units(document, start, end):
 COLUMN_CACHE_SECONDS = 600
 
 
-def columns_for(documents, *, labels, linked_ids):
+def columns_for(documents, *, labels, linked_ids, author=None):
     """Each document's rendered text, by document id, and its number of annotations.
 
     Rendering thousands of highlights is the page's biggest cost, so the HTML is
@@ -318,7 +329,9 @@ def columns_for(documents, *, labels, linked_ids):
     marks = [(label.pk, label.name, label.kind, label.shortcut, label.position) for label in labels.values()]
     stats = {
         row["span__document"]: row
-        for row in Annotation.objects.filter(span__document__in=[d.pk for d in documents])
+        for row in Annotation.objects.filter(
+            span__document__in=[d.pk for d in documents], **({"author": author} if author is not None else {})
+        )
         .values("span__document")
         .annotate(count=Count("id"), newest=Max("id"), changed=Max("modified"))
         .order_by()
@@ -345,12 +358,13 @@ def columns_for(documents, *, labels, linked_ids):
             links,
             tuple(sorted(drawn.get(document.pk, {}).items())),
         )
+        fingerprint += (author,)  # in blind mode each annotator sees a page of their own
         digest = hashlib.sha256(repr(fingerprint).encode()).hexdigest()
         keys[document.pk] = f"column:{document.pk}:{digest}"
     found = cache.get_many(keys.values())
     missing = [document for document in documents if keys[document.pk] not in found]
     if missing:
-        looks = looks_for(missing, labels=labels, linked_ids=linked_ids)
+        looks = looks_for(missing, labels=labels, linked_ids=linked_ids, author=author)
         rendered = {keys[d.pk]: str(render_text(d, looks[d.pk])) for d in missing}
         cache.set_many(rendered, COLUMN_CACHE_SECONDS)
         found.update(rendered)

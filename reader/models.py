@@ -127,6 +127,10 @@ class Document(Versioned):
 class Comparison(Versioned):
     slug = models.SlugField(max_length=120, unique=True)
     title = models.CharField(max_length=300)
+    blind = models.BooleanField(
+        default=False,
+        help_text="Annotators see only their own work on these articles until a curator opens it for all.",
+    )
     left = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="+")
     right = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="+")
     note = models.TextField(blank=True)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("compare/<slug:slug>/report/", views.comparison_report, name="comparison_report"),
     path("compare/<slug:slug>/report.json", views.comparison_report_json, name="comparison_report_json"),
     path("compare/<slug:slug>/agreement/", views_curation.comparison_agreement, name="comparison_agreement"),
+    path("compare/<slug:slug>/blind/", views_curation.comparison_blind, name="comparison_blind"),
     path("documents/<slug:slug>/", views.document_detail, name="document_detail"),
     path("annotations/new/", views.annotation_create, name="annotation_create"),
     path("annotations/<int:pk>/", views.annotation_detail, name="annotation_detail"),

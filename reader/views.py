@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
-from reader import annotating, charts, indexes, report
+from reader import annotating, charts, indexes, report, visibility
 from reader import text as textlib
 from reader.context_processors import labels_css_url
 from reader.forms import (
@@ -142,11 +142,13 @@ def _reader(request, documents, comparison=None):
     filters = SidebarFilter(form.cleaned_data)
     target = request.htmx.target if request.htmx else None
     labels = list(Label.objects.all())
+    only = visibility.only_author(request.user, documents)
     annotations, more_annotations = _page(
-        filters.annotations(Annotation.objects.for_documents(documents)), filters.page
+        filters.annotations(visibility.annotations(Annotation.objects.for_documents(documents), only)),
+        filters.page,
     )
     links, more_links = _page(
-        filters.links(Link.objects.for_documents(documents)).defer(
+        filters.links(visibility.links(Link.objects.for_documents(documents), only)).defer(
             "source__document__text", "target__document__text"
         ),
         filters.page,
@@ -162,11 +164,14 @@ def _reader(request, documents, comparison=None):
         "labels": labels,
         "labels_css_url": labels_css_url(labels),
         "panel_query": f"?comparison={comparison.slug}" if comparison else "",
+        "blind": only is not None,
     }
     if target in MORE_PARTIALS:
         return render(request, f"reader/reader.html#{MORE_PARTIALS[target]}", context)
     link_rows = list(
-        Link.objects.filter(Q(source__document__in=documents) | Q(target__document__in=documents))
+        visibility.links(
+            Link.objects.filter(Q(source__document__in=documents) | Q(target__document__in=documents)), only
+        )
         .order_by()
         .values_list("id", "source_id", "target_id", "relation")
     )
@@ -185,23 +190,35 @@ def _reader(request, documents, comparison=None):
             set(
                 get_user_model()
                 .objects.filter(
-                    Exists(Annotation.objects.filter(author=OuterRef("pk"), span__document__in=documents))
+                    Exists(
+                        visibility.annotations(
+                            Annotation.objects.filter(author=OuterRef("pk"), span__document__in=documents),
+                            only,
+                        )
+                    )
                 )
                 .values_list("username", flat=True)
             )
             | {link.author.username for link in links}
         ),
-        speakers=Speaker.objects.filter(annotations__span__document__in=documents).distinct(),
+        speakers=Speaker.objects.filter(
+            pk__in=visibility.annotations(
+                Annotation.objects.filter(span__document__in=documents), only
+            ).values("speaker")
+        ),
     )
     template_name = "reader/reader.html"
     if target == "sidebar":
         template_name += "#sidebar"
-        context["count"] = Annotation.objects.filter(span__document__in=documents).count()
+        context["count"] = visibility.annotations(
+            Annotation.objects.filter(span__document__in=documents), only
+        ).count()
     else:
         html, context["count"] = columns_for(
             documents,
             labels={label.pk: label for label in labels},
             linked_ids={span_id for _, source, end, _ in link_rows for span_id in (source, end)},
+            author=only,
         )
         proposals = dict(
             Attribution.objects.filter(document__in=documents, proposal=Attribution.Proposal.PROPOSED)
@@ -214,7 +231,9 @@ def _reader(request, documents, comparison=None):
         ]
     if filters.active:
         # "19 of 126", and which highlights the filter keeps, so the text can dim the others.
-        matching = filters.annotations(Annotation.objects.filter(span__document__in=documents)).order_by()
+        matching = filters.annotations(
+            visibility.annotations(Annotation.objects.filter(span__document__in=documents), only)
+        ).order_by()
         kept = set(matching.values_list("span_id", flat=True))
         matching_links = filters.links(Link.objects.filter(pk__in=[row[0] for row in link_rows])).order_by()
         for source, target_span in matching_links.values_list("source_id", "target_id"):
@@ -234,7 +253,10 @@ def _report(request, slug):
     if not form.is_valid():
         return comparison, None, form
     data = form.cleaned_data
-    built = report.build(comparison, status=data["status"] or None, annotator=data["annotator"] or None)
+    annotator = data["annotator"] or None
+    if visibility.only_author(request.user, [comparison.left_id, comparison.right_id]) is not None:
+        annotator = request.user.get_username()  # blind mode: one's own work only
+    built = report.build(comparison, status=data["status"] or None, annotator=annotator)
     return comparison, built, form
 
 
@@ -333,7 +355,8 @@ def annotation_create(request):
     # page open the new annotation in the panel with a request of its own.
     span = annotation.span
     panel_url = annotation.get_absolute_url() + _comparison_query(request)
-    response = HttpResponse("".join(changed_units(span.document, span.start, span.end)))
+    only = visibility.only_author(request.user, [span.document_id])
+    response = HttpResponse("".join(changed_units(span.document, span.start, span.end, author=only)))
     trigger_client_event(response, ANNOTATIONS_CHANGED)
     return trigger_client_event(response, OPEN_PANEL, {"url": panel_url, "span": span.pk})
 
@@ -472,12 +495,15 @@ def annotation_review(request, pk):
     return _changed(request, annotation.span, focus=annotation)
 
 
-def _panel_spans(spans):
+def _panel_spans(spans, author=None):
+    """The spans, each with the annotations the viewer may see (`author`: only theirs, in blind mode)."""
     return list(
         spans.select_related("document").prefetch_related(
             Prefetch(
                 "annotations",
-                queryset=Annotation.objects.with_related().order_by("label__position", "id"),
+                queryset=visibility.annotations(Annotation.objects.with_related(), author).order_by(
+                    "label__position", "id"
+                ),
             )
         )
     )
@@ -492,9 +518,12 @@ def _comparison_from(request):
 
 
 def _panel_context(request, spans, focus=None, comparison=None, conflict=None):
-    links = list(Link.objects.touching([span.pk for span in spans]).with_related())
+    only = visibility.only_author(request.user, {span.document_id for span in spans})
+    if only is not None:  # blind mode: the prefetched annotations are everyone's; keep the viewer's
+        spans = _panel_spans(Span.objects.filter(pk__in=[span.pk for span in spans]), only)
+    links = list(visibility.links(Link.objects.touching([span.pk for span in spans]), only).with_related())
     labels = list(Label.objects.all())
-    attributions = _attributions_of(spans, request.user, conflict)
+    attributions = _attributions_of(spans, request.user, conflict, only)
     for span in spans:
         for annotation in span.annotations.all():
             annotation.editable = annotation.can_change(request.user)
@@ -506,7 +535,7 @@ def _panel_context(request, spans, focus=None, comparison=None, conflict=None):
         span.other_document = comparison.other(span.document) if comparison else None
         if span.other_document:
             other = span.other_document
-            span.candidates = _candidates(other)
+            span.candidates = _candidates(other, only)
             span.suggestions = suggest(
                 span.exact,
                 text=other.text,
@@ -540,11 +569,11 @@ def _panel_context(request, spans, focus=None, comparison=None, conflict=None):
     }
 
 
-def _attributions_of(spans, user, conflict=None):
+def _attributions_of(spans, user, conflict=None, only=None):
     """The attributions (and undecided proposals) each span plays a part in, ready for the panel."""
     ids = [span.pk for span in spans]
     found = list(
-        Attribution.objects.shown()
+        visibility.attributions(Attribution.objects.shown(), only)
         .filter(Q(content__in=ids) | Q(cue__in=ids) | Q(source__in=ids) | Q(content_more__in=ids))
         .with_spans()
         .distinct()
@@ -580,13 +609,17 @@ def _attributions_of(spans, user, conflict=None):
     return found
 
 
-def _candidates(document):
+def _candidates(document, only=None):
     """The other article's highlights for the list that works without JavaScript, each told
     apart by its label and the words around it ("Rouhani" three times is no choice)."""
-    first_label = Annotation.objects.filter(span=OuterRef("pk")).order_by("label__position", "pk")
+    first_label = visibility.annotations(Annotation.objects.filter(span=OuterRef("pk")), only).order_by(
+        "label__position", "pk"
+    )
+    spans = Span.objects.filter(document=document, orphaned=False)
+    if only is not None:
+        spans = spans.filter(Exists(first_label))
     candidates = list(
-        Span.objects.filter(document=document, orphaned=False)
-        .order_by("start", "-end")
+        spans.order_by("start", "-end")
         .only("start", "end", "exact", "prefix", "suffix")
         .annotate(label_name=Subquery(first_label.values("label__name")[:1]))[:MAX_CANDIDATES]
     )
@@ -650,10 +683,11 @@ def _changed(request, span, focus=None, also=()):
         return _back(request, focus or span.document)
     still_there = _panel_spans(Span.objects.filter(pk=span.pk))
     context = _panel_context(request, still_there, focus, _comparison_from(request))
+    only = visibility.only_author(request.user, [span.document_id])
     context["units"] = [
         unit
         for changed in (span, *also)
-        for unit in changed_units(changed.document, changed.start, changed.end)
+        for unit in changed_units(changed.document, changed.start, changed.end, author=only)
     ]
     response = render(request, "reader/panel.html#changed", context)
     return trigger_client_event(response, ANNOTATIONS_CHANGED)

@@ -8,9 +8,11 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
+from django.db.models import F
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from reader import agreement, annotating
@@ -578,3 +580,30 @@ def adjudicate_agreed(request, slug):
     pair = _pair_of(request, _annotators(comparison))
     message = f"Accepted {count} agreed item{'' if count == 1 else 's'}."
     return _answer(request, comparison, pair, _key(request), message=message)
+
+
+@require_POST
+def comparison_blind(request, slug):
+    """Curators make a comparison blind (annotators see only their own work) or open it for all."""
+    if not user_is_curator(request.user):
+        return error_response(
+            request, "Only curators open a comparison for all or make it blind.", status=403
+        )
+    value = request.POST.get("blind", "")
+    if value not in ("0", "1"):
+        return error_response(
+            request, "Say blind=1 (annotators see only their own work) or blind=0.", status=400
+        )
+    comparison = get_object_or_404(Comparison.objects.only("pk", "slug", "blind", "version"), slug=slug)
+    blind = value == "1"
+    if comparison.blind != blind:
+        Comparison.objects.filter(pk=comparison.pk).update(
+            blind=blind, version=F("version") + 1, modified=timezone.now()
+        )
+    messages.success(
+        request,
+        "Blind mode: annotators now see only their own work here."
+        if blind
+        else "Opened for all: everyone now sees everyone's work here.",
+    )
+    return redirect(comparison)

@@ -39,6 +39,12 @@ def export_annotations(request):
     comparison = Comparison.objects.filter(slug=slug).first() if slug else None
     if slug and comparison is None:
         return error_response(request, f"There is no comparison {slug!r}.", status=404)
+    if blind_for(request.user, comparison):
+        return error_response(
+            request,
+            "This work is in blind mode: its exports are for curators until a curator opens it for all.",
+            status=403,
+        )
     chunks = formats.export_chunks(
         format=format, comparison=comparison, status=status, base_url=base_url(request)
     )
@@ -118,3 +124,13 @@ def import_job(request, pk):
     }
     template = "reader/import_job.html#status" if request.htmx else "reader/import_job.html"
     return render(request, template, context)
+
+
+def blind_for(user, comparison):
+    """Whether an export would show this user work that blind mode hides from them: a blind
+    comparison's, or everything while any comparison is blind (curators see all)."""
+    if user_is_curator(user):
+        return False
+    if comparison is not None:
+        return comparison.blind
+    return Comparison.objects.filter(blind=True).exists()

@@ -215,6 +215,7 @@ def writes(rich):
         (reverse("attribution_delete", args=[rich["attribution"].pk]), {"version": 1}),
         (reverse("proposals_decide"), {"decision": "take", "document": rich["attribution"].document_id}),
         (reverse("document_propose", args=[comparison.left.slug]), {}),
+        (reverse("comparison_blind", args=[comparison.slug]), {"blind": "1"}),
         *adjudication_writes(annotation, link, comparison),
     ]
 
