@@ -112,7 +112,7 @@
   }
 
   const linkToSpan = (spanId) => {
-    const select = linking.elements.target;
+    const select = linking.querySelector("select[name=target]");
     if (![...select.options].some((option) => option.value === spanId)) select.add(new Option("", spanId));
     select.value = spanId;
     for (const name of ["target_start", "target_end", "target_exact"]) linking.elements[name].value = "";
@@ -120,7 +120,7 @@
   };
 
   const pickSelection = (sel) => {
-    linking.elements.target.value = "";
+    linking.querySelector("select[name=target]").value = "";
     linking.elements.target_start.value = sel.start;
     linking.elements.target_end.value = sel.end;
     linking.elements.target_exact.value = sel.exact;

@@ -73,7 +73,7 @@ def test_every_control_of_the_toolbar_and_the_panel(dense, as_curator: Page, liv
     ann.get_by_label("Attributed to").fill("Hassan Rouhani")
     ann.get_by_label("Cue").fill("claimed")
     ann.get_by_label("Note", exact=True).fill("checked in the browser")
-    ann.get_by_role("button", name="Save").click()
+    ann.get_by_role("button", name="Save", exact=True).click()
     expect(panel.locator(".ann").first.get_by_label("Note", exact=True)).to_have_value(
         "checked in the browser"
     )
@@ -93,7 +93,7 @@ def test_every_control_of_the_toolbar_and_the_panel(dense, as_curator: Page, liv
         made.refresh_from_db()
         assert made.status == status
     panel.locator(".ann").first.get_by_label("Label").select_option("Quote")
-    panel.locator(".ann").first.get_by_role("button", name="Save").click()
+    panel.locator(".ann").first.get_by_role("button", name="Save", exact=True).click()
     expect(panel.locator(".ann .tag").first).to_have_text("Quote")
     settled(page)
     panel.locator(".add-label").get_by_role("button", name="Speaker").click()
@@ -126,7 +126,7 @@ def test_every_control_of_the_toolbar_and_the_panel(dense, as_curator: Page, liv
         settled(page)
     panel.get_by_label("Relation").select_option("contradicts")
     panel.get_by_label("Note").fill("they disagree")
-    panel.get_by_role("button", name="Save").click()
+    panel.get_by_role("button", name="Save", exact=True).click()
     expect(panel.locator(".link-panel h2")).to_contain_text("contradicts")
     settled(page)
     count = Link.objects.count()

@@ -45,7 +45,7 @@ def test_a_reader_links_two_highlights_by_clicking_and_sees_the_connector(
     page.goto(live_server.url + f"/compare/{pair.slug}/")
     open_highlight(page, "Officials denied it")
     page.keyboard.press("l")
-    expect(page.locator("#panel [data-picked]")).to_contain_text("Click a highlight")
+    expect(page.locator("#panel [data-link-form] [data-picked]")).to_contain_text("Click a highlight")
     page.locator(f"{RIGHT} mark.hl", has_text="No one denied").click()
     expect(page.locator("#panel .links")).to_contain_text("No one denied")
     made = Link.objects.get()
@@ -70,7 +70,7 @@ def test_a_reader_links_new_text_selected_in_the_other_article(pair, logged_in: 
         const r = document.createRange(); r.setStart(t, 0); r.setEnd(t, 13);
         const s = getSelection(); s.removeAllRanges(); s.addRange(r); }"""
     )
-    expect(page.locator("#panel [data-picked]")).to_contain_text("No one denied")
+    expect(page.locator("#panel [data-link-form] [data-picked]")).to_contain_text("No one denied")
     expect(page.locator("#toolbar")).to_be_hidden()
     page.keyboard.press("Enter")
     expect(page.locator("#panel .links")).to_contain_text("contradicts")

@@ -125,7 +125,7 @@ def test_clicking_a_highlight_opens_it_for_attribution(pair, logged_in: Page, li
     panel.get_by_label("Attributed to").fill("The spokesman")
     panel.get_by_label("Cue").fill("said")
     panel.get_by_label("Note", exact=True).fill("Only this outlet has it.")
-    panel.get_by_role("button", name="Save").click()
+    panel.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator("#sidebar")).to_contain_text("The spokesman")
     page.keyboard.press("Escape")
     expect(panel).to_be_empty()

@@ -182,7 +182,7 @@ def test_on_a_phone_picking_a_counterpart_leaves_most_of_the_screen_to_the_text(
     expect(page.locator("body")).to_have_class(re.compile(r"\blinking\b"))
     box = page.locator("#panel").bounding_box()
     assert box["height"] <= 0.3 * PHONE["height"], box
-    expect(page.locator("#panel [data-picked]")).to_be_in_viewport()
+    expect(page.locator("#panel [data-link-form] [data-picked]")).to_be_in_viewport()
 
 
 def test_on_a_phone_the_report_fits_the_screen(reading: Page, live_server, dense):
