@@ -236,8 +236,9 @@ def word_diff(left: str, right: str) -> list[tuple[str, str, str]]:
 # - any other match (the span's words were deleted or rewritten around its ends, or the match is
 #   elsewhere, or the span was already orphaned) may be taken only when it keeps at least half of
 #   its context, even when it is the one exact occurrence of the quote in the whole text;
-# - of the matches that may be taken, the best scored wins, so the same words moved elsewhere with
-#   their context beat similar words left in their place (two passages traded places).
+# - the span's own words, edited, win when they kept their context; otherwise the best scored of
+#   the matches that may be taken wins, so the same words moved elsewhere with their context beat
+#   similar words left in a changed place (two passages traded places).
 
 import bisect  # noqa: E402 (this section's own imports, kept with it)
 import time  # noqa: E402
@@ -516,40 +517,49 @@ def _whole_words(text, start, end, errors, exact, prefix, suffix):
     return wide_start, wide_end, wide_errors
 
 
+def _places(text, exact, prefix, suffix, *, low, high, hint) -> dict:
+    """{(start, end): errors} of the approximate matches of `exact` in text[low:high] and of its
+    exact occurrences nearest to `hint` anywhere (a passage moved far keeps its words), trimmed."""
+    max_errors = int(len(exact) * MAX_FUZZY_ERRORS)
+    window = approximate_matches(text[low:high], exact, max_errors) if max_errors else []
+    matches = [_whole_words(text, low + s, low + e, errors, exact, prefix, suffix) for s, e, errors in window]
+    matches += [(s, s + len(exact), 0) for s in _nearest_occurrences(text, exact, hint, MAX_FUZZY_CANDIDATES)]
+    places = {}
+    for start, end, errors in matches:
+        place = _trimmed(text, start, end)
+        if place:
+            places.setdefault(place, errors)  # matches come fewest errors first
+    return places
+
+
 def _search(text, exact, prefix, suffix, *, image, own) -> tuple[int, int] | None:
     """The best place for a span near `image`, the (start, end) the diff gives it in `text`.
 
     `own` says the diff kept both ends of the span, so `image` holds its own words, edited: a
-    match overlapping it may be taken whatever its context. Any other match must keep half of
-    its context. Of those, the best scored wins.
+    match overlapping it may be taken whatever its context, and wins if it kept its context. Any
+    other match must keep half of its context.
     """
     image_start, image_end = image
     margin = SEARCH_MARGIN + len(exact)
     low, high = max(0, image_start - margin), min(len(text), image_end + margin)
-    max_errors = int(len(exact) * MAX_FUZZY_ERRORS)
-    window = approximate_matches(text[low:high], exact, max_errors) if max_errors else []
-    matches = [
-        _whole_words(text, low + start, low + end, errors, exact, prefix, suffix)
-        for start, end, errors in window
-    ]
-    # Exact occurrences anywhere, the nearest first: a passage moved far keeps its words.
-    for start in _nearest_occurrences(text, exact, image_start, MAX_FUZZY_CANDIDATES):
-        matches.append((start, start + len(exact), 0))
-    places = {}  # trimmed (start, end): errors, the fewest found
-    for start, end, errors in matches:
-        place = _trimmed(text, start, end)
-        if place:
-            places.setdefault(place, errors)
+    places = _places(text, exact, prefix, suffix, low=low, high=high, hint=image_start)
     score = functools.partial(_score, text, exact=exact, prefix=prefix, suffix=suffix, hint=image_start)
-    candidates = [
-        candidate
-        for candidate in (score(start, end, errors) for (start, end), errors in places.items())
-        if (own and candidate.start < image_end and candidate.end > image_start)
-        or candidate.context >= MIN_CONTEXT_SCORE
+
+    def overlapping(start, end):
+        return own and start < image_end and end > image_start
+
+    own_words = [
+        score(start, end, errors) for (start, end), errors in places.items() if overlapping(start, end)
     ]
-    if not candidates:
+    # The span's own words in their own context win over any copy of them elsewhere; without
+    # their context, they compete with matches elsewhere that kept theirs.
+    trusted = [c for c in own_words if c.context >= MIN_CONTEXT_SCORE]
+    if not trusted:
+        elsewhere = [score(s, e, errors) for (s, e), errors in places.items() if not overlapping(s, e)]
+        trusted = own_words + [c for c in elsewhere if c.context >= MIN_CONTEXT_SCORE]
+    if not trusted:
         return None
-    best = max(candidates, key=lambda c: c.score)
+    best = max(trusted, key=lambda c: c.score)
     return best.start, best.end
 
 
