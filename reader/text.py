@@ -242,6 +242,7 @@ def word_diff(left: str, right: str) -> list[tuple[str, str, str]]:
 
 import bisect  # noqa: E402 (this section's own imports, kept with it)
 import time  # noqa: E402
+import unicodedata  # noqa: E402
 
 from diff_match_patch import diff_match_patch  # noqa: E402
 
@@ -497,24 +498,30 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int] | None:
     return (start, end) if start < end else None
 
 
+def _in_word(char: str) -> bool:
+    return char.isalnum() or unicodedata.category(char).startswith("M")  # letters, digits, accents
+
+
 def _whole_words(text, start, end, errors, exact, prefix, suffix):
-    """An approximate match that cuts a word where the quote had whole words ("talks had falter"
-    for "talks had failed" in "talks had faltered"), widened to that word's edge if that takes
-    no more than the allowed errors."""
+    """A match that cuts a word where the quote had whole words ("talks had falter" for "talks had
+    failed" in "talks had faltered"), widened to the word's edge; None when that takes more than
+    the allowed errors. Highlights do not start or end inside a word their quote did not."""
     max_errors = int(len(exact) * MAX_FUZZY_ERRORS)
     wide_start, wide_end = start, end
-    if exact[0].isalnum() and not prefix[-1:].isalnum():
-        while wide_start > max(0, start - max_errors) and text[wide_start - 1 : wide_start + 1].isalnum():
+    if _in_word(exact[0]) and not (prefix and _in_word(prefix[-1])):
+        while wide_start > 0 and _in_word(text[wide_start - 1]) and _in_word(text[wide_start]):
             wide_start -= 1
-    if exact[-1].isalnum() and not suffix[:1].isalnum():
-        while wide_end < min(len(text), end + max_errors) and text[wide_end - 1 : wide_end + 1].isalnum():
+            if wide_start < start - max_errors:
+                return None
+    if _in_word(exact[-1]) and not (suffix and _in_word(suffix[0])):
+        while wide_end < len(text) and _in_word(text[wide_end - 1]) and _in_word(text[wide_end]):
             wide_end += 1
+            if wide_end > end + max_errors:
+                return None
     if (wide_start, wide_end) == (start, end):
         return start, end, errors
     wide_errors = _match_scores(text[wide_start:wide_end], exact, anchored=True)[-1]
-    if wide_errors > max_errors:
-        return start, end, errors
-    return wide_start, wide_end, wide_errors
+    return (wide_start, wide_end, wide_errors) if wide_errors <= max_errors else None
 
 
 def _places(text, exact, prefix, suffix, *, low, high, hint) -> dict:
@@ -522,13 +529,14 @@ def _places(text, exact, prefix, suffix, *, low, high, hint) -> dict:
     exact occurrences nearest to `hint` anywhere (a passage moved far keeps its words), trimmed."""
     max_errors = int(len(exact) * MAX_FUZZY_ERRORS)
     window = approximate_matches(text[low:high], exact, max_errors) if max_errors else []
-    matches = [_whole_words(text, low + s, low + e, errors, exact, prefix, suffix) for s, e, errors in window]
+    matches = [(low + start, low + end, errors) for start, end, errors in window]
     matches += [(s, s + len(exact), 0) for s in _nearest_occurrences(text, exact, hint, MAX_FUZZY_CANDIDATES)]
     places = {}
-    for start, end, errors in matches:
-        place = _trimmed(text, start, end)
+    for match in matches:
+        whole = _whole_words(text, *match, exact, prefix, suffix)
+        place = whole and _trimmed(text, whole[0], whole[1])
         if place:
-            places.setdefault(place, errors)  # matches come fewest errors first
+            places[place] = min(whole[2], places.get(place, whole[2]))
     return places
 
 
