@@ -528,7 +528,7 @@ def _places(text, exact, prefix, suffix, *, low, high, hint) -> dict:
     """{(start, end): errors} of the approximate matches of `exact` in text[low:high] and of its
     exact occurrences nearest to `hint` anywhere (a passage moved far keeps its words), trimmed."""
     max_errors = int(len(exact) * MAX_FUZZY_ERRORS)
-    window = approximate_matches(text[low:high], exact, max_errors) if max_errors else []
+    window = approximate_matches(text[low:high], exact, max_errors) if max_errors and low < high else []
     matches = [(low + start, low + end, errors) for start, end, errors in window]
     matches += [(s, s + len(exact), 0) for s in _nearest_occurrences(text, exact, hint, MAX_FUZZY_CANDIDATES)]
     places = {}
@@ -540,16 +540,17 @@ def _places(text, exact, prefix, suffix, *, low, high, hint) -> dict:
     return places
 
 
-def _search(text, exact, prefix, suffix, *, image, own) -> tuple[int, int] | None:
+def _search(text, exact, prefix, suffix, *, image, own, approximate=True) -> tuple[int, int] | None:
     """The best place for a span near `image`, the (start, end) the diff gives it in `text`.
 
     `own` says the diff kept both ends of the span, so `image` holds its own words, edited: a
     match overlapping it may be taken whatever its context, and wins if it kept its context. Any
-    other match must keep half of its context.
+    other match must keep half of its context. Without `approximate`, only exact occurrences count.
     """
     image_start, image_end = image
     margin = SEARCH_MARGIN + len(exact)
-    low, high = max(0, image_start - margin), min(len(text), image_end + margin)
+    low = max(0, image_start - margin)
+    high = min(len(text), image_end + margin) if approximate else low  # no window: exact occurrences
     places = _places(text, exact, prefix, suffix, low=low, high=high, hint=image_start)
     score = functools.partial(_score, text, exact=exact, prefix=prefix, suffix=suffix, hint=image_start)
 
@@ -589,8 +590,9 @@ def reanchor_all(old_text: str, new_text: str, spans) -> dict:
     found with confidence (the span is then orphaned)}.
 
     `spans` are (id, start, end, exact, prefix, suffix) tuples as stored. A span whose quote is not
-    at its offsets in `old_text` (an orphan, say) cannot be carried by the diff: it is looked for
-    near its old offsets and, exactly, anywhere, and taken only where its context agrees.
+    at its offsets in `old_text` (an orphan, say) cannot be carried by the diff: its very words are
+    looked for anywhere, nearest its old offsets first, and taken only where its context agrees
+    (an approximate search of the whole text for every orphan at every edit would cost too much).
     """
     regions = unchanged_regions(old_text, new_text)
     starts = [region.old for region in regions]
@@ -601,7 +603,7 @@ def reanchor_all(old_text: str, new_text: str, spans) -> dict:
             continue
         if old_text[start:end] != exact:
             hint = min(start, len(new_text))
-            found = _search(new_text, exact, prefix, suffix, image=(hint, hint), own=False)
+            found = _search(new_text, exact, prefix, suffix, image=(hint, hint), own=False, approximate=False)
         else:
             new_start, first = _map_start(regions, starts, start)
             new_end, last = _map_end(regions, starts, end)

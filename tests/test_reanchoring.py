@@ -9,7 +9,7 @@ and astral letters next to an edit.
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reader import annotating
@@ -37,6 +37,10 @@ OTHER = (
 # quote lands exactly where the other was.
 SWAP_A = "Officials in Tehran said the talks had failed on Monday night."
 SWAP_B = "A spokesman in Paris saw the deals were over. Nobody objected."
+
+
+# The diff and the search take a few milliseconds an example, more on a busy machine: no deadline.
+no_deadline = settings(deadline=None)
 
 
 def span_of(text, quote, occurrence=0, span_id=0):
@@ -142,11 +146,13 @@ def check_regions(old, new, regions):
 edits = st.text(alphabet="ab .,\n🙂é", max_size=60)
 
 
+@no_deadline
 @given(edits, edits)
 def test_the_regions_of_any_two_texts_hold_text_they_share(old, new):
     check_regions(old, new, textlib.unchanged_regions(old, new))
 
 
+@no_deadline
 @given(edits, edits)
 def test_out_of_time_the_diff_is_coarser_but_never_wrong(old, new):
     check_regions(old, new, textlib.unchanged_regions(old, new, seconds=-1))
@@ -444,6 +450,13 @@ def test_an_orphan_whose_context_is_gone_stays_orphaned():
     assert textlib.reanchor_all(old, "Nobody else commented. Then silence.", [orphan]) == {5: None}
 
 
+def test_an_orphan_comes_back_only_with_its_very_words():
+    old = TEXT.replace("Nobody else commented.", "—")
+    orphan = (5, 104, 126, "Nobody else commented.", "calling the report “baseless.”\n\n", "")
+    new = TEXT.replace("Nobody else commented.", "Nobody else commentd.")
+    assert textlib.reanchor_all(old, new, [orphan]) == {5: None}
+
+
 def test_an_orphan_beyond_the_end_of_the_new_text_is_looked_for_near_its_end():
     orphan = (5, 500, 505, "talks", "said the ", " had failed")
     assert textlib.reanchor_all(TEXT, TEXT + "!", [orphan]) == {5: (22, 27, textlib.FOUND)}
@@ -500,6 +513,7 @@ def spans_in(data, text, count):
     return spans
 
 
+@no_deadline
 @given(st.data())
 def test_a_no_op_edit_maps_every_span_to_itself(data):
     text = data.draw(texts("ab \n🙂é"))
@@ -508,6 +522,7 @@ def test_a_no_op_edit_maps_every_span_to_itself(data):
     assert found == {n: (start, end, textlib.MAPPED) for n, start, end, *_ in spans.values()}
 
 
+@no_deadline
 @given(st.data())
 def test_an_edit_outside_every_span_moves_each_by_the_length_it_changed_before_it(data):
     # The edit replaces letters the rest of the text lacks, so there is one right diff.
@@ -530,6 +545,7 @@ def _shifted(span, at, by):
     return start + shift, end + shift, exact, prefix, suffix
 
 
+@no_deadline
 @given(st.data())
 def test_a_deletion_outside_every_span_leaves_each_its_words_or_orphans_it(data):
     text = data.draw(texts("ab \n"))
@@ -543,6 +559,7 @@ def test_a_deletion_outside_every_span_leaves_each_its_words_or_orphans_it(data)
         assert found is None or new[found.start : found.end] == spans[n][3]
 
 
+@no_deadline
 @given(texts("ab \n🙂", 50), st.text(alphabet="ab \n🙂", max_size=50), st.data())
 def test_a_span_found_holds_its_quote_within_the_allowed_errors_and_no_outer_whitespace(old, new, data):
     spans = spans_in(data, old, 2)
