@@ -446,11 +446,7 @@ def _map_end(regions, starts, point) -> tuple[int, int | None]:
 
 
 def _similarity(found: str, wanted: str) -> float:
-    """How much of `wanted` (a prefix or suffix) is in `found`; 1.0 when there is nothing to want."""
-    if not wanted:
-        return 1.0
-    if not found:
-        return 0.0
+    """How much of `wanted` (a prefix or suffix, not empty) is in `found`: 1.0 for all of it."""
     return 1 - edit_distance_within(found, wanted) / len(wanted)
 
 
@@ -458,24 +454,29 @@ def _similarity(found: str, wanted: str) -> float:
 class _Candidate:
     start: int
     end: int
-    score: float
-    context: float
+    score: float  # only compared with the other candidates' scores
+    context: float  # how much of its context it kept, from 0 to 1
 
 
 def _score(text, start, end, errors, *, exact, prefix, suffix, hint) -> _Candidate:
-    prefix_score = _similarity(text[max(0, start - len(prefix)) : start], prefix)
-    suffix_score = _similarity(text[end : end + len(suffix)], suffix)
-    position_score = 1 - abs(start - hint) / max(len(text), 1)
+    """Hypothesis's score: quote, prefix, suffix and nearness to `hint`, weighted."""
+    # A span at the very start or end of the text has no prefix or suffix to agree with: its
+    # context is judged by the side it has, and a span that was the whole text by its quote alone.
+    sides = [
+        (weight, _similarity(found, wanted))
+        for weight, found, wanted in (
+            (PREFIX_WEIGHT, text[max(0, start - len(prefix)) : start], prefix),
+            (SUFFIX_WEIGHT, text[end : end + len(suffix)], suffix),
+        )
+        if wanted
+    ]
     score = (
-        QUOTE_WEIGHT * (1 - errors / len(exact))
-        + PREFIX_WEIGHT * prefix_score
-        + SUFFIX_WEIGHT * suffix_score
-        + POSITION_WEIGHT * position_score
-    ) / (QUOTE_WEIGHT + PREFIX_WEIGHT + SUFFIX_WEIGHT + POSITION_WEIGHT)
-    # A span at the very start or end of the text has no prefix or suffix to agree with: judge
-    # its context by the side it has, and a span that was the whole text by its quote alone.
-    sides = [side for side, wanted in ((prefix_score, prefix), (suffix_score, suffix)) if wanted]
-    return _Candidate(start, end, score, sum(sides) / len(sides) if sides else 1.0)
+        sum(weight * similarity for weight, similarity in sides)
+        - QUOTE_WEIGHT * errors / len(exact)
+        - POSITION_WEIGHT * abs(start - hint) / len(text)
+    )
+    context = sum(similarity for _, similarity in sides) / len(sides) if sides else 1.0
+    return _Candidate(start, end, score, context)
 
 
 def _nearest_occurrences(text: str, quote: str, hint: int, limit: int) -> list[int]:

@@ -299,6 +299,56 @@ def test_a_match_may_cut_a_word_where_the_quote_did():
     )
 
 
+def orphan_in(new, quote, prefix, suffix):
+    """Where an orphan (its quote no longer at its offsets) is found in `new`."""
+    return textlib.reanchor_all("zzz", new, [(1, 900, 900 + len(quote), quote, prefix, suffix)])[1]
+
+
+def test_a_match_is_widened_by_at_most_the_allowed_errors_at_its_start():
+    found = orphan_in("Yes: xxxxtalks had failed today.", "talks had failed", "the ", " today")
+    assert found == (5, 25, textlib.APPROXIMATE)
+    assert orphan_in("Yes: xxxxxtalks had failed today.", "talks had failed", "the ", " today") is None
+
+
+def test_a_match_is_widened_by_at_most_the_allowed_errors_at_its_end():
+    found = orphan_in("He said the talks had failedxxxxx today", "the talks had failed", "He said ", " today")
+    assert found == (8, 33, textlib.APPROXIMATE)
+    assert (
+        orphan_in("He said the talks had failedxxxxxx today", "the talks had failed", "He said ", " today")
+        is None
+    )
+
+
+def test_a_match_is_widened_up_to_the_start_or_end_of_the_text():
+    assert orphan_in("stalks had failed today", "talks had failed", "the ", " today") == (
+        0,
+        17,
+        "approximate",
+    )
+    assert orphan_in("He said: the talks had failedxx", "the talks had failed", "He said: ", "") == (
+        9,
+        31,
+        textlib.APPROXIMATE,
+    )
+
+
+def test_a_match_ending_in_a_one_letter_word_is_widened_too():
+    assert place("So the talks had a deal.", "So the talks hab ab deal.", "talks had a") == (
+        7,
+        19,
+        "talks hab ab",
+    )
+
+
+def test_a_span_that_was_the_whole_text_is_found_by_its_quote_alone():
+    assert orphan_in("He: hello", "hello", "", "") == (4, 9, textlib.FOUND)
+
+
+def test_trimming_a_match_drops_its_outer_whitespace_or_the_match():
+    assert textlib._trimmed(" a b  c", 0, 6) == (1, 4)
+    assert textlib._trimmed("a   b", 1, 4) is None
+
+
 def test_a_combining_accent_is_part_of_the_word_it_sits_in():
     old = "Elle a dit: l'e\u0301lan est perdu, vraiment."
     new = old.replace("est perdu", "e\u0301tait perdu")
@@ -406,6 +456,36 @@ def test_of_equal_candidates_elsewhere_the_nearest_wins():
     old = "la " * 20 + "said " + "la " * 30 + "said " + "la " * 12 + "said " + "la " * 20
     new = old[:155] + old[160:]  # the middle "said" deleted: the others are 95 before and 36 after
     assert place(old, new, "said", occurrence=1) == (191, 195, "said")
+
+
+def deleted(text, quote, occurrence):
+    """`text` without the n-th occurrence of `quote` and the space after it."""
+    _, start, end, *_ = span_of(text, quote, occurrence)
+    return text[:start] + text[end + 1 :]
+
+
+def la(n):
+    return "la " * n
+
+
+def test_of_matches_elsewhere_an_exact_one_beats_a_nearer_approximate_one():
+    old = la(20) + "saad " + la(12) + "said " + la(40) + "said " + la(20)
+    assert place(old, deleted(old, "said", 0), "said") == (221, 225, "said")
+
+
+def test_of_matches_elsewhere_one_that_kept_all_its_context_beats_a_nearer_one_that_kept_some():
+    old = la(20) + "said " + "xo " * 5 + la(7) + "said " + la(40) + "said " + la(20)
+    assert place(old, deleted(old, "said", 1), "said", occurrence=1) == (221, 225, "said")
+
+
+def test_of_matches_elsewhere_one_that_also_kept_its_prefix_beats_a_nearer_one():
+    old = "xo " * 11 + "said " + la(12) + "said " + la(40) + "said " + la(20)
+    assert place(old, deleted(old, "said", 1), "said", occurrence=1) == (194, 198, "said")
+
+
+def test_of_matches_elsewhere_one_that_also_kept_its_suffix_beats_a_nearer_one():
+    old = la(20) + "said " + "xo " * 11 + la(11) + "said " + la(40) + "said " + la(20)
+    assert place(old, deleted(old, "said", 1), "said", occurrence=1) == (251, 255, "said")
 
 
 def test_of_occurrences_with_the_same_context_the_one_next_to_the_old_place_wins():
