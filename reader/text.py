@@ -529,8 +529,9 @@ def _places(text, exact, prefix, suffix, *, low, high, hint) -> dict:
     """{(start, end): errors} of the approximate matches of `exact` in text[low:high] and of its
     exact occurrences nearest to `hint` anywhere (a passage moved far keeps its words), trimmed."""
     max_errors = int(len(exact) * MAX_FUZZY_ERRORS)
-    window = approximate_matches(text[low:high], exact, max_errors) if max_errors and low < high else []
-    matches = [(low + start, low + end, errors) for start, end, errors in window]
+    matches = [
+        (low + s, low + e, errors) for s, e, errors in approximate_matches(text[low:high], exact, max_errors)
+    ]
     matches += [(s, s + len(exact), 0) for s in _nearest_occurrences(text, exact, hint, MAX_FUZZY_CANDIDATES)]
     places = {}
     for match in matches:

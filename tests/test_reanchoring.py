@@ -201,6 +201,14 @@ def test_line_edits_far_apart_are_each_found_within_their_line():
     assert [old[start:end] for start, end in changed] == ["d", "gain"]
 
 
+def test_points_inside_changes_map_to_the_same_fraction_of_what_replaced_them():
+    regions = textlib.unchanged_regions("abcdefg" + "hij" * 3 + "klmnop", "abXYZ" + "hij" * 3 + "QRop")
+    assert regions == [(0, 0, 2), (7, 5, 9), (20, 16, 2)]
+    starts = [region.old for region in regions]
+    assert [textlib._map_start(regions, starts, p)[0] for p in range(2, 7)] == [2, 2, 3, 3, 4]
+    assert [textlib._map_start(regions, starts, p)[0] for p in range(16, 20)] == [14, 14, 15, 15]
+
+
 def test_a_point_inside_a_change_maps_to_the_same_fraction_of_what_replaced_it():
     regions = textlib.unchanged_regions("abcdefghij", "abXYZij")  # "cdefgh" became "XYZ"
     assert regions == [(0, 0, 2), (8, 5, 2)]
@@ -347,6 +355,24 @@ def test_a_span_that_was_the_whole_text_is_found_by_its_quote_alone():
 def test_trimming_a_match_drops_its_outer_whitespace_or_the_match():
     assert textlib._trimmed(" a b  c", 0, 6) == (1, 4)
     assert textlib._trimmed("a   b", 1, 4) is None
+    assert textlib._trimmed("abc", 1, 1) is None
+
+
+def test_a_match_widened_beyond_the_allowed_errors_from_the_quote_is_not_taken():
+    old = "He said the talks had failed today."
+    assert anchor(old, "He said the talcs hab failedxxxx today.", "the talks had failed") is None
+
+
+def test_a_prefix_that_reaches_the_start_of_the_text_counts_in_full():
+    # The prefix agrees and the suffix does not at all: the context is kept by half, just enough.
+    assert orphan_in("the talks had failed today", "talks had failed", "the ", "!!!!!!") == (4, 20, "found")
+
+
+def test_the_nearest_occurrences_come_nearest_first_including_one_across_the_hint():
+    assert textlib._nearest_occurrences("x ab ab ab ab ab", "ab", 8, 3) == [8, 11, 5]
+    assert textlib._nearest_occurrences("xxabxx", "ab", 3, 5) == [2]
+    assert textlib._nearest_occurrences("ab ab", "ab", 3, 5) == [3, 0]
+    assert textlib._nearest_occurrences("aaaa", "aa", 1, 5) == [1, 2, 0]
 
 
 def test_a_combining_accent_is_part_of_the_word_it_sits_in():
@@ -486,6 +512,16 @@ def test_of_matches_elsewhere_one_that_also_kept_its_prefix_beats_a_nearer_one()
 def test_of_matches_elsewhere_one_that_also_kept_its_suffix_beats_a_nearer_one():
     old = la(20) + "said " + "xo " * 11 + la(11) + "said " + la(40) + "said " + la(20)
     assert place(old, deleted(old, "said", 1), "said", occurrence=1) == (251, 255, "said")
+
+
+def test_of_matches_elsewhere_an_approximate_one_that_kept_its_context_beats_an_exact_one_that_did_not():
+    old = "xo " * 11 + "said " + la(12) + "said " + la(40) + "saad " + la(20)
+    assert place(old, deleted(old, "said", 1), "said", occurrence=1) == (194, 198, "saad")
+
+
+def test_an_exact_match_beyond_the_window_that_kept_most_of_its_context_beats_an_approximate_one():
+    old = la(20) + "saad " + la(12) + "said " + la(100) + "xo " + la(9) + "said " + la(20)
+    assert place(old, deleted(old, "said", 0), "said") == (431, 435, "said")
 
 
 def test_of_occurrences_with_the_same_context_the_one_next_to_the_old_place_wins():
