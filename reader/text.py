@@ -596,7 +596,8 @@ def reanchor_all(old_text: str, new_text: str, spans) -> dict:
     looked for anywhere, nearest its old offsets first, and taken only where its context agrees
     (an approximate search of the whole text for every orphan at every edit would cost too much).
     """
-    regions = unchanged_regions(old_text, new_text)
+    spans = list(spans)
+    regions = unchanged_regions(old_text, new_text) if spans else []
     starts = [region.old for region in regions]
     result = {}
     for span_id, start, end, exact, prefix, suffix in spans:

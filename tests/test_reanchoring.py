@@ -550,6 +550,11 @@ def test_a_whole_text_replaced_keeps_a_sentence_found_with_its_context():
 # --- re-anchoring: odd spans --------------------------------------------------------------------
 
 
+def test_no_spans_need_no_diff(monkeypatch):
+    monkeypatch.setattr(textlib, "unchanged_regions", lambda *args: pytest.fail("diffed for nothing"))
+    assert textlib.reanchor_all(TEXT, "Breaking: " + TEXT, []) == {}
+
+
 def test_a_quote_of_only_whitespace_is_orphaned():
     assert textlib.reanchor_all("a  b", "a  b!", [(7, 1, 3, "  ", "a", "b")]) == {7: None}
 
