@@ -386,14 +386,11 @@ def _give_way(old, new, carried=frozenset()):
         places = {}
         for pk in old:
             places.setdefault(new[pk] or old[pk], []).append(pk)
-        collided = False
-        for pks in places.values():
-            if len(pks) < 2:
-                continue
+        crowded = [pks for pks in places.values() if len(pks) > 1]
+        if not crowded:
+            return
+        for pks in crowded:
             winner = min(pks, key=lambda pk: (new[pk] is not None, pk not in carried, new[pk] != old[pk], pk))
             for pk in pks:
                 if pk != winner:
                     new[pk] = None
-                    collided = True
-        if not collided:
-            return
