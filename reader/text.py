@@ -356,10 +356,6 @@ class Region(NamedTuple):
 
 def _changes(old: str, new: str, level: int, deadline: float) -> list[tuple[bool, int, int]]:
     """(kept, old length, new length) runs that turn `old` into `new`."""
-    if old == new:
-        return [(True, len(old), len(new))]
-    if not old or not new:
-        return [(False, len(old), len(new))]
     if level == len(_PIECES):
         if len(old) > REFINE_CHARS or len(new) > REFINE_CHARS:
             return [(False, len(old), len(new))]

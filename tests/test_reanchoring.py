@@ -185,6 +185,24 @@ def test_a_changed_word_in_a_long_text_without_line_breaks_is_found_character_by
     assert textlib.unchanged_regions(old, new) == [(0, 0, at), (at + 1, at + 1, len(old) - at - 1)]
 
 
+def test_a_changed_word_is_aligned_character_by_character_up_to_200_characters():
+    assert textlib.unchanged_regions("q a" + "x" * 198 + "a q", "q b" + "x" * 198 + "b q") == [
+        (0, 0, 2),
+        (3, 3, 198),
+        (202, 202, 2),
+    ]
+    assert textlib.unchanged_regions("q a" + "x" * 199 + "a q", "q b" + "x" * 198 + "b q") == [
+        (0, 0, 2),
+        (203, 202, 2),
+    ]
+
+
+def test_pure_insertions_and_deletions_leave_what_is_around_them():
+    assert textlib.unchanged_regions("", "abc") == [(0, 0, 0), (0, 3, 0)]
+    assert textlib.unchanged_regions("abc", "") == [(0, 0, 0), (3, 0, 0)]
+    assert textlib.unchanged_regions("a b c", "a c") == [(0, 0, 2), (4, 2, 1)]
+
+
 def test_coincidental_words_in_a_rewritten_sentence_are_not_kept():
     old = "Officials denied it on Friday."
     new = "A spokesman later confirmed it to reporters."
@@ -362,7 +380,7 @@ def test_trimming_a_match_drops_its_outer_whitespace_or_the_match():
 
 def test_an_approximate_copy_a_few_hundred_characters_from_a_deleted_quote_is_found_by_its_context():
     quote = "the talks had failed and that no new round was planned"
-    copy = quote.replace("planned", "plannedd")
+    copy = quote.replace("no new round", "no neww round")  # not the quote exactly: only the window has it
     old = f"Intro. The minister said {quote}. " + la(76) + f"Later, the minister said {copy}. " + la(20)
     new = old.replace(f"The minister said {quote}. ", "")
     assert place(old, new, quote) == (260, 315, copy)
@@ -393,6 +411,16 @@ def test_the_spans_own_words_edited_in_their_context_beat_a_copy_elsewhere_with_
 def test_a_match_widened_beyond_the_allowed_errors_from_the_quote_is_not_taken():
     old = "He said the talks had failed today."
     assert anchor(old, "He said the talcs hab failedxxxx today.", "the talks had failed") is None
+    assert (
+        anchor("He said the talks had failed.", "He said the xxxxtalks hab failed.", "talks had failed")
+        is None
+    )
+
+
+def test_a_span_whose_end_the_edit_rewrote_needs_its_context_even_next_to_its_old_words():
+    old = "He said the talks had failed today."
+    assert textlib.unchanged_regions(old, "Xx xxxx the talks had faileq wow.")[1] == (7, 7, 20)  # "d" changed
+    assert anchor(old, "Xx xxxx the talks had faileq wow.", "the talks had failed") is None
 
 
 def test_a_prefix_that_reaches_the_start_of_the_text_counts_in_full():
@@ -405,6 +433,8 @@ def test_the_nearest_occurrences_come_nearest_first_including_one_across_the_hin
     assert textlib._nearest_occurrences("xxabxx", "ab", 3, 5) == [2]
     assert textlib._nearest_occurrences("ab ab", "ab", 3, 5) == [3, 0]
     assert textlib._nearest_occurrences("aaaa", "aa", 1, 5) == [1, 2, 0]
+    assert textlib._nearest_occurrences("ab ab ab ab", "ab", 11, 5) == [9, 6, 3, 0]
+    assert textlib._nearest_occurrences("aaaa", "aa", 4, 5) == [2, 1, 0]
 
 
 def test_a_combining_accent_is_part_of_the_word_it_sits_in():
@@ -587,8 +617,9 @@ def test_no_spans_need_no_diff(monkeypatch):
     assert textlib.reanchor_all(TEXT, "Breaking: " + TEXT, []) == {}
 
 
-def test_a_quote_of_only_whitespace_is_orphaned():
-    assert textlib.reanchor_all("a  b", "a  b!", [(7, 1, 3, "  ", "a", "b")]) == {7: None}
+def test_a_quote_of_only_whitespace_is_orphaned_and_the_next_span_still_placed():
+    spans = [(7, 1, 3, "  ", "a", "b"), (8, 5, 6, "c", "a  b ", "")]
+    assert textlib.reanchor_all("a  b c", "a  b c!", spans) == {7: None, 8: (5, 6, textlib.MAPPED)}
 
 
 def test_an_orphan_is_found_again_where_its_context_agrees():
