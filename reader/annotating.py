@@ -673,91 +673,120 @@ def document_edit(*, document, version, changes: dict, user=None) -> "Reanchored
 
 @dataclass(frozen=True)
 class Reanchored:
-    moved: int = 0
-    orphaned: int = 0
-    unchanged: int = 0
+    """What a text edit did to the spans on the document."""
+
+    moved: int = 0  # the same words, at new offsets (or found again after being orphaned)
+    found_again: int = 0  # found near where they were, with words the edit changed
+    orphaned: int = 0  # not found with confidence: kept with their old quote and offsets
+    unchanged: int = 0  # the same words at the same offsets
 
     def __str__(self):
         def spans(n):
             return f"{n} span{'' if n == 1 else 's'}"
 
-        return f"{spans(self.moved)} moved, {self.orphaned} orphaned, {self.unchanged} unchanged."
+        found_again = f"{self.found_again} found again with changed words, " if self.found_again else ""
+        return (
+            f"{spans(self.moved)} moved, {found_again}{self.orphaned} orphaned, {self.unchanged} unchanged."
+        )
+
+
+_BATCH = 500  # rows per UPDATE … WHERE pk IN (…): under SQLite's oldest limit of 999 parameters
+
+
+def _in_batches(pks):
+    pks = list(pks)
+    return [pks[i : i + _BATCH] for i in range(0, len(pks), _BATCH)]
 
 
 @transaction.atomic
 def document_text_update(*, document, text) -> Reanchored:
-    """Replace a document's text and re-anchor every span on it from its quote and context.
+    """Replace a document's text and carry every span on it through the edit.
 
-    A span found again takes its new offsets (and, if found approximately, the new words); one
-    that is not found is marked orphaned and keeps its old offsets and quote, so a curator can see
-    what it held. Nothing is deleted. Saves `document` with its other fields as they are.
+    Spans the edit left alone move by the diff; spans it touched are looked for near where they
+    were (see `text.reanchor_all`). A span found takes its new offsets (and, if its words changed,
+    the new words); one not found is marked orphaned and keeps its old offsets and quote, so a
+    curator can see what it held. Nothing is deleted, and only spans that changed are written.
+    Saves `document` with its other fields as they are.
     """
     text = textlib.normalise_newlines(text)
     if not text.strip():
         raise AnnotatingError("A document's text cannot be empty.")
+    old_text = Document.objects.values_list("text", flat=True).get(pk=document.pk)
     document.text = text
     document.save()
-    spans = list(Span.objects.select_for_update().filter(document=document).order_by("pk"))
-    old = {span.pk: (span.start, span.end) for span in spans}
-    new = {
-        span.pk: textlib.reanchor(
-            text, exact=span.exact, prefix=span.prefix, suffix=span.suffix, start=span.start
-        )
-        for span in spans
-    }
-    _give_way(old, new)
+    spans = Span.objects.filter(document=document)
+    if text == old_text:  # only other fields changed: every span stays as it is
+        orphaned = list(spans.values_list("orphaned", flat=True))
+        return Reanchored(orphaned=sum(orphaned), unchanged=len(orphaned) - sum(orphaned))
+    rows = list(
+        spans.select_for_update().values_list("pk", "start", "end", "exact", "prefix", "suffix", "orphaned")
+    )
+    anchors = textlib.reanchor_all(old_text, text, [row[:6] for row in rows])
+    old = {pk: (start, end) for pk, start, end, *_ in rows}
+    new = {pk: anchor and (anchor.start, anchor.end) for pk, anchor in anchors.items()}
+    _give_way(old, new, {pk for pk, anchor in anchors.items() if anchor and anchor.how == textlib.MAPPED})
 
-    counts = {"moved": 0, "orphaned": 0, "unchanged": 0}
-    changed, moving = [], []
-    for span in spans:
-        if new[span.pk] is None:
+    counts = {"moved": 0, "found_again": 0, "orphaned": 0, "unchanged": 0}
+    orphaning, moving, shifting, rewritten = [], [], {}, []
+    for pk, start, end, exact, prefix, suffix, orphaned in rows:
+        if new[pk] is None:
             counts["orphaned"] += 1
-            if not span.orphaned:
-                span.orphaned = True
-                changed.append(span)
+            if not orphaned:
+                orphaning.append(pk)
             continue
-        start, end = new[span.pk]
-        prefix, suffix = textlib.context(text, start, end)
-        same_words = (start, end) == old[span.pk] and text[start:end] == span.exact
-        counts["unchanged" if same_words and not span.orphaned else "moved"] += 1
-        if (start, end) != old[span.pk]:
-            moving.append(span)
-        if not same_words or (prefix, suffix, span.orphaned) != (span.prefix, span.suffix, False):
-            span.start, span.end, span.exact = start, end, text[start:end]
-            span.prefix, span.suffix, span.orphaned = prefix, suffix, False
-            changed.append(span)
+        new_start, new_end = new[pk]
+        words = text[new_start:new_end]
+        context = textlib.context(text, new_start, new_end)
+        if words != exact:
+            counts["found_again"] += 1
+        elif (new_start, new_end) == (start, end) and not orphaned:
+            counts["unchanged"] += 1
+        else:
+            counts["moved"] += 1
+        if (new_start, new_end) != (start, end):
+            moving.append(pk)
+        if words == exact and context == (prefix, suffix) and not orphaned:
+            if new_start != start:
+                shifting.setdefault(new_start - start, []).append(pk)
+        else:
+            rewritten.append(Span(pk, start=new_start, end=new_end, exact=words, orphaned=False))
+            rewritten[-1].prefix, rewritten[-1].suffix = context
     # Offsets are unique per document and checked row by row, so spans that trade places would
-    # collide half-way: park the moving ones beyond every offset first, then set them.
+    # collide half-way: park the moving ones beyond every offset first, then set them. Spans the
+    # diff shifted by the same amount move in one statement per batch.
     parking = max([len(text), *(end for _, end in old.values())]) + 1
-    parked = [
-        Span(pk=span.pk, start=parking + 2 * i, end=parking + 2 * i + 1) for i, span in enumerate(moving)
-    ]
-    Span.objects.bulk_update(parked, ["start", "end"], batch_size=500)
+    for batch in _in_batches(moving):
+        Span.objects.filter(pk__in=batch).update(start=F("start") + parking, end=F("end") + parking)
+    for shift, pks in shifting.items():
+        for batch in _in_batches(pks):
+            Span.objects.filter(pk__in=batch).update(
+                start=F("start") + (shift - parking), end=F("end") + (shift - parking)
+            )
     fields = ["start", "end", "exact", "prefix", "suffix", "orphaned"]
-    Span.objects.bulk_update(changed, fields, batch_size=500)
+    Span.objects.bulk_update(rewritten, fields, batch_size=_BATCH)
+    for batch in _in_batches(orphaning):
+        Span.objects.filter(pk__in=batch).update(orphaned=True)
     return Reanchored(**counts)
 
 
-def _give_way(old, new):
+def _give_way(old, new, carried=frozenset()):
     """Two spans may be found at the same place (their texts merged): one keeps the place, the
-    others are orphaned. A span staying where it was wins; orphans keep their old offsets, which
-    may in turn take the place another span was found at, so repeat until nothing collides."""
+    others are orphaned. An orphan keeps its old offsets, so it wins there; then a span the diff
+    carried (`carried`: its words untouched), then one staying where it was, then the oldest. The
+    offsets orphans keep may in turn take the place another span was found at, so repeat until
+    nothing collides."""
     while True:
         places = {}
         for pk in old:
             places.setdefault(new[pk] or old[pk], []).append(pk)
-        collided = False
-        for pks in places.values():
-            if len(pks) < 2:
-                continue
-            staying = [pk for pk in pks if (new[pk] or old[pk]) == old[pk]]
-            winner = staying[0] if staying else min(pks)
+        crowded = [pks for pks in places.values() if len(pks) > 1]
+        if not crowded:
+            return
+        for pks in crowded:
+            winner = min(pks, key=lambda pk: (new[pk] is not None, pk not in carried, new[pk] != old[pk], pk))
             for pk in pks:
                 if pk != winner:
                     new[pk] = None
-                    collided = True
-        if not collided:
-            return
 
 
 # --- Adjudication -------------------------------------------------------------------------------

@@ -4,13 +4,18 @@ Offsets are always code points of the stored text (Python's own string
 indices), never UTF-16 units or bytes. Nothing here imports Django.
 """
 
+import bisect
 import functools
 import hashlib
 import re
+import time
+import unicodedata
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from itertools import pairwise
 from typing import NamedTuple
+
+from diff_match_patch import diff_match_patch
 
 CONTEXT_CHARS = 32
 
@@ -285,20 +290,32 @@ def word_diff(left: str, right: str) -> list[tuple[str, str, str]]:
 
 # --- Re-anchoring after a text edit -------------------------------------------------------------
 #
-# A span remembers its quote, the 32 characters on either side and its old start. After the text
-# changes it is looked for as Hypothesis looks for an annotation's TextQuoteSelector
-# (client/src/annotator/anchoring/match-quote.ts): exact occurrences of the quote first, then
-# approximate ones (Myers' bit-parallel edit distance, as its approx-string-match does), each
-# candidate scored by how well its quote, prefix and suffix match, the old position breaking ties.
-# Hypothesis accepts any best candidate; a curator's corpus is better served by an orphan than by
-# a highlight on the wrong words, so two rules are stricter here: an approximate match may differ
-# from the quote in at most a quarter of its characters, and a candidate must also keep half of
-# its context unless it is the one exact occurrence of the quote.
+# When a curator edits a text, every span is carried through the diff between the old and the new
+# text. A span inside a stretch the edit left alone keeps its words and moves by arithmetic: no
+# search. Only a span that touches a change is searched, and only in a window around where the
+# diff puts it, as Hypothesis anchors a TextQuoteSelector (client/src/annotator/anchoring/
+# match-quote.ts): exact or approximate occurrences of the quote (Myers' bit-parallel edit
+# distance, as its approx-string-match does), each scored by its quote, prefix, suffix and
+# position. Hypothesis accepts the best candidate anywhere; a curator's corpus is better served by
+# an orphan than by a highlight on the wrong words, so here:
+# - an approximate match may differ from the quote in at most a quarter of its characters;
+# - a match where the diff puts the span's own words (both ends of the span survived the edit and
+#   the match overlaps them) may be taken whatever its context: these are the span's words, edited;
+# - any other match (the span's words were deleted or rewritten around its ends, or the match is
+#   elsewhere, or the span was already orphaned) may be taken only when it keeps at least half of
+#   its context, even when it is the one exact occurrence of the quote in the whole text;
+# - the span's own words, edited, win when they kept their context; otherwise the best scored of
+#   the matches that may be taken wins, so the same words moved elsewhere with their context beat
+#   similar words left in a changed place (two passages traded places).
+
 
 QUOTE_WEIGHT, PREFIX_WEIGHT, SUFFIX_WEIGHT, POSITION_WEIGHT = 50, 20, 20, 2
 MAX_FUZZY_ERRORS = 0.25  # of the quote's length
-MIN_CONTEXT_SCORE = 0.5  # mean of the prefix and suffix scores
+MIN_CONTEXT_SCORE = 0.5  # mean of the prefix and suffix scores (of those the span has)
 MAX_FUZZY_CANDIDATES = 50
+SEARCH_MARGIN = 256  # characters searched on either side of where the diff puts a changed span
+DIFF_SECONDS = 0.5  # the diff's budget: past it, what is left unaligned counts as one change
+REFINE_CHARS = 200  # changed runs of words this short are aligned character by character
 
 
 def _match_scores(text: str, pattern: str, *, anchored: bool = False) -> list[int]:
@@ -372,12 +389,123 @@ def approximate_matches(text: str, pattern: str, max_errors: int) -> list[tuple[
     return matches
 
 
+# The diff. Common prefix and suffix are cut off first; the middle is aligned line by line, the
+# changed lines clause by clause, the changed clauses word by word and short changed runs of words
+# character by character, with diff-match-patch's O(ND) algorithm on each level's pieces (coded
+# one character per distinct piece, as its own line mode does). Each level only sees what the
+# level above found changed, so a few edits in 2 MB cost a few milliseconds, and a text without
+# line breaks is still cut into short pieces. From the word level down, equalities too short to
+# mean anything ("the " between two rewritten clauses) are folded into the change around them
+# (diff-match-patch's semantic cleanup), so no span is carried onto a coincidental word.
+
+_CLAUSES = re.compile(r".*?(?:[.!?;:,]\s+|\Z)", re.S)
+_WORDS = re.compile(r"\S+\s*|\s+")
+_PIECES = (
+    functools.partial(str.splitlines, keepends=True),
+    lambda text: [piece for piece in _CLAUSES.findall(text) if piece],
+    _WORDS.findall,
+)
+_WORD_LEVEL = 2
+_DMP = diff_match_patch()
+
+
+class Region(NamedTuple):
+    """A stretch of the old text that the new text keeps: old start, new start, length."""
+
+    old: int
+    new: int
+    length: int
+
+
+def _changes(old: str, new: str, level: int, deadline: float) -> list[tuple[bool, int, int]]:
+    """(kept, old length, new length) runs that turn `old` into `new`."""
+    if level == len(_PIECES):
+        if len(old) > REFINE_CHARS or len(new) > REFINE_CHARS:
+            return [(False, len(old), len(new))]
+        diffs = _DMP.diff_main(old, new, False, deadline)
+        _DMP.diff_cleanupSemantic(diffs)
+        return [(op == 0, len(run) * (op <= 0), len(run) * (op >= 0)) for op, run in diffs]
+    codes = {}
+    pieces_old, pieces_new = _PIECES[level](old), _PIECES[level](new)
+    coded_old = "".join([codes.setdefault(piece, chr(len(codes))) for piece in pieces_old])
+    coded_new = "".join([codes.setdefault(piece, chr(len(codes))) for piece in pieces_new])
+    lengths = [len(piece) for piece in codes]
+    diffs = _DMP.diff_main(coded_old, coded_new, False, deadline)
+    if level >= _WORD_LEVEL:
+        _DMP.diff_cleanupSemantic(diffs)
+    runs = []
+    i = j = changed_i = changed_j = 0  # where the current change began, in `old` and `new`
+    for op, coded in diffs:
+        length = sum(lengths[ord(code)] for code in coded)
+        if op == 0:
+            runs += _changes(old[changed_i:i], new[changed_j:j], level + 1, deadline)
+            runs.append((True, length, length))
+            changed_i, changed_j = i + length, j + length
+        i += length * (op <= 0)
+        j += length * (op >= 0)
+    runs += _changes(old[changed_i:i], new[changed_j:j], level + 1, deadline)
+    return runs
+
+
+def _ends(region: Region) -> tuple[int, int]:
+    return region.old + region.length, region.new + region.length
+
+
+def unchanged_regions(old: str, new: str, *, seconds: float = DIFF_SECONDS) -> list[Region]:
+    """The stretches of `old` that `new` keeps, in order, none adjacent to the next in both texts.
+
+    The first starts at 0 in both texts and the last ends at the end of both (either may be
+    empty), so every change lies between two regions. Past `seconds`, what is not aligned yet
+    counts as changed: the result is coarser, never wrong.
+    """
+    head = _DMP.diff_commonPrefix(old, new)
+    tail = _DMP.diff_commonSuffix(old[head:], new[head:])
+    middle = _changes(old[head : len(old) - tail], new[head : len(new) - tail], 0, time.time() + seconds)
+    regions, i, j = [], 0, 0
+    for kept, old_length, new_length in [(True, head, head), *middle, (True, tail, tail)]:
+        if kept and regions and _ends(regions[-1]) == (i, j):
+            regions[-1] = regions[-1]._replace(length=regions[-1].length + old_length)
+        elif kept:
+            regions.append(Region(i, j, old_length))
+        i, j = i + old_length, j + new_length
+    last = len(regions) - 1
+    return [region for k, region in enumerate(regions) if region.length or k in (0, last)]
+
+
+# Mapping offsets through the regions. A point inside a change maps to the same fraction of what
+# replaced it: a guess, used only to centre the search window.
+
+
+def _between(regions: list[Region], k: int, point: int) -> int:
+    """Where `point`, inside the change after region k, roughly went."""
+    before, after = regions[k], regions[k + 1]
+    old_from, new_from = before.old + before.length, before.new + before.length
+    return new_from + (point - old_from) * (after.new - new_from) // (after.old - old_from)
+
+
+def _map_start(regions, starts, point) -> tuple[int, int | None]:
+    """Where a span's start goes, and the region that kept the character there (None if none did)."""
+    k = bisect.bisect_right(starts, point) - 1
+    region = regions[k]
+    if point < region.old + region.length:
+        return region.new + point - region.old, k
+    return _between(regions, k, point), None
+
+
+def _map_end(regions, starts, point) -> tuple[int, int | None]:
+    """Where a span's end goes, and the region that kept the character before it (None if none did)."""
+    k = max(bisect.bisect_left(starts, point) - 1, 0)
+    region = regions[k]
+    if point <= region.old + region.length:
+        return region.new + point - region.old, k
+    return _between(regions, k, point), None
+
+
+# Searching near a change.
+
+
 def _similarity(found: str, wanted: str) -> float:
-    """How much of `wanted` (a prefix or suffix) is in `found`; 1.0 when there is nothing to want."""
-    if not wanted:
-        return 1.0
-    if not found:
-        return 0.0
+    """How much of `wanted` (a prefix or suffix, not empty) is in `found`: 1.0 for all of it."""
     return 1 - edit_distance_within(found, wanted) / len(wanted)
 
 
@@ -385,54 +513,181 @@ def _similarity(found: str, wanted: str) -> float:
 class _Candidate:
     start: int
     end: int
-    score: float
-    context: float
+    score: float  # only compared with the other candidates' scores
+    context: float  # how much of its context it kept, from 0 to 1
 
 
 def _score(text, start, end, errors, *, exact, prefix, suffix, hint) -> _Candidate:
-    prefix_score = _similarity(text[max(0, start - len(prefix)) : start], prefix)
-    suffix_score = _similarity(text[end : end + len(suffix)], suffix)
-    position_score = 1 - abs(start - hint) / max(len(text), 1)
+    """Hypothesis's score: quote, prefix, suffix and nearness to `hint`, weighted."""
+    # A span at the very start or end of the text has no prefix or suffix to agree with: its
+    # context is judged by the side it has, and a span that was the whole text by its quote alone.
+    sides = [
+        (weight, _similarity(found, wanted))
+        for weight, found, wanted in (
+            (PREFIX_WEIGHT, text[max(0, start - len(prefix)) : start], prefix),
+            (SUFFIX_WEIGHT, text[end : end + len(suffix)], suffix),
+        )
+        if wanted
+    ]
     score = (
-        QUOTE_WEIGHT * (1 - errors / len(exact))
-        + PREFIX_WEIGHT * prefix_score
-        + SUFFIX_WEIGHT * suffix_score
-        + POSITION_WEIGHT * position_score
-    ) / (QUOTE_WEIGHT + PREFIX_WEIGHT + SUFFIX_WEIGHT + POSITION_WEIGHT)
-    return _Candidate(start, end, score, (prefix_score + suffix_score) / 2)
+        sum(weight * similarity for weight, similarity in sides)
+        - QUOTE_WEIGHT * errors / len(exact)
+        - POSITION_WEIGHT * abs(start - hint) / len(text)
+    )
+    context = sum(similarity for _, similarity in sides) / len(sides) if sides else 1.0
+    return _Candidate(start, end, score, context)
 
 
-def _occurrences(text: str, quote: str):
-    position = text.find(quote)
-    while position != -1:
-        yield position
+def _nearest_occurrences(text: str, quote: str, hint: int, limit: int) -> list[int]:
+    """Starts of the `limit` exact occurrences of `quote` nearest to `hint`, without reading
+    further into the text than they lie."""
+    after, position = [], text.find(quote, hint)
+    while position != -1 and len(after) < limit:
+        after.append(position)
         position = text.find(quote, position + 1)
+    before, position = [], text.rfind(quote, 0, hint + len(quote) - 1)
+    while position != -1 and len(before) < limit:
+        before.append(position)
+        position = text.rfind(quote, 0, position + len(quote) - 1)
+    return sorted(after + before, key=lambda start: abs(start - hint))[:limit]
 
 
-def reanchor(text: str, *, exact: str, prefix: str = "", suffix: str = "", start: int = 0):
-    """Where a span's quote is in the new `text`: (start, end), trimmed of outer whitespace,
-    or None when it cannot be found with confidence (the span is then orphaned).
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int] | None:
+    found = text[start:end]
+    start, end = start + len(found) - len(found.lstrip()), end - (len(found) - len(found.rstrip()))
+    return (start, end) if start < end else None
 
-    `start` is the span's old start: among equally good candidates the nearest wins.
+
+def _in_word(char: str) -> bool:
+    return char.isalnum() or unicodedata.category(char).startswith("M")  # letters, digits, accents
+
+
+def _whole_words(text, start, end, errors, exact, prefix, suffix):
+    """A match that cuts a word where the quote had whole words ("talks had falter" for "talks had
+    failed" in "talks had faltered"), widened to the word's edge; None when that takes more than
+    the allowed errors. Highlights do not start or end inside a word their quote did not."""
+    max_errors = int(len(exact) * MAX_FUZZY_ERRORS)
+    wide_start, wide_end = start, end
+    if _in_word(exact[0]) and not (prefix and _in_word(prefix[-1])):
+        while wide_start > 0 and _in_word(text[wide_start - 1]) and _in_word(text[wide_start]):
+            wide_start -= 1
+            if wide_start < start - max_errors:
+                return None
+    if _in_word(exact[-1]) and not (suffix and _in_word(suffix[0])):
+        while wide_end < len(text) and _in_word(text[wide_end - 1]) and _in_word(text[wide_end]):
+            wide_end += 1
+            if wide_end > end + max_errors:
+                return None
+    if (wide_start, wide_end) == (start, end):
+        return start, end, errors
+    wide_errors = _match_scores(text[wide_start:wide_end], exact, anchored=True)[-1]
+    return (wide_start, wide_end, wide_errors) if wide_errors <= max_errors else None
+
+
+def _places(text, exact, prefix, suffix, *, low, high, hint) -> dict:
+    """{(start, end): errors} of the approximate matches of `exact` in text[low:high] and of its
+    exact occurrences nearest to `hint` anywhere (a passage moved far keeps its words), trimmed."""
+    max_errors = int(len(exact) * MAX_FUZZY_ERRORS)
+    matches = [
+        (low + s, low + e, errors) for s, e, errors in approximate_matches(text[low:high], exact, max_errors)
+    ]
+    matches += [(s, s + len(exact), 0) for s in _nearest_occurrences(text, exact, hint, MAX_FUZZY_CANDIDATES)]
+    places = {}
+    for match in matches:
+        whole = _whole_words(text, *match, exact, prefix, suffix)
+        place = whole and _trimmed(text, whole[0], whole[1])
+        if place:
+            places[place] = min(whole[2], places.get(place, whole[2]))
+    return places
+
+
+def _search(text, exact, prefix, suffix, *, image, own, approximate=True) -> tuple[int, int] | None:
+    """The best place for a span near `image`, the (start, end) the diff gives it in `text`.
+
+    `own` says the diff kept both ends of the span, so `image` holds its own words, edited: a
+    match overlapping it may be taken whatever its context, and wins if it kept its context. Any
+    other match must keep half of its context. Without `approximate`, only exact occurrences count.
     """
+    image_start, image_end = image
+    margin = SEARCH_MARGIN + len(exact)
+    low = max(0, image_start - margin)
+    high = min(len(text), image_end + margin) if approximate else low  # no window: exact occurrences
+    places = _places(text, exact, prefix, suffix, low=low, high=high, hint=image_start)
+    score = functools.partial(_score, text, exact=exact, prefix=prefix, suffix=suffix, hint=image_start)
+
+    def overlapping(start, end):
+        return own and start < image_end and end > image_start
+
+    own_words = [
+        score(start, end, errors) for (start, end), errors in places.items() if overlapping(start, end)
+    ]
+    # The span's own words in their own context win over any copy of them elsewhere; without
+    # their context, they compete with matches elsewhere that kept theirs.
+    trusted = [c for c in own_words if c.context >= MIN_CONTEXT_SCORE]
+    if not trusted:
+        elsewhere = [score(s, e, errors) for (s, e), errors in places.items() if not overlapping(s, e)]
+        trusted = own_words + [c for c in elsewhere if c.context >= MIN_CONTEXT_SCORE]
+    if not trusted:
+        return None
+    best = max(trusted, key=lambda c: c.score)
+    return best.start, best.end
+
+
+class Anchor(NamedTuple):
+    """Where a span is in the new text, and how it got there (MAPPED, FOUND or APPROXIMATE)."""
+
+    start: int
+    end: int
+    how: str
+
+
+MAPPED = "mapped"  # carried over by the diff: its words were left alone
+FOUND = "found"  # touched by the edit, or orphaned before, and found again with the same words
+APPROXIMATE = "approximate"  # found again with different words
+
+
+def locate(text: str, *, exact: str, prefix: str = "", suffix: str = "", start: int = 0):
+    """Where a quote (with the context it had) is in `text`, as Hypothesis anchors a
+    TextQuoteSelector: its exact occurrences anywhere and approximate matches near `start`, each
+    needing half of its context to agree; the best by quote, context, then nearness to `start`.
+    (start, end), or None. For annotations made elsewhere, on a text that may differ a little."""
     if not exact.strip():
         return None
-    score = functools.partial(_score, text, exact=exact, prefix=prefix, suffix=suffix, hint=start)
-    exact_hits = [score(s, s + len(exact), 0) for s in _occurrences(text, exact)]
-    if exact_hits:
-        candidates, unique = exact_hits, len(exact_hits) == 1
-    else:
-        max_errors = int(len(exact) * MAX_FUZZY_ERRORS)
-        matches = approximate_matches(text, exact, max_errors) if max_errors else []
-        candidates, unique = [score(s, e, errors) for s, e, errors in matches], False
-    if not candidates:
-        return None
-    best = max(candidates, key=lambda c: c.score)
-    if not unique and best.context < MIN_CONTEXT_SCORE:
-        return None
-    found = text[best.start : best.end]
-    trimmed_start = best.start + len(found) - len(found.lstrip())
-    trimmed_end = best.end - (len(found) - len(found.rstrip()))
-    if trimmed_start >= trimmed_end:
-        return None
-    return trimmed_start, trimmed_end
+    hint = min(max(start, 0), len(text))
+    return _search(text, exact, prefix, suffix, image=(hint, min(hint + len(exact), len(text))), own=False)
+
+
+def reanchor_all(old_text: str, new_text: str, spans) -> dict:
+    """Where each span of `old_text` is in `new_text`: {id: Anchor, or None when it cannot be
+    found with confidence (the span is then orphaned)}.
+
+    `spans` are (id, start, end, exact, prefix, suffix) tuples as stored. A span whose quote is not
+    at its offsets in `old_text` (an orphan, say) cannot be carried by the diff: its very words are
+    looked for anywhere, nearest its old offsets first, and taken only where its context agrees
+    (an approximate search of the whole text for every orphan at every edit would cost too much).
+    """
+    spans = list(spans)
+    regions = unchanged_regions(old_text, new_text) if spans else []
+    starts = [region.old for region in regions]
+    result = {}
+    for span_id, start, end, exact, prefix, suffix in spans:
+        if not exact.strip():
+            result[span_id] = None
+            continue
+        if old_text[start:end] != exact:
+            hint = min(start, len(new_text))
+            found = _search(new_text, exact, prefix, suffix, image=(hint, hint), own=False, approximate=False)
+        else:
+            new_start, first = _map_start(regions, starts, start)
+            new_end, last = _map_end(regions, starts, end)
+            if first is not None and first == last:
+                result[span_id] = Anchor(new_start, new_end, MAPPED)
+                continue
+            own = first is not None and last is not None
+            found = _search(new_text, exact, prefix, suffix, image=(new_start, new_end), own=own)
+        if found is None:
+            result[span_id] = None
+        else:
+            how = FOUND if new_text[found[0] : found[1]] == exact else APPROXIMATE
+            result[span_id] = Anchor(*found, how)
+    return result

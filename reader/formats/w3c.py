@@ -327,7 +327,7 @@ class _Plan:
                 if found:
                     return (document, *found)
         if isinstance(exact, str) and exact.strip():
-            found = textlib.reanchor(
+            found = textlib.locate(
                 text,
                 exact=exact,
                 prefix=quote.get("prefix") if isinstance(quote.get("prefix"), str) else "",
