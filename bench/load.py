@@ -89,7 +89,7 @@ def annotator(base, number, clients, annotations, links, texts, outcome, lock, r
 def run(base, *, clients=8, annotations=100, links=10, server=None, kill_after=None):
     """Run the clients at once; return the outcome and the seconds it took."""
     texts = seed_texts()
-    outcome, lock, ready = Outcome(), threading.Lock(), threading.Barrier(clients + 1, timeout=60)
+    outcome, lock, ready = Outcome(), threading.Lock(), threading.Barrier(clients + 1, timeout=300)
     threads = [
         threading.Thread(
             target=annotator, args=(base, n, clients, annotations, links, texts, outcome, lock, ready)

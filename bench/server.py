@@ -178,7 +178,7 @@ class Client:
     def __init__(self, base, username):
         self.base = base
         self.session = requests.Session()
-        self.session.get(base + "/accounts/login/", timeout=10)
+        self.session.get(base + "/accounts/login/", timeout=60)
         response = self.session.post(
             base + "/accounts/login/",
             data={
@@ -187,7 +187,7 @@ class Client:
                 "csrfmiddlewaretoken": self.session.cookies["csrftoken"],
             },
             headers={"Referer": base + "/accounts/login/"},
-            timeout=10,
+            timeout=60,
         )
         assert response.url.rstrip("/") == base, f"login failed for {username}"
         self.headers = {
