@@ -14,11 +14,12 @@ from reader.models import CURATOR_GROUP
 def curators_are_staff(sender, instance, action, reverse, pk_set, **kwargs):
     if action != "post_add" or not pk_set:
         return
-    if not Group.objects.filter(pk__in=pk_set, name=CURATOR_GROUP).exists():
-        return
     users = get_user_model().objects
     if reverse:  # group.user_set.add(...): `instance` is the group, pk_set the users
-        users.filter(pk__in=pk_set, is_staff=False).update(is_staff=True)
-    else:  # user.groups.add(...)
+        if instance.name == CURATOR_GROUP:
+            users.filter(pk__in=pk_set, is_staff=False).update(is_staff=True)
+        return
+    # user.groups.add(...): `instance` is the user, pk_set the groups
+    if Group.objects.filter(pk__in=pk_set, name=CURATOR_GROUP).exists():
         users.filter(pk=instance.pk, is_staff=False).update(is_staff=True)
         instance.is_staff = True

@@ -249,3 +249,19 @@ def test_adding_users_to_the_group_from_the_group_side_gives_them_staff_status(d
     second.refresh_from_db()
     assert first.is_staff
     assert second.is_staff
+
+
+def test_the_group_side_checks_the_group_not_a_group_whose_id_equals_a_users(db):
+    # pk_set holds user ids when users are added from the group side; checking them
+    # as group ids once made staff of whoever happened to share an id with the curators.
+    from django.contrib.auth.models import Group
+
+    from reader.models import CURATOR_GROUP
+    from tests.factories import UserFactory
+
+    curators = Group.objects.get_or_create(name=CURATOR_GROUP)[0]
+    readers = Group.objects.create(name="readers")
+    user = UserFactory(username="namesake", id=curators.pk)
+    readers.user_set.add(user)
+    user.refresh_from_db()
+    assert not user.is_staff
