@@ -80,7 +80,7 @@ class VersionedAdmin(admin.ModelAdmin):
         # The model's own rows, not the list's queryset: a list may count (GROUP BY), and
         # PostgreSQL locks no aggregated row.
         model = self.model
-        queryset = model._default_manager.select_for_update()
+        queryset = model._default_manager.select_for_update(of=("self",))
         field = model._meta.pk if from_field is None else model._meta.get_field(from_field)
         try:
             return queryset.get(**{field.name: field.to_python(object_id)})

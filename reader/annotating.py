@@ -168,7 +168,7 @@ def span_get_or_create(*, document, start, end, exact, user) -> Span:
             with transaction.atomic():
                 span = Span.objects.create(**key, **fields)
         except IntegrityError:
-            span = Span.objects.select_for_update().filter(**key).first()
+            span = Span.objects.select_for_update(of=("self",)).filter(**key).first()
         if span is not None:
             span.document = document  # spares a query of the whole text
             return span
@@ -415,7 +415,7 @@ def _locked_spans(*spans):
     """The spans, locked against a delete until the write commits (a link to a span deleted
     meanwhile would fail at commit, when the database checks its foreign keys)."""
     ids = [getattr(span, "pk", span) for span in spans]
-    found = {span.pk: span for span in Span.objects.select_for_update().filter(pk__in=ids)}
+    found = {span.pk: span for span in Span.objects.select_for_update(of=("self",)).filter(pk__in=ids)}
     if len(found) < len(set(ids)):
         raise Gone("A highlight you are linking was deleted by someone else meanwhile; reload the page.")
     return [found[pk] for pk in ids]
@@ -639,7 +639,7 @@ def speakers_merge(*, keep, others, user=None) -> int:
     if not ids:
         raise AnnotatingError(f"Choose at least one other speaker to merge into “{keep.name}”.")
     keep = _locked(Speaker.objects.all(), keep.pk, "speaker")
-    others = list(Speaker.objects.select_for_update().filter(pk__in=ids).order_by("name"))
+    others = list(Speaker.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("name"))
     if not others:
         raise Gone("The speakers to merge were deleted meanwhile.")
     moved = Annotation.objects.filter(speaker__in=others).update(
@@ -719,7 +719,9 @@ def document_text_update(*, document, text) -> Reanchored:
         orphaned = list(spans.values_list("orphaned", flat=True))
         return Reanchored(orphaned=sum(orphaned), unchanged=len(orphaned) - sum(orphaned))
     rows = list(
-        spans.select_for_update().values_list("pk", "start", "end", "exact", "prefix", "suffix", "orphaned")
+        spans.select_for_update(of=("self",)).values_list(
+            "pk", "start", "end", "exact", "prefix", "suffix", "orphaned"
+        )
     )
     anchors = textlib.reanchor_all(old_text, text, [row[:6] for row in rows])
     old = {pk: (start, end) for pk, start, end, *_ in rows}
@@ -921,7 +923,7 @@ def adjudicate_link_write(*, ends_of, relation, replaces, curator) -> Link:
         raise AnnotatingError("Take the ends of one of the links being replaced.")
     source, target = _locked_spans(template.source_id, template.target_id)
     final = (
-        Link.objects.select_for_update()
+        Link.objects.select_for_update(of=("self",))
         .filter(_either_way(source.pk, target.pk), relation=relation)
         .order_by("pk")
         .first()

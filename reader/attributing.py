@@ -168,7 +168,7 @@ def attribution_set_piece(*, attribution, user, role, piece=None, version=None, 
     if role == "more":
         if isinstance(piece, Span):
             row.content_more.remove(piece)
-            _delete_if_unused(Span.objects.select_for_update().get(pk=piece.pk))
+            _delete_if_unused(Span.objects.select_for_update(of=("self",)).get(pk=piece.pk))
         else:
             span = _span(document, piece, user)
             if span.pk == row.content_id:
@@ -189,7 +189,7 @@ def attribution_set_piece(*, attribution, user, role, piece=None, version=None, 
             changes["speaker"] = _speaker("", span.exact, row.document_id)
         _update(row, **changes)
     if old is not None and old != getattr(row, f"{role}_id"):
-        _delete_if_unused(Span.objects.select_for_update().get(pk=old))
+        _delete_if_unused(Span.objects.select_for_update(of=("self",)).get(pk=old))
     return row
 
 
@@ -200,7 +200,7 @@ def attribution_delete(*, attribution, user, version=None) -> None:
     _check_version(row, version, "attribution")
     spans = [row.content_id, row.cue_id, row.source_id, *row.content_more.values_list("pk", flat=True)]
     row.delete()
-    for span in Span.objects.select_for_update().filter(pk__in=[pk for pk in spans if pk]):
+    for span in Span.objects.select_for_update(of=("self",)).filter(pk__in=[pk for pk in spans if pk]):
         _delete_if_unused(span)
 
 
@@ -257,7 +257,7 @@ def proposals_decide(*, user, take, attributions=None, document=None, within=Non
     """Take (or decline) undecided proposals: those given, or all of a document (`within` a
     stretch of it, e.g. a paragraph). A taken proposal becomes the person's attribution, its
     origin kept; a declined one is kept unseen. Returns how many were decided."""
-    rows = Attribution.objects.select_for_update().filter(proposal=Attribution.Proposal.PROPOSED)
+    rows = Attribution.objects.select_for_update(of=("self",)).filter(proposal=Attribution.Proposal.PROPOSED)
     if attributions is not None:
         rows = rows.filter(pk__in=[getattr(a, "pk", a) for a in attributions])
     if document is not None:

@@ -282,3 +282,39 @@ def test_linking_a_suggestion_that_is_a_highlight_leaves_its_labels_alone(user_c
     assert response.status_code == 200
     assert Link.objects.get().target == existing.span
     assert list(existing.span.annotations.values_list("label__name", flat=True)) == ["Claim"]
+
+
+@pytest.mark.skipif(not connection.features.has_select_for_update_of, reason="PostgreSQL's row locks")
+def test_every_lock_a_write_takes_is_on_its_own_rows_not_on_the_rows_its_ordering_joins(
+    user, comparison, django_user_model
+):
+    # Span's ordering joins its document, and a bare FOR UPDATE locks every joined row: two
+    # creates that each held the document FOR SHARE then both asked for it FOR UPDATE, a deadlock
+    # (a 503 in the text-edit race on PostgreSQL).
+    document, other = comparison.left, comparison.right
+    label = builtin_label("Quote")
+    with CaptureQueriesContext(connection) as queries:
+        first = annotating.annotation_create(
+            document=document, start=0, end=3, exact=document.text[:3], label=label, author=user
+        )
+        again = annotating.annotation_create(
+            document=document,
+            start=0,
+            end=3,
+            exact=document.text[:3],
+            label=builtin_label("Claim"),
+            author=user,
+        )
+        target = annotating.annotation_create(
+            document=other, start=0, end=3, exact=other.text[:3], label=label, author=user
+        )
+        link = annotating.link_create(
+            source=first.span, target=target.span, relation="counterpart", author=user
+        )
+        annotating.link_delete(link=link, user=user)
+        annotating.annotation_delete(annotation=again, user=user)
+    locking = [q["sql"] for q in queries if " FOR UPDATE" in q["sql"] or " FOR SHARE" in q["sql"]]
+    assert locking, "the writes took no row locks at all"
+    for sql in locking:
+        if " JOIN " in sql:
+            assert " FOR UPDATE OF " in sql or " FOR SHARE OF " in sql, sql
