@@ -414,7 +414,7 @@ def test_the_command_passes_comparison_status_and_format_on(corpus):
         "export_annotations", "--format", "w3c", "--comparison", "pair", "--status", "accepted", stdout=out
     )
     items = json.loads(out.getvalue())["first"]["items"]
-    assert [item["motivation"] for item in items] == ["tagging", "tagging", "linking"]
+    assert [item["motivation"] for item in items] == ["tagging", "tagging", "identifying", "linking"]
 
 
 def test_the_command_indents_for_people(corpus):
@@ -452,7 +452,7 @@ def test_the_web_export_takes_comparison_status_and_format(corpus, user_client):
     response, body = download(user_client, format="w3c", comparison="pair", status="accepted")
     assert response["Content-Type"].startswith("application/ld+json")
     assert response["Content-Disposition"] == 'attachment; filename="close-reader-pair-accepted-w3c.json"'
-    assert json.loads(body)["total"] == 3
+    assert json.loads(body)["total"] == 4  # two annotations, an attribution, a link
 
 
 def test_the_web_export_needs_a_login(corpus, client):
