@@ -1423,7 +1423,11 @@ def import_native(*, raw=None, file=None, overwrite=False, progress=None) -> Imp
 
 
 def import_file(*, file, format="native", document=None, overwrite=False, progress=None, user=None):
-    """Import a file of either format (see import_native and w3c.import_w3c)."""
+    """Import a file of any format (see import_native, w3c.import_w3c and brat.import_brat: a zip)."""
+    if format == "brat":
+        from reader.formats import brat  # brat builds on this module
+
+        return brat.import_brat(file=file, user=user, overwrite=overwrite, progress=progress)
     if format == "w3c":
         from reader.formats import w3c  # w3c builds on this module
 
