@@ -439,11 +439,7 @@ class _Reader:
                 return
         expected = " ".join(self.text[start:end] for start, end in pieces)
         if words != expected and not (words.startswith(expected) and not words[len(expected) :].strip()):
-            self.error(
-                number,
-                ident,
-                f"the words {_short(words)} are not the text at {offsets}, which is {_short(expected)}.",
-            )
+            self.error(number, ident, _mismatch(words, expected, offsets))
             return
         self.parsed.spans[ident] = TextBound(ident, kind, pieces, number)
 
@@ -554,6 +550,19 @@ def _decodes(key):
 def _short(words):
     shown = repr(words)
     return shown if len(shown) <= 80 else shown[:78] + "…'"
+
+
+def _mismatch(words, expected, offsets):
+    """Where a line's words part from the text at its offsets, shown around the first difference."""
+    if len(words) <= 60 and len(expected) <= 60:
+        return f"the words {words!r} are not the text at {offsets}, which is {expected!r}."
+    at = next((i for i, (a, b) in enumerate(zip(words, expected, strict=False)) if a != b), None)
+    at = min(len(words), len(expected)) if at is None else at
+    start = max(0, at - 20)
+    return (
+        f"the words are not the text at {offsets}: from character {at} of them the line has "
+        f"{_short(words[start : at + 30])}, the text {_short(expected[start : at + 30])}."
+    )
 
 
 # --- In: from parsed lines to records -----------------------------------------------------------
