@@ -171,6 +171,15 @@ def test_a_span_across_a_line_break_is_written_in_pieces_one_per_line(ann_user):
     assert ann("story") == "T1\tQuote 32 39;41 50\tfailed. Officials\n"
 
 
+def test_content_pieces_that_overlap_are_written_as_their_union(ann_user):
+    document = DocumentFactory(slug="story", text=TEXT)
+    attribution = Attribution.objects.create(
+        document=document, content=span_over(document, "the talks had"), author=ann_user
+    )
+    attribution.content_more.add(span_over(document, "talks had failed"))
+    assert "T1\tContent 18 38\tthe talks had failed\n" in ann("story")
+
+
 def test_offsets_count_code_points_of_an_emoji_text(corpus):
     text = Document.objects.get(slug="emoji-doc").text
     assert text == EMOJI_NEWS

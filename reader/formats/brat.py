@@ -33,8 +33,9 @@ What a .ann holds, as PolNeAR writes attributions:
   (it also writes 64 as further `Content2` arguments: both are read).
 - brat's lines cannot hold a line break, so a span across one is written in pieces, one per line
   of the text (as brat itself must, and PolNeAR does); pieces separated by nothing but whitespace
-  are joined again when read. Notes and cue words escape `\\`, line breaks and tabs as `\\\\`,
-  `\\n`, `\\r` and `\\t`.
+  are joined again when read. Content pieces that overlap (the app does not forbid it) are written
+  as their union: brat refuses overlapping fragments. Notes and cue words escape `\\`, line
+  breaks and tabs as `\\\\`, `\\n`, `\\r` and `\\t`.
 - A speaker is a normalisation (`N`) into the database `Speaker`, its id the percent-encoded name.
 - Only work is exported: annotations, and attributions made by a person or proposals a person
   took; several annotators' annotations of one span with one label are one `T` line (the first
@@ -97,7 +98,8 @@ def label_type(name: str) -> str:
 
 
 def fragments(text, pieces):
-    """brat fragments of spans (start, end): each cut at line breaks, each part trimmed."""
+    """brat fragments of spans (start, end): each cut at line breaks, each part trimmed; pieces
+    that overlap or touch are one fragment (brat refuses overlapping fragments)."""
     found = []
     for start, end in pieces:
         for match in re.finditer(r"[^\n\r]+", text[start:end]):
@@ -106,7 +108,13 @@ def fragments(text, pieces):
             right = len(words) - len(words.rstrip())
             if left + right < len(words):
                 found.append((start + match.start() + left, start + match.end() - right))
-    return found
+    merged = []
+    for start, end in sorted(found):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 # --- Out ---------------------------------------------------------------------------------------
