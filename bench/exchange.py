@@ -8,6 +8,10 @@ its own), timing only the export or import call:
 - export_100k, import_100k: 100,000 annotations on 100,000 distinct spans of two synthetic
   articles (runs of 1 to 20 words over texts long enough for that many), exported, and that
   file imported into an empty database.
+- tables_and_brat (`python -m bench.exchange --tables`, or `measure_tables()`): 30,000
+  annotations and 10,000 attributions (each with a cue and a speaker, every fifth in two pieces)
+  on the same synthetic articles; the CSV attributions, links and speakers tables, the brat zip,
+  and that zip imported into an empty database (all by the commands, into files).
 Each builds exactly the counts it reports, and asserts them.
 """
 
@@ -51,8 +55,9 @@ WORDS = [
 ]  # fmt: skip
 
 
-def synthetic(count):
-    """Migrate, then `count` annotations on `count` distinct spans of two synthetic articles."""
+def synthetic(count, attributions=0):
+    """Migrate, then `count` annotations on `count` distinct spans of two synthetic articles, and
+    `attributions` attributions whose content, further piece and cue are spans of those."""
     import random
     import re
 
@@ -63,7 +68,7 @@ def synthetic(count):
     from django.core.management import call_command
 
     from reader import text as textlib
-    from reader.models import Annotation, Document, Label, Span
+    from reader.models import Annotation, Attribution, Document, Label, Span, Speaker
 
     call_command("migrate", verbosity=0)
     random_words = random.Random(20210103)
@@ -108,6 +113,37 @@ def synthetic(count):
         )
         made += len(spans)
     assert Annotation.objects.count() == Span.objects.count() == count
+    if attributions:
+        _attribute(attributions, author, Attribution, Span, Speaker)
+
+
+def _attribute(count, author, Attribution, Span, Speaker):
+    """`count` attributions: content, cue and (about every fifth, where it does not overlap the
+    content) a further piece are three distinct spans of one document; speakers are a few, so the
+    speakers table has rows to count."""
+    speakers = [Speaker.objects.create(name=f"Speaker {n}") for n in range(20)]
+    made, more = [], {}
+    for document in Span.objects.values_list("document", flat=True).distinct().order_by("document"):
+        spans = list(Span.objects.filter(document=document).order_by("pk").values_list("pk", "start", "end"))
+        for i in range(0, len(spans) - 2, 3):
+            if len(made) == count:
+                break
+            piece = spans[i + 2]
+            if len(made) % 5 == 0 and (piece[1] >= spans[i][2] or piece[2] <= spans[i][1]):
+                more[spans[i][0]] = piece[0]  # pieces of a content do not overlap
+            made.append(
+                Attribution(
+                    document_id=document, content_id=spans[i][0], cue_id=spans[i + 1][0], author=author,
+                    speaker=speakers[len(made) % len(speakers)], kind=("direct", "indirect", "mixed")[i % 3],
+                )
+            )  # fmt: skip
+    Attribution.objects.bulk_create(made, batch_size=2000)
+    through = Attribution.content_more.through
+    rows = Attribution.objects.filter(content__in=list(more)).values_list("pk", "content_id")
+    through.objects.bulk_create(
+        [through(attribution_id=pk, span_id=more[content]) for pk, content in rows], batch_size=2000
+    )
+    assert Attribution.objects.count() == count
 
 
 def _run(url, code, *args):
@@ -177,5 +213,66 @@ def measure() -> dict:
     }
 
 
+TIMED = SETUP + (
+    "from django.core.management import call_command;"
+    "from reader.models import Annotation, Attribution, Document;"
+    "args = json.loads(sys.argv[1]);"
+    "started, cpu = time.perf_counter(), time.process_time();"
+    "call_command(*args, stdout=open('/dev/null', 'w'), stderr=open('/dev/null', 'w'));"
+    "seconds, cpu = time.perf_counter() - started, time.process_time() - cpu;"
+    "counts = [Annotation.objects.count(), Attribution.objects.count(), Document.objects.count()];"
+    "print(json.dumps({'seconds': seconds, 'cpu_seconds': cpu,"
+    " 'peak_kb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, 'counts': counts}))"
+)
+
+
+MIGRATE_WITH_USER = SETUP + (
+    "from django.core.management import call_command; call_command('migrate', verbosity=0);"
+    "from django.contrib.auth import get_user_model; get_user_model().objects.create(username='bench');"
+    "print('{}')"
+)
+
+
+def _timed(url, *args):
+    return _run(url, TIMED, json.dumps(list(args)))
+
+
+def measure_tables(annotations=30_000, attributions=10_000) -> dict:
+    """The CSV tables and the brat zip of a synthetic project, and the zip imported again."""
+    import os
+
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="close-reader-tables-") as folder:
+        with fresh_database("sqlite") as url:
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-c",
+                    f"import bench.exchange as e; e.synthetic({annotations}, {attributions})",
+                ],
+                cwd=ROOT,
+                env=environment(url),
+                check=True,
+                capture_output=True,
+            )
+            for table in ("attributions", "links", "speakers"):
+                path = f"{folder}/{table}.csv"
+                timed = _timed(
+                    url, "export_annotations", "--format", "csv", "--table", table, "--output", path
+                )
+                assert timed["counts"][:2] == [annotations, attributions], timed["counts"]
+                results[f"csv_{table}"] = {**_round(timed), "bytes": os.path.getsize(path)}
+            zipped = f"{folder}/brat.zip"
+            timed = _timed(url, "export_annotations", "--format", "brat", "--output", zipped)
+            results["brat_export"] = {**_round(timed), "bytes": os.path.getsize(zipped)}
+        with fresh_database("sqlite") as url:
+            _run(url, MIGRATE_WITH_USER)
+            timed = _timed(url, "import_annotations", zipped, "--author", "bench")
+            # Annotations of one span and label by several people would be one line; here each is one.
+            assert timed["counts"] == [annotations, attributions, 2], timed["counts"]
+            results["brat_import"] = _round(timed)
+    return {"annotations": annotations, "attributions": attributions, **results}
+
+
 if __name__ == "__main__":
-    print(json.dumps(measure(), indent=2))
+    print(json.dumps(measure_tables() if "--tables" in sys.argv else measure(), indent=2))

@@ -63,3 +63,18 @@ urlpatterns += [
         "compare/<slug:slug>/adjudicate/agreed/", views_curation.adjudicate_agreed, name="adjudicate_agreed"
     ),
 ]
+
+# CSV tables and brat standoff (reader.formats.csv, reader.formats.brat).
+urlpatterns += [
+    path(
+        "export/attributions.csv",
+        views_exchange.export_table,
+        {"table": "attributions"},
+        name="export_attributions_csv",
+    ),
+    path("export/links.csv", views_exchange.export_table, {"table": "links"}, name="export_links_csv"),
+    path(
+        "export/speakers.csv", views_exchange.export_table, {"table": "speakers"}, name="export_speakers_csv"
+    ),
+    path("export/brat.zip", views_exchange.export_brat, name="export_brat"),
+]

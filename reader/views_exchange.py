@@ -1,16 +1,17 @@
-"""Annotations out (a streamed download) and in (an upload form for curators; large files run
-as background jobs whose page polls until they end).
+"""Annotations out (streamed downloads: JSON, CSV tables, a brat zip) and in (an upload form for
+curators; large files run as background jobs whose page polls until they end).
 
 Login is required by the project's middleware; the work itself is in `reader.formats`.
 """
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from reader import formats
-from reader.formats import importing, jobs
+from reader.formats import brat, importing, jobs
 from reader.models import Comparison, Document, ImportJob, Status, user_is_curator
 from reader.responses import error_response
 
@@ -30,7 +31,7 @@ def export_annotations(request):
     format = request.GET.get("format") or "native"
     status = request.GET.get("status") or None
     slug = request.GET.get("comparison") or None
-    if format not in formats.FORMATS:
+    if format not in formats.JSON_FORMATS:
         return error_response(request, f"Unknown format {format!r}: choose native or w3c.", status=400)
     if status and status not in Status.values:
         return error_response(
@@ -58,6 +59,73 @@ def export_annotations(request):
     return response
 
 
+class BadQuery(Exception):
+    def __init__(self, message, status=400):
+        super().__init__(message)
+        self.status = status
+
+
+def _filters(request):
+    """The comparison, status and annotator a download asks for (each optional), checked."""
+    slug = request.GET.get("comparison") or None
+    status = request.GET.get("status") or None
+    username = request.GET.get("annotator") or None
+    if status and status not in Status.values:
+        raise BadQuery(f"Unknown status {status!r}: choose one of {', '.join(Status.values)}.")
+    annotator = None
+    if username:
+        annotator = get_user_model().objects.filter(username=username).first()
+        if annotator is None:
+            raise BadQuery(f"There is no annotator {username!r}.")
+    comparison = Comparison.objects.filter(slug=slug).first() if slug else None
+    if slug and comparison is None:
+        raise BadQuery(f"There is no comparison {slug!r}.", status=404)
+    return {"comparison": comparison, "status": status, "annotator": annotator}
+
+
+def _file_name(stem, filters, suffix):
+    parts = [
+        "close-reader",
+        stem,
+        filters["comparison"].slug if filters["comparison"] else None,
+        filters["status"],
+        filters["annotator"].get_username() if filters["annotator"] else None,
+    ]
+    return "-".join(part for part in parts if part) + suffix
+
+
+@require_GET
+def export_table(request, table):
+    """A CSV table (attributions, links, speakers): `comparison`, `status` and `annotator` narrow
+    it, `bom=1` starts it with a byte order mark for Excel (see reader.formats.csv)."""
+    try:
+        filters = _filters(request)
+    except BadQuery as error:
+        return error_response(request, str(error), status=error.status)
+    bom = request.GET.get("bom") in ("1", "true", "yes")
+    chunks = formats.csv_chunks(table=table, bom=bom, **filters)
+    response = StreamingHttpResponse(
+        (chunk.encode("utf-8") for chunk in chunks), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_file_name(table, filters, ".csv")}"'
+    return response
+
+
+@require_GET
+def export_brat(request):
+    """The documents in brat standoff (`<slug>.txt` and `<slug>.ann` each), as a zip streamed a
+    document at a time; `comparison`, `status` and `annotator` narrow it."""
+    try:
+        filters = _filters(request)
+    except BadQuery as error:
+        return error_response(request, str(error), status=error.status)
+    response = StreamingHttpResponse(
+        brat.zip_chunks(formats.brat_files(**filters)), content_type="application/zip"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_file_name("brat", filters, ".zip")}"'
+    return response
+
+
 def _form(request, *, error=None, status=200):
     context = {
         "error": error,
@@ -76,7 +144,9 @@ def import_annotations(request):
         return _form(request)
     upload = request.FILES.get("file")
     if upload is None:
-        return _form(request, error="Choose a close-reader/1 or W3C JSON file to import.", status=400)
+        return _form(
+            request, error="Choose a close-reader/1 or W3C JSON file, or a brat zip, to import.", status=400
+        )
     if upload.size > settings.MAX_IMPORT_BYTES:
         limit = settings.MAX_IMPORT_BYTES // (1024 * 1024)
         return _form(request, error=f"The file is too large: at most {limit} MB.", status=400)
@@ -85,8 +155,13 @@ def import_annotations(request):
         document = Document.objects.filter(slug=slug).first()
         if document is None:
             return _form(request, error=f"There is no document {slug!r}.", status=400)
+    zipped = _is_zip(upload)
+    if zipped and document is not None:
+        return _form(
+            request, error="A brat zip brings its own texts: choose no document to anchor it on.", status=400
+        )
     options = {
-        "format": "w3c" if document else "native",
+        "format": "brat" if zipped else "w3c" if document else "native",
         "document": document,
         "overwrite": request.POST.get("overwrite") == "on",
     }
@@ -108,6 +183,14 @@ def import_annotations(request):
         **options,
     )
     return redirect(job)
+
+
+def _is_zip(upload):
+    """A brat collection comes zipped: told by its name, or its first bytes."""
+    upload.seek(0)
+    head = upload.read(4)
+    upload.seek(0)
+    return upload.name.lower().endswith(".zip") or head == b"PK\x03\x04"
 
 
 @require_GET

@@ -11,6 +11,7 @@ from reader import text as textlib
 from reader.models import (
     CURATOR_GROUP,
     Annotation,
+    Attribution,
     Comparison,
     Document,
     Label,
@@ -165,7 +166,7 @@ def rich_corpus():
     rouhani = SpeakerFactory(
         name="Hassan Rouhani", aliases="Rouhani\nthe president", description="President."
     )
-    ministry = SpeakerFactory(name="Iran's Foreign Ministry")
+    ministry = SpeakerFactory(name="Iran's Foreign Ministry", kind=Speaker.Kind.ORGANISATION)
     SpeakerFactory(name="Nobody Quoted")
     quote, speaker, claim = (builtin_label(name) for name in ("Quote", "Speaker", "Claim"))
     reviewed = {"reviewed_by": cora, "reviewed_at": datetime(2025, 3, 4, 5, 6, 7, 891011, tzinfo=UTC)}
@@ -227,8 +228,63 @@ def rich_corpus():
             source=respond, target=right_failed, relation=Relation.ELABORATES, author=cora, note="<b>x</b>"
         ),
     ]
+    attributions = [
+        Attribution.objects.create(
+            document=left,
+            content=failed,
+            cue=span_over(left, "said"),
+            source=minister,
+            kind=Attribution.Kind.INDIRECT,
+            speaker=rouhani,
+            author=ann,
+            note="<b>Paraphrase</b>\nof a briefing.",
+            status=Status.ACCEPTED,
+            **reviewed,
+        ),
+        # Discontinuous: its content is in two pieces, a paragraph apart.
+        Attribution.objects.create(
+            document=right,
+            content=right_failed,
+            cue=span_over(right, "said"),
+            source=span_over(right, "the minister"),
+            kind=Attribution.Kind.MIXED,
+            speaker=rouhani,
+            author=bob,
+        ),
+        # A machine's proposal nobody has decided on yet: no author.
+        Attribution.objects.create(
+            document=left,
+            content=span_over(left, "calling the report “baseless.”"),
+            cue=span_over(left, "denied"),
+            source=span_over(left, "Officials"),
+            kind=Attribution.Kind.MIXED,
+            speaker=ministry,
+            origin="extractor/1",
+            proposal=Attribution.Proposal.PROPOSED,
+        ),
+        # Declined: remembered, so that it is not proposed again.
+        Attribution.objects.create(
+            document=emoji,
+            content=span_over(emoji, "“we will respond”"),
+            cue=span_over(emoji, "said"),
+            source=span_over(emoji, "The spokesman"),
+            kind=Attribution.Kind.DIRECT,
+            origin="extractor/1",
+            proposal=Attribution.Proposal.DECLINED,
+        ),
+        # Taken by a curator, with neither cue nor speaker.
+        Attribution.objects.create(
+            document=emoji,
+            content=span_over(emoji, "met at the café in Zürich"),
+            source=family,
+            origin="extractor/1",
+            proposal=Attribution.Proposal.TAKEN,
+            author=cora,
+        ),
+    ]
+    attributions[1].content_more.add(right_denied)
     # Times that no clock would give now, with microseconds, so a round trip shows they are kept.
-    for index, item in enumerate([*annotations, *links]):
+    for index, item in enumerate([*annotations, *links, *attributions]):
         created = datetime(2024, 1, 1, 12, 0, 0, 123456, tzinfo=UTC) + timedelta(
             days=index, microseconds=index
         )
@@ -242,6 +298,7 @@ def rich_corpus():
         pair=pair,
         annotations=annotations,
         links=links,
+        attributions=attributions,
     )
 
 

@@ -19,7 +19,18 @@ from django.test.utils import CaptureQueriesContext
 
 from reader import formats
 from reader.formats import native, scope
-from reader.models import Annotation, Comparison, Document, Label, Link, Relation, Span, Speaker, Status
+from reader.models import (
+    Annotation,
+    Attribution,
+    Comparison,
+    Document,
+    Label,
+    Link,
+    Relation,
+    Span,
+    Speaker,
+    Status,
+)
 from tests.factories import (
     AnnotationFactory,
     ComparisonFactory,
@@ -79,6 +90,7 @@ def test_the_export_holds_every_section_in_a_fixed_order(corpus):
         "spans",
         "annotations",
         "links",
+        "attributions",
     ]
 
 
@@ -155,11 +167,78 @@ def test_speakers_are_exported_with_their_aliases_as_a_list(corpus):
     rouhani = Speaker.objects.get(name="Hassan Rouhani")
     assert speakers["Hassan Rouhani"] == {
         "name": "Hassan Rouhani",
+        "kind": "person",
         "aliases": ["Rouhani", "the president"],
         "description": "President.",
         "version": 1,
         "modified": scope.iso(rouhani.modified),
     }
+
+
+def test_a_speakers_kind_is_exported(corpus):
+    speakers = {s["name"]: s["kind"] for s in export_data()["speakers"]}
+    assert speakers == {
+        "Hassan Rouhani": "person",
+        "Iran's Foreign Ministry": "organisation",
+        "Nobody Quoted": "person",
+    }
+
+
+def key_of(document, words):
+    start = Document.objects.get(slug=document).text.index(words)
+    return f"{document}:{start}-{start + len(words)}"
+
+
+def test_an_attribution_is_exported_by_the_keys_of_its_spans_with_its_review(corpus):
+    record = next(a for a in export_data()["attributions"] if a["document"] == "left-doc" and a["author"])
+    assert record == {
+        "document": "left-doc",
+        "content": key_of("left-doc", "the talks had failed"),
+        "content_more": [],
+        "cue": key_of("left-doc", "said"),
+        "source": key_of("left-doc", "The minister"),
+        "kind": "indirect",
+        "speaker": "Hassan Rouhani",
+        "author": "ann",
+        "origin": "person",
+        "proposal": "",
+        "note": "<b>Paraphrase</b>\nof a briefing.",
+        "status": "accepted",
+        "reviewed_by": "cora",
+        "reviewed_at": "2025-03-04T05:06:07.891011Z",
+        "created": "2024-01-16T12:00:00.123471Z",
+        "modified": "2024-01-17T03:00:00.123471Z",
+        "version": 1,
+    }
+
+
+def test_a_discontinuous_attribution_lists_its_further_pieces(corpus):
+    record = next(a for a in export_data()["attributions"] if a["document"] == "right-doc")
+    assert (record["content"], record["content_more"]) == (
+        key_of("right-doc", "The talks failed"),
+        [key_of("right-doc", "No one denied it on Friday.")],
+    )
+    assert (record["kind"], record["cue"], record["source"]) == (
+        "mixed",
+        key_of("right-doc", "said"),
+        key_of("right-doc", "the minister"),
+    )
+
+
+def test_proposals_are_exported_undecided_taken_and_declined(corpus):
+    states = [(a["document"], a["origin"], a["proposal"], a["author"]) for a in export_data()["attributions"]]
+    assert states == [
+        ("emoji-doc", "extractor/1", "taken", "cora"),
+        ("emoji-doc", "extractor/1", "declined", None),
+        ("left-doc", "person", "", "ann"),
+        ("left-doc", "extractor/1", "proposed", None),
+        ("right-doc", "person", "", "bob"),
+    ]
+
+
+def test_a_comparison_export_holds_only_the_attributions_of_its_documents(corpus):
+    data = export_data(comparison=corpus.pair)
+    assert {a["document"] for a in data["attributions"]} == {"left-doc", "right-doc"}
 
 
 def test_users_are_only_the_usernames_the_work_names(corpus):
@@ -208,15 +287,24 @@ def test_a_status_export_holds_only_that_status_and_the_spans_it_uses(corpus):
     data = export_data(status="accepted")
     assert {a["status"] for a in data["annotations"]} == {"accepted"}
     assert [link["relation"] for link in data["links"]] == ["counterpart"]
-    used = {a["span"] for a in data["annotations"]} | {
-        key for link in data["links"] for key in (link["source"], link["target"])
-    }
+    used = (
+        {a["span"] for a in data["annotations"]}
+        | {key for link in data["links"] for key in (link["source"], link["target"])}
+        | {
+            key
+            for a in data["attributions"]
+            for key in (a["content"], *a["content_more"], a["cue"], a["source"])
+            if key is not None
+        }
+    )
+    assert [a["status"] for a in data["attributions"]] == ["accepted"]
     assert {f"{s['document']}:{s['start']}-{s['end']}" for s in data["spans"]} == used
 
 
 def test_a_status_export_names_only_the_users_of_that_status(corpus):
     Annotation.objects.filter(status=Status.ACCEPTED).update(reviewed_by=None)
     Link.objects.filter(status=Status.ACCEPTED).update(reviewed_by=None)
+    Attribution.objects.filter(status=Status.ACCEPTED).update(reviewed_by=None)
     assert export_data(status="accepted")["users"] == ["ann", "bob"]
 
 
@@ -282,10 +370,16 @@ def test_export_then_import_into_an_empty_database_then_export_gives_the_same_fi
         model.objects.all().delete()
     Label.objects.exclude(name__in=["Quote", "Speaker", "Claim"]).delete()
     get_user_model().objects.all().delete()
+    assert Attribution.objects.count() == 0
     formats.import_native(raw=first.encode("utf-8"))
     second = export()
     exported_at = json.loads(first)["exported"]
     assert second.replace(json.loads(second)["exported"], exported_at) == first
+    # What the file held: a discontinuous attribution, an undecided proposal and a declined one.
+    attributions = json.loads(first)["attributions"]
+    assert len(attributions) == Attribution.objects.count() == 5
+    assert any(a["content_more"] for a in attributions)
+    assert {a["proposal"] for a in attributions} == {"", "proposed", "taken", "declined"}
 
 
 def test_the_round_trip_keeps_times_to_the_microsecond(corpus):
@@ -320,7 +414,7 @@ def test_the_command_passes_comparison_status_and_format_on(corpus):
         "export_annotations", "--format", "w3c", "--comparison", "pair", "--status", "accepted", stdout=out
     )
     items = json.loads(out.getvalue())["first"]["items"]
-    assert [item["motivation"] for item in items] == ["tagging", "tagging", "linking"]
+    assert [item["motivation"] for item in items] == ["tagging", "tagging", "identifying", "linking"]
 
 
 def test_the_command_indents_for_people(corpus):
@@ -358,7 +452,7 @@ def test_the_web_export_takes_comparison_status_and_format(corpus, user_client):
     response, body = download(user_client, format="w3c", comparison="pair", status="accepted")
     assert response["Content-Type"].startswith("application/ld+json")
     assert response["Content-Disposition"] == 'attachment; filename="close-reader-pair-accepted-w3c.json"'
-    assert json.loads(body)["total"] == 3
+    assert json.loads(body)["total"] == 4  # two annotations, an attribution, a link
 
 
 def test_the_web_export_needs_a_login(corpus, client):

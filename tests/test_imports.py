@@ -24,6 +24,10 @@ The bad inputs, each refused whole with nothing written:
   #rrggbb, a cue, title or speaker alias over its column's length, a 7 MB note (refused with the
   note limit, not the article one), a version of 0;
 - a file whose sections are out of order, a section given twice, a W3C file imported as native;
+- attributions: one naming a span the file does not hold, one whose cue lies in another
+  document, one whose cue is its content, two with the same content, a person-made one marked as
+  a proposal, an extractor's one with no proposal state, an unknown origin, an unknown speaker
+  or author;
 - the same bad files through the command (exit code 1, one message, no traceback, also run as a
   real process) and the upload form (400).
 """
@@ -41,12 +45,22 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from reader import formats
-from reader.models import Annotation, Comparison, Document, Label, Link, Span, Speaker
+from reader.models import Annotation, Attribution, Comparison, Document, Label, Link, Span, Speaker
 from tests.factories import CuratorFactory, DocumentFactory, LabelFactory, UserFactory, rich_corpus
 
 pytestmark = pytest.mark.django_db
 
-MODELS = (Document, Comparison, Label, Speaker, Span, Annotation, Link)
+MODELS = (
+    Document,
+    Comparison,
+    Label,
+    Speaker,
+    Span,
+    Annotation,
+    Link,
+    Attribution,
+    Attribution.content_more.through,
+)
 
 
 def snapshot():
@@ -520,7 +534,8 @@ def test_sections_out_of_order_are_refused(exported):
         reordered[name] = exported[name]
     assert refusal(reordered) == (
         "annotations: comes before spans (or spans is missing): the sections must come in the order the "
-        "export writes them (documents, comparisons, labels, speakers, users, spans, annotations, links)."
+        "export writes them (documents, comparisons, labels, speakers, users, spans, annotations, links, "
+        "attributions)."
     )
 
 
@@ -619,3 +634,118 @@ def test_a_file_time_is_stored_as_the_orm_would_store_it(text):
 
     expected = connection.ops.adapt_datetimefield_value(datetime.fromisoformat(text))
     assert importing._file_time_adapter()(text) == expected
+
+
+# --- Attributions and speaker kinds ----------------------------------------------------------------
+
+
+def test_attributions_come_back_with_their_pieces_proposals_and_speaker_kinds(exported):
+    summary = import_data(exported)
+    assert summary.counts["attributions"]["added"] == 5
+    split = Attribution.objects.get(document__slug="right-doc")
+    assert [span.exact for span in split.content_more.all()] == ["No one denied it on Friday."]
+    assert (split.content.exact, split.cue.exact, split.source.exact) == (
+        "The talks failed",
+        "said",
+        "the minister",
+    )
+    assert sorted(Attribution.objects.values_list("proposal", flat=True)) == [
+        "",
+        "",
+        "declined",
+        "proposed",
+        "taken",
+    ]
+    assert Speaker.objects.get(name="Iran's Foreign Ministry").kind == "organisation"
+
+
+def test_a_file_from_before_attributions_and_speaker_kinds_still_imports(exported):
+    del exported["attributions"]
+    for speaker in exported["speakers"]:
+        del speaker["kind"]
+    summary = import_data(exported)
+    assert Attribution.objects.count() == 0
+    assert summary.counts["annotations"]["added"] == len(exported["annotations"])
+    assert set(Speaker.objects.values_list("kind", flat=True)) == {"person"}
+
+
+def test_an_older_file_leaves_a_speakers_kind_here_as_it_is(exported):
+    import_data(exported)
+    Speaker.objects.filter(name="Hassan Rouhani").update(kind="organisation")
+    for speaker in exported["speakers"]:
+        del speaker["kind"]
+    import_data(exported)
+    assert Speaker.objects.get(name="Hassan Rouhani").kind == "organisation"
+
+
+def attribution_index(exported, document):
+    return index_of(exported["attributions"], document=document)
+
+
+def test_an_attribution_naming_a_span_not_in_the_file_is_refused(exported):
+    index = attribution_index(exported, "right-doc")
+    exported["attributions"][index]["content_more"] = ["right-doc:0-3"]
+    assert refusal(exported) == (
+        f"attributions[{index}].content_more[0]: names the span 'right-doc:0-3', which is not in the file."
+    )
+
+
+def test_an_attribution_whose_cue_lies_in_another_document_is_refused(exported):
+    index = attribution_index(exported, "right-doc")
+    cue = next(a["cue"] for a in exported["attributions"] if a["document"] == "left-doc" and a["cue"])
+    exported["attributions"][index]["cue"] = cue
+    assert refusal(exported) == (
+        f"attributions[{index}].cue: {cue!r} lies in another document than the attribution's, 'right-doc'; "
+        "an attribution's parts are all in one document."
+    )
+
+
+def test_an_attribution_whose_cue_is_its_content_is_refused(exported):
+    index = attribution_index(exported, "right-doc")
+    record = exported["attributions"][index]
+    record["cue"] = record["content"]
+    assert refusal(exported) == (
+        f"attributions[{index}].cue: is {record['content']!r}, the same words as its content."
+    )
+
+
+def test_two_attributions_of_one_content_are_refused(exported):
+    index = attribution_index(exported, "right-doc")
+    exported["attributions"].append(copy.deepcopy(exported["attributions"][index]))
+    last = len(exported["attributions"]) - 1
+    assert refusal(exported) == (
+        f"attributions[{last}]: repeats attributions[{index}] (the same content span: one attribution per "
+        "content)."
+    )
+
+
+def test_a_person_made_attribution_marked_as_a_proposal_is_refused(exported):
+    index = attribution_index(exported, "right-doc")
+    exported["attributions"][index]["proposal"] = "taken"
+    assert "an attribution a person made is no proposal" in refusal(exported)
+
+
+def test_an_extractors_attribution_without_a_proposal_state_is_refused(exported):
+    index = index_of(exported["attributions"], proposal="proposed")
+    exported["attributions"][index]["proposal"] = ""
+    assert refusal(exported) == (
+        f"attributions[{index}].proposal: is empty, but 'extractor/1' is an extractor: say whether its "
+        "proposal is proposed, taken or declined."
+    )
+
+
+def test_an_attribution_of_unknown_origin_is_refused(exported):
+    index = attribution_index(exported, "right-doc")
+    exported["attributions"][index]["origin"] = "somebody"
+    assert refusal(exported).startswith(f"attributions[{index}].origin: 'somebody' does not match")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "what"), [("speaker", "Nobody Here", "speaker"), ("author", "zed", "user")]
+)
+def test_an_attribution_naming_an_unknown_speaker_or_author_is_refused(exported, field, value, what):
+    index = attribution_index(exported, "right-doc")
+    exported["attributions"][index][field] = value
+    assert refusal(exported) == (
+        f"attributions[{index}].{field}: names the {what} {value!r}, which is not in the file."
+    )

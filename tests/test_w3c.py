@@ -1,5 +1,5 @@
-"""W3C Web Annotation out: the presenter, the collection, ids by setting, request or --base-url,
-and the W3C test suite's MUSTs.
+"""W3C Web Annotation out: the presenters (annotations, attributions, links), the collection, ids
+by setting, request or --base-url, and the W3C test suite's MUSTs.
 
 The suite (tests/conformance/w3c-annotation-model/, copied with its licence) lists its MUST
 assertions in annotations/annotationMusts.test. Each is a draft-04 JSON Schema whose $refs
@@ -20,13 +20,14 @@ from referencing import Registry, Resource
 from reader import formats
 from reader.formats import w3c
 from reader.formats.scope import iso
-from reader.models import Annotation, Link, Relation
+from reader.models import Annotation, Attribution, Link, Relation
 from tests.factories import (
     EMOJI_NEWS,
     AnnotationFactory,
     DocumentFactory,
     LinkFactory,
     SpeakerFactory,
+    UserFactory,
     rich_corpus,
     span_over,
 )
@@ -174,6 +175,106 @@ def test_a_link_is_presented_as_linking_both_spans_with_its_relation_and_note():
     }
 
 
+def test_an_attribution_is_presented_with_its_speaker_cue_source_and_kind_as_bodies():
+    document = DocumentFactory(slug="talks", url="https://news.example/talks")
+    attribution = Attribution.objects.create(
+        document=document,
+        content=span_over(document, "the talks had failed"),
+        cue=span_over(document, "said"),
+        source=span_over(document, "The minister"),
+        kind="indirect",
+        speaker=SpeakerFactory(name="Hassan Rouhani"),
+        author=UserFactory(username="ann"),
+        note="Checked.",
+    )
+    Attribution.objects.filter(pk=attribution.pk).update(
+        created="2024-01-02T03:04:05Z", modified="2024-01-03T00:00:00Z"
+    )
+    attribution.refresh_from_db()
+    source = "https://news.example/talks"
+    assert w3c.attribution_jsonld(attribution=attribution, base_url=SITE) == {
+        "@context": ["http://www.w3.org/ns/anno.jsonld", {"cr": "urn:close-reader:"}],
+        "id": f"{SITE}/attributions/{attribution.pk}/",
+        "type": "Annotation",
+        "motivation": "identifying",
+        "creator": {"type": "Person", "nickname": "ann"},
+        "created": "2024-01-02T03:04:05Z",
+        "modified": "2024-01-03T00:00:00Z",
+        "body": [
+            {
+                "type": "SpecificResource",
+                "purpose": "identifying",
+                "source": "urn:close-reader:speaker:Hassan%20Rouhani",
+            },
+            {
+                "type": "SpecificResource",
+                "source": source,
+                "selector": [
+                    {
+                        "type": "TextQuoteSelector",
+                        "exact": "said",
+                        "prefix": "The minister ",
+                        "suffix": " the talks had failed.\n\nOfficial",
+                    },
+                    {"type": "TextPositionSelector", "start": 13, "end": 17},
+                ],
+                "purpose": "describing",
+                "cr:role": "cue",
+            },
+            {
+                "type": "SpecificResource",
+                "source": source,
+                "selector": [
+                    {
+                        "type": "TextQuoteSelector",
+                        "exact": "The minister",
+                        "suffix": " said the talks had failed.\n\nOff",
+                    },
+                    {"type": "TextPositionSelector", "start": 0, "end": 12},
+                ],
+                "purpose": "identifying",
+                "cr:role": "source",
+            },
+            {"type": "TextualBody", "value": "indirect", "purpose": "classifying", "cr:role": "kind"},
+            {"type": "TextualBody", "value": "Checked.", "purpose": "commenting"},
+        ],
+        "target": {
+            "type": "SpecificResource",
+            "source": source,
+            "selector": [
+                {
+                    "type": "TextQuoteSelector",
+                    "exact": "the talks had failed",
+                    "prefix": "The minister said ",
+                    "suffix": ".\n\nOfficials denied it on Friday",
+                },
+                {"type": "TextPositionSelector", "start": 18, "end": 38},
+            ],
+        },
+    }
+    assert failures(w3c.attribution_jsonld(attribution=attribution, base_url=SITE)) == {}
+
+
+def attribution_items(collection):
+    return [item for item in collection["first"]["items"] if "/attributions/" in item["id"]]
+
+
+def test_a_discontinuous_attribution_targets_each_piece_in_text_order(collection):
+    (split,) = [item for item in attribution_items(collection) if isinstance(item["target"], list)]
+    assert [target["selector"][0]["exact"] for target in split["target"]] == [
+        "The talks failed",
+        "No one denied it on Friday.",
+    ]
+
+
+def test_only_attributions_as_work_are_exported_not_undecided_or_declined_proposals(collection):
+    kinds = sorted(
+        (item["motivation"], item.get("creator", {}).get("nickname"))
+        for item in attribution_items(collection)
+    )
+    assert kinds == [("describing", "cora"), ("identifying", "ann"), ("identifying", "bob")]
+
+
 def test_an_annotation_with_no_speaker_cue_or_note_has_only_its_tag():
     annotation = AnnotationFactory()
     assert w3c.annotation_jsonld(annotation=annotation, base_url=SITE)["body"] == [
@@ -199,7 +300,7 @@ def test_an_orphaned_span_is_targeted_by_its_quote_alone(collection):
     (orphan,) = [
         item
         for item in collection["first"]["items"]
-        if item["motivation"] != "linking" and item["target"]["selector"][0]["exact"] == "gone text"
+        if isinstance(item["target"], dict) and item["target"]["selector"][0]["exact"] == "gone text"
     ]
     assert [selector["type"] for selector in orphan["target"]["selector"]] == ["TextQuoteSelector"]
 
@@ -231,12 +332,17 @@ def test_the_export_is_an_annotation_collection_with_one_embedded_page(collectio
     assert page["startIndex"] == 0
 
 
-def test_the_collection_holds_every_annotation_then_every_link(collection):
+def test_the_collection_holds_every_annotation_then_every_attribution_then_every_link(collection):
     items = collection["first"]["items"]
-    assert collection["total"] == len(items) == Annotation.objects.count() + Link.objects.count()
-    motivations = [item["motivation"] for item in items]
-    assert motivations[-Link.objects.count() :] == ["linking"] * Link.objects.count()
-    assert "linking" not in motivations[: -Link.objects.count()]
+    annotations, attributions, links = (
+        Annotation.objects.count(),
+        Attribution.objects.taken().count(),
+        Link.objects.count(),
+    )
+    assert collection["total"] == len(items) == annotations + attributions + links
+    kinds = [item["id"].split("/")[-3] for item in items]
+    assert kinds == ["annotations"] * annotations + ["attributions"] * attributions + ["links"] * links
+    assert [item["motivation"] for item in items[-links:]] == ["linking"] * links
 
 
 def test_every_item_has_a_distinct_absolute_id(collection):
@@ -276,7 +382,7 @@ def test_the_suite_checks_formats_so_a_uri_must_be_a_uri():
 def test_every_exported_annotation_passes_the_must_assertion(collection, assertion):
     validator = must(assertion)
     items = collection["first"]["items"]
-    assert len(items) == 15
+    assert len(items) == 18  # 11 annotations, 3 attributions (of 5: not the proposals), 4 links
     failed = {
         item["id"]: jsonschema.exceptions.best_match(validator.iter_errors(item)).message
         for item in items
@@ -289,12 +395,14 @@ def test_the_kinds_of_item_checked_cover_every_label_kind_and_relation(collectio
     bodies = [body for item in collection["first"]["items"] for body in item["body"]]
     tags = {body["value"] for body in bodies if body["purpose"] == "tagging"}
     assert {"Quote", "Speaker", "Claim", "Hedge", *Relation.values} <= tags
-    assert {body["purpose"] for body in bodies} == {"tagging", "identifying", "describing", "commenting"}
+    assert {body["purpose"] for body in bodies} == {
+        "tagging", "identifying", "describing", "classifying", "commenting"
+    }  # fmt: skip
 
 
 def test_speaker_and_cue_bodies_are_told_apart_from_tags_and_notes(collection):
     bodies = [body for item in collection["first"]["items"] for body in item["body"]]
-    speakers = [body for body in bodies if body["purpose"] == "identifying"]
+    speakers = [body for body in bodies if body["purpose"] == "identifying" and "cr:role" not in body]
     cues = [body for body in bodies if body["purpose"] == "describing"]
     assert speakers
     assert all(b["type"] == "SpecificResource" for b in speakers)
@@ -303,7 +411,9 @@ def test_speaker_and_cue_bodies_are_told_apart_from_tags_and_notes(collection):
         "Iran's Foreign Ministry",
     }
     assert cues
-    assert all(b["type"] == "TextualBody" and b["cr:role"] == "cue" for b in cues)
+    assert all(b["cr:role"] == "cue" for b in cues)
+    # An annotation's cue is its words as typed; an attribution's is a span of the text.
+    assert {b["type"] for b in cues} == {"TextualBody", "SpecificResource"}
     assert all("cr:role" not in b for b in bodies if b["purpose"] in ("tagging", "commenting"))
 
 

@@ -20,6 +20,12 @@ Comparing, record by record (the rules the README states):
 - a speaker whose name is now another speaker's alias (they were merged) resolves to that
   speaker, and is reported, never created again.
 `overwrite=True` lets the file win everywhere (and brings deleted records back).
+
+Attributions are named by their content span (there is one attribution per content span): the
+one here with the same content is the same attribution, compared as above (its further pieces as
+one field). Each of its spans must be in the file and in the attribution's document. Deleting an
+attribution leaves no `Deletion` record, so an older file brings a deleted attribution back.
+Files made before attributions (and speaker kinds) existed import as they are.
 """
 
 import json
@@ -41,13 +47,13 @@ from reader import text as textlib
 from reader.formats import jsonstream, native
 from reader.formats.schemacheck import compile_check
 from reader.formats.scope import iso, span_key
-from reader.models import Annotation, Comparison, Deletion, Document, Label, Link, Span, Speaker
+from reader.models import Annotation, Attribution, Comparison, Deletion, Document, Label, Link, Span, Speaker
 
 MAX_REPORTED_ERRORS = 10
 MAX_LISTED = 50  # conflicts (and, for W3C files, annotations not anchored) listed in a summary
 BATCH = 1000
 SECTIONS = native.SECTIONS
-COUNTED = ("documents", "comparisons", "labels", "speakers", "spans", "annotations", "links")
+COUNTED = ("documents", "comparisons", "labels", "speakers", "spans", "annotations", "links", "attributions")
 REVIEW_COLUMNS = ("status", "reviewed_by_id", "reviewed_at")
 SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -208,6 +214,7 @@ def _section_checks():
         ("spans", "span"),
         ("annotations", "annotation"),
         ("links", "link"),
+        ("attributions", "attribution"),
     ]:
         sub = {"$ref": f"#/$defs/{definition}", "$defs": defs}
         checks[section] = (compile_check(sub, defs), _Messages(sub))
@@ -426,6 +433,8 @@ class Writer:
             values["version"] = max(here["version"] + 1, record.get("version") or 0)
             if any(name not in REVIEW_COLUMNS for name in take) and "modified" in here:
                 values["modified"] = parse_time(record.get("modified")) or timezone.now()
+            if "content_more" in values:  # an attribution's further pieces: rows of their own
+                self.set_more(here["pk"], values.pop("content_more"))
             model.objects.filter(pk=here["pk"]).update(**values)
         for line in self._conflict_lines(where, key, here, theirs, older):
             self.summary.conflict(line)
@@ -453,7 +462,21 @@ class Writer:
             value = self.username(value)
         elif name == "speaker_id":
             value = self.speaker_name(value)
+        elif name in ("cue_id", "source_id"):
+            value = self.span_name(value)
+        elif name == "content_more":
+            value = [self.span_name(pk) for pk in value]
         return _show(value)
+
+    def span_name(self, pk):
+        """A span's natural key, for a conflict line."""
+        if pk is None:
+            return None
+        names = self.__dict__.setdefault("_span_names", {})
+        if pk not in names:
+            slug, start, end = Span.objects.filter(pk=pk).values_list("document__slug", "start", "end").get()
+            names[pk] = span_key(document_slug=slug, start=start, end=end)
+        return names[pk]
 
     def username(self, pk):
         if pk is None:
@@ -631,7 +654,9 @@ class Writer:
 
     def load_speakers(self):
         if getattr(self, "_speaker_rows", None) is None:
-            rows = list(Speaker.objects.values("pk", "name", "aliases", "description", "version", "modified"))
+            rows = list(
+                Speaker.objects.values("pk", "name", "kind", "aliases", "description", "version", "modified")
+            )
             self._speaker_rows = {row["name"]: row for row in rows}
             self._speaker_by_id = {row["pk"]: row["name"] for row in rows}
             self._speaker_names = {}
@@ -644,6 +669,8 @@ class Writer:
         rows = self.load_speakers()
         name = record["name"]
         theirs = {"aliases": record["aliases"], "description": record["description"]}
+        if "kind" in record:  # files made before speakers had a kind leave it as it is here
+            theirs["kind"] = record["kind"]
         here = rows.get(name)
         if here is not None:
             self.speakers[name] = here["pk"]
@@ -664,7 +691,12 @@ class Writer:
         if self.deleted("speakers", where, name, deletion, record):
             self.speakers[name] = None
             return
-        speaker = Speaker(name=name, aliases="\n".join(record["aliases"]), description=record["description"])
+        speaker = Speaker(
+            name=name,
+            kind=record.get("kind", Speaker.Kind.PERSON),
+            aliases="\n".join(record["aliases"]),
+            description=record["description"],
+        )
         speaker.save()
         self.stamp(Speaker, speaker.pk, record)
         self.speakers[name] = speaker.pk
@@ -913,6 +945,90 @@ class Writer:
             self.summary.count("links", "added")
         _insert(Link, LINK_COLUMNS, inserts)
 
+    ATTRIBUTION_HERE = (
+        "pk", "content_id", "cue_id", "source_id", "kind", "speaker_id", "author_id", "origin", "proposal",
+        "note", "status", "reviewed_by_id", "reviewed_at", "version", "modified",
+    )  # fmt: skip
+
+    def attributions_batch(self, batch):
+        resolved = []
+        for where, record in batch:
+            key = record["content"]
+            parts = [record["content"], *record["content_more"], record["cue"], record["source"]]
+            ids = [self.span_of(part) if part is not None else None for part in parts]
+            if any(pk is None for pk, part in zip(ids, parts, strict=True) if part is not None):
+                self._lost_span("attributions", where, key)
+                continue
+            content, *more, cue, source = ids
+            speaker = self.speakers.get(record["speaker"]) if record["speaker"] is not None else None
+            if record["speaker"] is not None and speaker is None:
+                self.summary.conflict(
+                    f"{where} ({key}): speaker: {record['speaker']!r} was deleted here; left out"
+                )
+            theirs = {
+                "cue_id": cue,
+                "source_id": source,
+                "kind": record["kind"],
+                "speaker_id": speaker,
+                "author_id": self.users[record["author"]] if record["author"] else None,
+                "origin": record["origin"],
+                "proposal": record["proposal"],
+                "note": record["note"],
+                "content_more": tuple(sorted(more)),
+                **self._review(record),
+            }
+            resolved.append((where, key, content, theirs, record))
+        contents = {r[2] for r in resolved} - self.new_spans  # a span added now is nobody's content yet
+        here = {
+            row["content_id"]: row
+            for row in Attribution.objects.filter(content_id__in=contents).values(*self.ATTRIBUTION_HERE)
+        }
+        if here:
+            pieces = Attribution.content_more.through.objects.filter(
+                attribution_id__in=[r["pk"] for r in here.values()]
+            )
+            more_here = {}
+            for attribution, span in pieces.values_list("attribution_id", "span_id"):
+                more_here.setdefault(attribution, []).append(span)
+            for row in here.values():
+                row["content_more"] = tuple(sorted(more_here.get(row["pk"], [])))
+        inserts, pieces_of = [], {}
+        for where, key, content, theirs, record in resolved:
+            self.kept.update(
+                pk for pk in (content, *theirs["content_more"], theirs["cue_id"], theirs["source_id"]) if pk
+            )
+            row = here.get(content)
+            if row is not None:
+                if record["speaker"] is not None and theirs["speaker_id"] is None:
+                    theirs["speaker_id"] = row["speaker_id"]  # deleted here: nothing to propose
+                self.merge(Attribution, "attributions", where, key, row, theirs, record)
+                continue
+            inserts.append(
+                (
+                    self.documents[record["document"]], content, theirs["cue_id"], theirs["source_id"],
+                    record["kind"], theirs["speaker_id"], theirs["author_id"], record["origin"],
+                    record["proposal"], record["note"], *self._review_row(record), *self._stamps_row(record),
+                )
+            )  # fmt: skip
+            pieces_of[content] = theirs["content_more"]
+            self.summary.count("attributions", "added")
+        _insert(Attribution, ATTRIBUTION_COLUMNS, inserts)
+        if any(pieces_of.values()):
+            made = Attribution.objects.filter(content_id__in=[c for c, more in pieces_of.items() if more])
+            through = Attribution.content_more.through
+            through.objects.bulk_create(
+                [
+                    through(attribution_id=pk, span_id=span)
+                    for pk, content in made.values_list("pk", "content_id")
+                    for span in pieces_of[content]
+                ]
+            )
+
+    def set_more(self, attribution, spans):
+        through = Attribution.content_more.through
+        through.objects.filter(attribution_id=attribution).delete()
+        through.objects.bulk_create([through(attribution_id=attribution, span_id=span) for span in spans])
+
     def finish(self):
         # Spans this import added only for records it then kept out (deleted here) hold nothing.
         unused = (self.new_spans & self.referenced) - self.kept
@@ -928,6 +1044,10 @@ ANNOTATION_COLUMNS = (
 LINK_COLUMNS = (
     "source", "target", "relation", "note", "author", "status", "reviewed_by", "reviewed_at", "created",
     "modified", "version",
+)  # fmt: skip
+ATTRIBUTION_COLUMNS = (
+    "document", "content", "cue", "source", "kind", "speaker", "author", "origin", "proposal", "note",
+    "status", "reviewed_by", "reviewed_at", "created", "modified", "version",
 )  # fmt: skip
 
 
@@ -1022,7 +1142,7 @@ class NativeImport:
             self.writer.label(where, record)
         elif section == "speakers":
             self.writer.speaker(where, record)
-        else:
+        else:  # users, spans, annotations, links, attributions
             self.batch.append((where, record))
             if len(self.batch) >= BATCH:
                 self.flush()
@@ -1193,6 +1313,54 @@ class NativeImport:
         key = (record["source"], record["target"], record["relation"])
         return fine and self.unique("links", where, key, "source, target and relation")
 
+    def check_attributions(self, where, record):
+        slug = record["document"]
+        fine = self.known(f"{where}.document", slug, "documents", "document")
+        roles = [
+            ("content", record["content"]),
+            *((f"content_more[{i}]", key) for i, key in enumerate(record["content_more"])),
+            ("cue", record["cue"]),
+            ("source", record["source"]),
+        ]
+        seen = {}
+        for role, key in roles:
+            if key is None:
+                continue
+            if not self.known(f"{where}.{role}", key, "spans", "span"):
+                fine = False
+            elif _span_parts(key)[0] != slug:
+                self.errors.add(
+                    f"{where}.{role}",
+                    f"{key!r} lies in another document than the attribution's, {slug!r}; an attribution's "
+                    "parts are all in one document.",
+                )
+                fine = False
+            if key in seen:
+                self.errors.add(f"{where}.{role}", f"is {key!r}, the same words as its {seen[key]}.")
+                fine = False
+            seen.setdefault(key, role)
+        fine &= self.known(f"{where}.speaker", record["speaker"], "speakers", "speaker")
+        fine &= self.known(f"{where}.author", record["author"], "users", "user")
+        fine &= self.known(f"{where}.reviewed_by", record["reviewed_by"], "users", "user")
+        fine &= self.times(where, record, ["reviewed_at", "created", "modified"])
+        person = record["origin"] == "person"
+        if person and record["proposal"]:
+            self.errors.add(
+                f"{where}.proposal",
+                f'is {record["proposal"]!r}, but an attribution a person made is no proposal (give "").',
+            )
+            fine = False
+        elif not person and not record["proposal"]:
+            self.errors.add(
+                f"{where}.proposal",
+                f"is empty, but {record['origin']!r} is an extractor: say whether its proposal is proposed, "
+                "taken or declined.",
+            )
+            fine = False
+        return fine and self.unique(
+            "attributions", where, record["content"], "content span: one attribution per content"
+        )
+
     def finish(self):
         self.flush()
         if "format" not in self.head and ("@context" in self.head or "type" in self.head):
@@ -1255,7 +1423,11 @@ def import_native(*, raw=None, file=None, overwrite=False, progress=None) -> Imp
 
 
 def import_file(*, file, format="native", document=None, overwrite=False, progress=None, user=None):
-    """Import a file of either format (see import_native and w3c.import_w3c)."""
+    """Import a file of any format (see import_native, w3c.import_w3c and brat.import_brat: a zip)."""
+    if format == "brat":
+        from reader.formats import brat  # brat builds on this module
+
+        return brat.import_brat(file=file, user=user, overwrite=overwrite, progress=progress)
     if format == "w3c":
         from reader.formats import w3c  # w3c builds on this module
 

@@ -19,11 +19,14 @@ from django.utils import timezone
 
 from reader import text as textlib
 from reader.formats.scope import COMPACT, ROWS_PER_QUERY, chunked, iso, iso_stored, raw_rows, span_key
-from reader.models import Document, Label, Speaker
+from reader.models import Attribution, Document, Label, Speaker
 
 FORMAT = "close-reader/1"
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "close-reader-1.schema.json"
-SECTIONS = ("documents", "comparisons", "labels", "speakers", "users", "spans", "annotations", "links")
+SECTIONS = (
+    "documents", "comparisons", "labels", "speakers", "users", "spans", "annotations", "links",
+    "attributions",
+)  # fmt: skip
 
 
 @functools.cache
@@ -105,13 +108,14 @@ def label_record(row, names=None) -> dict:
     }
 
 
-SPEAKER_COLUMNS = ("name", "aliases", "description", "version", "modified")
+SPEAKER_COLUMNS = ("name", "kind", "aliases", "description", "version", "modified")
 
 
 def speaker_record(row, names=None) -> dict:
-    name, aliases, description, version, modified = row
+    name, kind, aliases, description, version, modified = row
     return {
         "name": name,
+        "kind": kind,
         "aliases": Speaker(aliases=aliases).alias_list,
         "description": description,
         "version": version,
@@ -176,6 +180,38 @@ def link_record(row, names) -> dict:
         "relation": relation,
         "note": note,
         "author": names.users[author],
+        **_review(review, names),
+    }
+
+
+ATTRIBUTION_COLUMNS = (
+    "pk", "document_id", "content__start", "content__end", "cue__start", "cue__end", "source__start",
+    "source__end", "kind", "speaker_id", "author_id", "origin", "proposal", "note", *REVIEW_COLUMNS,
+)  # fmt: skip
+
+
+def attribution_record(row, names) -> dict:
+    """An attribution, named by its content span (one attribution per content); `row` ends with
+    the (start, end) of its further content pieces, in text order."""
+    _, document, start, end, cue_start, cue_end, source_start, source_end, *rest = row
+    kind, speaker, author, origin, proposal, note, *review, more = rest
+    slug = names.documents[document]
+
+    def key(start, end):
+        return None if start is None else span_key(document_slug=slug, start=start, end=end)
+
+    return {
+        "document": slug,
+        "content": key(start, end),
+        "content_more": [key(*piece) for piece in more],
+        "cue": key(cue_start, cue_end),
+        "source": key(source_start, source_end),
+        "kind": kind,
+        "speaker": names.speakers[speaker] if speaker else None,
+        "author": names.users[author] if author else None,
+        "origin": origin,
+        "proposal": proposal,
+        "note": note,
         **_review(review, names),
     }
 
@@ -249,6 +285,25 @@ def _sections(scope, names):
             ordered = queryset.filter(**{document_field: document}).order_by(*order).values_list(*columns)
             yield from raw_rows(ordered, ROWS_PER_QUERY)
 
+    def attributions():
+        """A document's attributions in content order, each with its further pieces appended
+        (one query for the pieces of the document's attributions: they are few beside its text)."""
+        pieces = Attribution.content_more.through.objects
+        for document in Document.objects.order_by("slug").values_list("pk", flat=True):
+            here = scope.attributions().filter(document=document)
+            more, rows = (
+                {},
+                list(here.order_by("content__start", "content__end").values_list(*ATTRIBUTION_COLUMNS)),
+            )
+            if rows:
+                found = pieces.filter(attribution__in=here.values("pk")).values_list(
+                    "attribution_id", "span__start", "span__end"
+                )
+                for attribution, start, end in found.order_by("span__start", "span__end"):
+                    more.setdefault(attribution, []).append((start, end))
+            for row in rows:
+                yield (*row, more.get(row[0], []))
+
     users = scope.users().order_by("username").values_list("username", flat=True)
     return [
         # Documents come a few at a time: a text may be megabytes.
@@ -281,6 +336,7 @@ def _sections(scope, names):
             ),
             link_record,
         ),
+        ("attributions", attributions(), attribution_record),
     ]  # fmt: skip
 
 

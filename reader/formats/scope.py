@@ -12,7 +12,17 @@ from datetime import UTC, datetime
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from reader.models import Annotation, Comparison, Document, Label, Link, Span, Speaker, span_natural_key
+from reader.models import (
+    Annotation,
+    Attribution,
+    Comparison,
+    Document,
+    Label,
+    Link,
+    Span,
+    Speaker,
+    span_natural_key,
+)
 
 ROWS_PER_QUERY = 2000
 CHUNK_CHARS = 64 * 1024  # records are joined into chunks of about this size before they are yielded
@@ -81,13 +91,16 @@ def chunked(pieces, size=None):
 @dataclass(frozen=True)
 class Scope:
     """Which rows an export holds: everything, or one comparison's two documents, optionally
-    only annotations and links of one status (and then only the spans they use)."""
+    only annotations, attributions and links of one status, or by one annotator (and then only
+    the spans they use)."""
 
     comparison: Comparison | None = None
     status: str | None = None
     # A curator's selection in the admin: these annotations, the links between their
-    # spans, and the documents (and comparisons) they need.
+    # spans, and the documents (and comparisons) they need; no attributions.
     annotation_ids: tuple | None = None
+    # A user's id: only their annotations, attributions and links (the CSV and brat downloads).
+    annotator: int | None = None
 
     @property
     def _document_ids(self):
@@ -125,7 +138,23 @@ class Scope:
             annotations = annotations.filter(status=self.status)
         if self.annotation_ids is not None:
             annotations = annotations.filter(pk__in=self.annotation_ids)
+        if self.annotator is not None:
+            annotations = annotations.filter(author=self.annotator)
         return annotations
+
+    def attributions(self):
+        """Every attribution in scope, machine proposals (undecided, taken or declined) too: the
+        native file rebuilds the database. Downloads of the work alone add `.taken()`."""
+        attributions = Attribution.objects.all()
+        if self.comparison:
+            attributions = attributions.filter(document__in=self._document_ids)
+        if self.status:
+            attributions = attributions.filter(status=self.status)
+        if self.annotation_ids is not None:
+            attributions = attributions.none()
+        if self.annotator is not None:
+            attributions = attributions.filter(author=self.annotator)
+        return attributions
 
     def links(self):
         links = Link.objects.all()
@@ -139,15 +168,20 @@ class Scope:
         if self.annotation_ids is not None:
             spans = self.annotations().order_by().values("span")
             links = links.filter(source__in=spans, target__in=spans)
+        if self.annotator is not None:
+            links = links.filter(author=self.annotator)
         return links
 
     def users(self):
         annotations, links = self.annotations().order_by(), self.links().order_by()
+        attributions = self.attributions().order_by()
         used = (
             Q(pk__in=annotations.values("author"))
             | Q(pk__in=annotations.values("reviewed_by"))
             | Q(pk__in=links.values("author"))
             | Q(pk__in=links.values("reviewed_by"))
+            | Q(pk__in=attributions.values("author"))
+            | Q(pk__in=attributions.values("reviewed_by"))
         )
         return get_user_model().objects.filter(used)
 
@@ -155,11 +189,20 @@ class Scope:
         spans = Span.objects.all()
         if self.comparison:
             spans = spans.filter(document__in=self._document_ids)
-        if self.status or self.annotation_ids is not None:
+        if self.status or self.annotation_ids is not None or self.annotator is not None:
             annotations, links = self.annotations().order_by(), self.links().order_by()
+            attributions = self.attributions().order_by()
             spans = spans.filter(
                 Q(pk__in=annotations.values("span"))
                 | Q(pk__in=links.values("source"))
                 | Q(pk__in=links.values("target"))
+                | Q(pk__in=attributions.values("content"))
+                | Q(pk__in=attributions.values("cue"))
+                | Q(pk__in=attributions.values("source"))
+                | Q(
+                    pk__in=Attribution.content_more.through.objects.filter(
+                        attribution__in=attributions.values("pk")
+                    ).values("span")
+                )
             )
         return spans

@@ -21,6 +21,17 @@ for other things:
   `{"cr": "urn:close-reader:"}`. A generic client still shows it as a description; ours (and any
   that reads the context) knows it is the reporting verb.
 
+An **attribution** (who is reported as saying the content, through which cue) is an annotation
+of its own, as the W3C model draws it: its target is the content span (a discontinuous content
+is a list of targets, one per piece, in text order: the body holds for each); its bodies are the
+speaker (the `identifying` SpecificResource above), the cue and the source mention as
+SpecificResources on the document with their selectors (`purpose: describing`, `"cr:role": "cue"`;
+`purpose: identifying`, `"cr:role": "source"`: the words that name the speaker), the kind
+(direct, indirect, mixed) as a TextualBody with `purpose: classifying` and `"cr:role": "kind"`,
+and the note. Its motivation is `identifying` when it names a speaker, else `describing`. Only
+attributions as work are exported (made by a person, or proposals a person took); the importer
+here lists such annotations as not imported (the native and brat formats carry attributions).
+
 The @context is therefore `["http://www.w3.org/ns/anno.jsonld", {"cr": "urn:close-reader:"}]`,
 which the W3C suite accepts (its value is in the array); every exported annotation passes each
 MUST assertion of the suite (tests/test_w3c.py).
@@ -36,12 +47,13 @@ from itertools import chain
 from urllib.parse import quote, unquote, urlencode, urlsplit
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.urls import reverse
 
 from reader import text as textlib
 from reader.formats import importing
 from reader.formats.scope import ROWS_PER_QUERY, chunked, dumps, iso, span_key
-from reader.models import Document, Label, Relation
+from reader.models import Document, Label, Relation, Span
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 CR_PREFIX = "urn:close-reader:"
@@ -140,6 +152,47 @@ def link_jsonld(*, link, base_url) -> dict:
     }
 
 
+def _part_body(span, base_url, purpose, role) -> dict:
+    """A cue or source mention: the words on the document, found as a target is."""
+    return {**_span_target(span, base_url), "purpose": purpose, "cr:role": role}
+
+
+def attribution_jsonld(*, attribution, base_url) -> dict:
+    body = []
+    if attribution.speaker:
+        body.append(
+            {
+                "type": "SpecificResource",
+                "purpose": "identifying",
+                "source": speaker_iri(attribution.speaker.name),
+            }
+        )
+    if attribution.cue:
+        body.append(_part_body(attribution.cue, base_url, "describing", "cue"))
+    if attribution.source:
+        body.append(_part_body(attribution.source, base_url, "identifying", "source"))
+    body.append({**_textual_body(attribution.kind, "classifying"), "cr:role": "kind"})
+    if attribution.note:
+        body.append(_textual_body(attribution.note, "commenting"))
+    pieces = sorted([attribution.content, *attribution.content_more.all()], key=lambda s: (s.start, s.end))
+    targets = [_span_target(piece, base_url) for piece in pieces]
+    item = {
+        "@context": CONTEXT,
+        "id": absolute(base_url, attribution.get_absolute_url()),
+        "type": "Annotation",
+        "motivation": "identifying" if attribution.speaker else "describing",
+    }
+    if attribution.author:
+        item["creator"] = _creator(attribution.author)
+    return {
+        **item,
+        "created": iso(attribution.created),
+        "modified": iso(attribution.modified),
+        "body": body,
+        "target": targets[0] if len(targets) == 1 else targets,
+    }
+
+
 # Only the columns a presenter needs: select_related would otherwise fetch every column of every
 # joined row (a user's password hash, a document's text) once per annotation.
 _SPAN = ["start", "end", "exact", "prefix", "suffix", "orphaned", "document__slug", "document__url"]
@@ -175,6 +228,31 @@ def _links(scope):
     )  # fmt: skip
 
 
+def _attributions(scope):
+    spans = ("content", "cue", "source")
+    return (
+        scope.attributions()
+        .taken()
+        .select_related("author", "speaker", *(f"{part}__document" for part in spans))
+        .only(
+            "kind",
+            "note",
+            "speaker__name",
+            *_ITEM,
+            *(f"{part}__{f}" for part in spans for f in _SPAN),
+        )
+        .prefetch_related(
+            Prefetch(
+                "content_more",
+                queryset=Span.objects.select_related("document").only(
+                    *(f for f in _SPAN if not f.startswith("document__")), "document__slug", "document__url"
+                ),
+            )
+        )
+        .order_by("document__slug", "content__start", "content__end")
+    )
+
+
 def collection_id(scope, base_url) -> str:
     query = {"format": "w3c"}
     if scope.comparison:
@@ -185,7 +263,7 @@ def collection_id(scope, base_url) -> str:
 
 
 def w3c_pieces(scope, *, base_url=DEFAULT_BASE_URL, indent=None):
-    annotations, links = _annotations(scope), _links(scope)
+    annotations, attributions, links = _annotations(scope), _attributions(scope), _links(scope)
     collection = collection_id(scope, base_url)
     page = collection + "#page-1"
     head = {
@@ -193,12 +271,13 @@ def w3c_pieces(scope, *, base_url=DEFAULT_BASE_URL, indent=None):
         "id": collection,
         "type": "AnnotationCollection",
         "label": f"Close Reader annotations{f' of {scope.comparison.title}' if scope.comparison else ''}",
-        "total": annotations.count() + links.count(),
+        "total": annotations.count() + attributions.count() + links.count(),
         "last": page,
         "first": {"id": page, "type": "AnnotationPage", "partOf": collection, "startIndex": 0, "items": []},
     }
     items = chain(
         (annotation_jsonld(annotation=a, base_url=base_url) for a in annotations.iterator(ROWS_PER_QUERY)),
+        (attribution_jsonld(attribution=a, base_url=base_url) for a in attributions.iterator(ROWS_PER_QUERY)),
         (link_jsonld(link=link, base_url=base_url) for link in links.iterator(ROWS_PER_QUERY)),
     )
     # The head is written by the encoder with an empty list of items, cut open where the list is.
@@ -431,6 +510,10 @@ class _Plan:
         author = self.author(item)
         if not targets:
             return self.unanchored(name, quote, "it has no target")
+        if any(isinstance(b, dict) and b.get("cr:role") == "kind" for b in _as_list(item.get("body"))):
+            return self.unanchored(
+                name, quote, "it is an attribution, which only the native and brat formats bring in"
+            )
         if author is None:
             return self.unanchored(
                 name, quote, "it has no creator nickname; give --author (on the web, you are)"

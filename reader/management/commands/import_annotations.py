@@ -3,22 +3,29 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from reader.formats import importing, jobs
+from reader.formats import brat, importing, jobs
 from reader.models import Document, ImportJob
+
+BRAT_SUFFIXES = (".zip", ".txt", ".ann")
 
 
 class Command(BaseCommand):
     help = (
-        "Import a native JSON export (close-reader/1), or a W3C Web Annotation file onto a document. "
-        "All or nothing: a file with any error is refused whole, with a message naming the record and "
-        "field. Records are compared with what is here: new ones are added, identical ones left alone, "
-        "and where the database is newer it wins and the difference is listed as a conflict (unless "
-        "--overwrite). Importing the same file twice changes nothing."
+        "Import a native JSON export (close-reader/1), a W3C Web Annotation file onto a document, or brat "
+        "standoff (a folder or a zip of .txt and .ann files, or one .txt/.ann pair: read as brat without "
+        "--format). All or nothing: a file with any error is refused whole, with a message naming the "
+        "record and field (brat: the file, line and id). Records are compared with what is here: new ones "
+        "are added, identical ones left alone, and where the database is newer it wins and the difference "
+        "is listed as a conflict (unless --overwrite). Importing the same file twice changes nothing."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path, nargs="?")
-        parser.add_argument("--format", choices=["native", "w3c"], default="native")
+        parser.add_argument(
+            "--format",
+            choices=["native", "w3c", "brat"],
+            help="Default: brat for a folder, .zip, .txt or .ann; native otherwise.",
+        )
         parser.add_argument(
             "--document",
             metavar="SLUG",
@@ -28,7 +35,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--author",
             metavar="USERNAME",
-            help="W3C: who annotations without a creator nickname are by (an existing user).",
+            help="W3C: who annotations without a creator nickname are by; brat: whose work the files are "
+            "(an existing user).",
         )
         parser.add_argument(
             "--overwrite",
@@ -44,23 +52,34 @@ class Command(BaseCommand):
             return self.run_job(job)
         if file is None:
             raise CommandError("Name the file to import.")
+        if format is None:
+            format = "brat" if file.is_dir() or file.suffix.lower() in BRAT_SUFFIXES else "native"
+        if format == "native" and (document or author):
+            raise CommandError("--document and --author are for W3C files: add --format w3c.")
+        if format == "brat" and document:
+            raise CommandError("--document is for W3C files: brat files bring their own texts.")
         target = None
         if document:
             target = Document.objects.filter(slug=document).first()
             if target is None:
                 raise CommandError(f"There is no document {document!r}.")
-        if format == "native" and (document or author):
-            raise CommandError("--document and --author are for W3C files: add --format w3c.")
+        if format == "brat" and not author:
+            raise CommandError(
+                "brat files name no annotator: say whose work they are with --author USERNAME."
+            )
         user = None
         if author:
             user = get_user_model().objects.filter(username=author).first()
             if user is None:
                 raise CommandError(f"There is no user {author!r}.")
         try:
-            with file.open("rb") as stream:
-                summary = importing.import_file(
-                    file=stream, format=format, document=target, overwrite=overwrite, user=user
-                )
+            if format == "brat":
+                summary = brat.import_brat(path=file, name=file.name, user=user, overwrite=overwrite)
+            else:
+                with file.open("rb") as stream:
+                    summary = importing.import_file(
+                        file=stream, format=format, document=target, overwrite=overwrite, user=user
+                    )
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}") from error
         except importing.ImportRefused as error:
