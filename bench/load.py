@@ -149,8 +149,9 @@ def scenario(db, *, clients, annotations, links, kill=False, workers=4):
                 server=server,
                 kill_after=0.3 if kill else None,
             )
-            # gunicorn replaced the killed worker and went on serving.
-            respawned = outcome.killed is not None and outcome.killed not in server.worker_pids()
+            # gunicorn replaced the killed worker: as many workers as before, one of them new,
+            # and the server still answers.
+            respawned = outcome.killed is not None and server.replaced(outcome.killed)
         problems, lost = audit(url, outcome)
     return {
         "db": db,

@@ -1,8 +1,9 @@
-"""Set up a benchmark database: `python -m bench.prepare USERS [ANNOTATIONS [LINKS]]`.
+"""Set up a benchmark database: `python -m bench.prepare USERS [ANNOTATIONS [LINKS [CURATORS]]]`.
 
 Run with DATABASE_URL pointing at a fresh database. Migrates, loads the seeds,
 creates users `client0`…`clientN-1` (password PASSWORD) and, optionally, bulk
-seeds annotations (spans over word runs of the two articles) and links.
+seeds annotations (spans over word runs of the two articles) and links. The first
+CURATORS users are superusers (curators who may also edit texts in the admin).
 """
 
 import os
@@ -12,7 +13,7 @@ import sys
 PASSWORD = "bench-password-1"
 
 
-def main(users, annotations=0, links=0):
+def main(users, annotations=0, links=0, curators=0):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reader.settings")
     import django
 
@@ -31,6 +32,9 @@ def main(users, annotations=0, links=0):
     User.objects.bulk_create(
         [User(username=f"client{n}", password=password, is_staff=False) for n in range(users)],
         ignore_conflicts=True,
+    )
+    User.objects.filter(username__in=[f"client{n}" for n in range(curators)]).update(
+        is_staff=True, is_superuser=True
     )
     if not annotations:
         return

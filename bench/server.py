@@ -2,6 +2,7 @@
 loopback, and HTTP clients that log in and annotate as the browser does."""
 
 import contextlib
+import html as html_lib
 import json
 import os
 import re
@@ -86,8 +87,8 @@ def python(database_url, *args, **extra):
     )
 
 
-def prepare(database_url, users=8, annotations=0, links=0):
-    python(database_url, "-m", "bench.prepare", str(users), str(annotations), str(links))
+def prepare(database_url, users=8, annotations=0, links=0, curators=0):
+    python(database_url, "-m", "bench.prepare", str(users), str(annotations), str(links), str(curators))
 
 
 def dump(database_url):
@@ -154,9 +155,21 @@ class Server:
 
     def kill_worker(self):
         """SIGKILL one worker mid-request, as the OOM killer or a crash would."""
-        pid = self.worker_pids()[0]
+        self.before_kill = set(self.worker_pids())
+        pid = sorted(self.before_kill)[0]
         os.kill(pid, signal.SIGKILL)
         return pid
+
+    def replaced(self, killed, timeout=15):
+        """Whether gunicorn started a new worker in place of `killed` (and still answers)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            pids = set(self.worker_pids())
+            new = pids - self.before_kill
+            if killed not in pids and new and len(pids) == len(self.before_kill):
+                return requests.get(self.url + "/accounts/login/", timeout=10).status_code == 200
+            time.sleep(0.1)
+        return False
 
 
 class Client:
@@ -195,16 +208,84 @@ class Client:
         labels = [int(pk) for pk in re.findall(r'<button name="label" value="(\d+)"', html)]
         return documents, labels
 
-    def annotate(self, document, start, end, exact, label):
+    def annotate(self, document, start, end, exact, label, sha256=None):
         """(HTTP status, new span id); raises on a broken connection."""
+        return self.create(document, start, end, exact, label, sha256)[:2]
+
+    def create(self, document, start, end, exact, label, sha256=None):
+        """(HTTP status, span id, annotation id), as the toolbar sends it (`sha256`: the digest of
+        the text the page showed, which the browser sends along)."""
+        data = {"document": document, "start": start, "end": end, "exact": exact, "label": label}
+        if sha256:
+            data["text_sha256"] = sha256
         response = self.session.post(
-            self.base + "/annotations/new/",
-            data={"document": document, "start": start, "end": end, "exact": exact, "label": label},
-            headers=self.headers,
-            timeout=30,
+            self.base + "/annotations/new/", data=data, headers=self.headers, timeout=30
         )
-        trigger = json.loads(response.headers.get("HX-Trigger") or "{}")
-        return response.status_code, trigger.get("open-panel", {}).get("span")
+        opened = json.loads(response.headers.get("HX-Trigger") or "{}").get("open-panel", {})
+        annotation = re.search(r"/annotations/(\d+)/", opened.get("url", ""))
+        return response.status_code, opened.get("span"), int(annotation.group(1)) if annotation else None
+
+    def panel(self, annotation):
+        """The fields of an annotation's edit form as the panel shows them now (version included)."""
+        html = self.session.get(
+            f"{self.base}/annotations/{annotation}/", headers=self.headers, timeout=30
+        ).text
+        start = html.find(f'action="/annotations/{annotation}/"')
+        if start < 0:
+            return None
+        form = html[start : html.index("</form>", start)]
+        fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form))
+        fields.pop("csrfmiddlewaretoken", None)
+        fields["label"] = re.search(r'<option value="(\d+)" selected', form).group(1)
+        fields["speaker_name"] = re.search(r'name="speaker_name"[^>]*value="([^"]*)"', form, re.S).group(1)
+        cue = re.search(r'name="cue" value="([^"]*)"', form)
+        fields["cue"] = cue.group(1) if cue else ""
+        fields["note"] = re.search(r'<textarea name="note"[^>]*>(.*?)</textarea>', form, re.S).group(1)
+        return {name: html_lib.unescape(value) for name, value in fields.items()}
+
+    def post(self, path, data):
+        return self.session.post(self.base + path, data=data, headers=self.headers, timeout=30).status_code
+
+    def upload(self, path, name, content, **data):
+        """POST a file as a form does (no htmx): the status, without following a redirect."""
+        response = self.session.post(
+            self.base + path,
+            files={"file": (name, content, "application/json")},
+            data=data,
+            headers={"X-CSRFToken": self.session.cookies["csrftoken"], "Referer": self.base + path},
+            timeout=120,
+            allow_redirects=False,
+        )
+        return response.status_code
+
+    def admin_text_edit(self, document, text):
+        """Save a new text for `document` through the admin's change form, as a curator does."""
+        return self.admin_save(document, self.admin_form(document), text)
+
+    def admin_form(self, document):
+        """The fields of a document's admin change page, as the browser would send them back."""
+        html = self.session.get(f"{self.base}/admin/reader/document/{document}/change/", timeout=30).text
+        fields = dict(
+            re.findall(r'<input type="(?:text|hidden|url|date)" name="(\w+)"[^>]*?value="([^"]*)"', html)
+        )
+        fields.update(
+            {
+                name: ""
+                for name in re.findall(r'<input type="(?:text|url|date)" name="(\w+)"(?![^>]*value=)', html)
+            }
+        )
+        return {name: html_lib.unescape(value) for name, value in fields.items()}
+
+    def admin_save(self, document, fields, text):
+        url = f"{self.base}/admin/reader/document/{document}/change/"
+        response = self.session.post(
+            url,
+            data={**fields, "text": text},
+            headers={"Referer": url, "X-CSRFToken": self.session.cookies["csrftoken"]},
+            timeout=60,
+            allow_redirects=False,  # the admin answers a save with a redirect
+        )
+        return response.status_code
 
     def link(self, source, target, relation="counterpart"):
         """(HTTP status, None), like `annotate`; raises on a broken connection."""

@@ -8,6 +8,7 @@ Reviewing goes through `annotating.review`, which lets only curators review.
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.http import StreamingHttpResponse
@@ -16,7 +17,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from reader import annotating, exports
+from reader import annotating, formats
 from reader import text as textlib
 from reader.models import (
     Annotation,
@@ -33,6 +34,80 @@ from reader.models import (
 admin.site.site_header = "Close Reader curation"
 admin.site.site_title = "Close Reader curation"
 admin.site.enable_nav_sidebar = False  # the review lists need the width more
+
+
+class VersionedForm(forms.ModelForm):
+    """An admin form that names the version it was made from: a save from a page opened before
+    someone else's save is refused with the form kept, instead of overwriting their change."""
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["seen_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        seen = cleaned.get("seen_version")
+        if self.instance.pk and seen is not None and seen != self.instance.version:
+            raise forms.ValidationError(
+                f"Someone else saved this {self.instance._meta.verbose_name} since you opened this page "
+                f"(version {seen} → {self.instance.version}). Nothing was saved: open it again in another "
+                "tab to see their change, then apply yours."
+            )
+        if self.instance.pk and seen is None:
+            raise forms.ValidationError(
+                "This form does not say which version it was made from: reload the page."
+            )
+        return cleaned
+
+
+class VersionedAdmin(admin.ModelAdmin):
+    """Edits in the admin as in the reader: the row is read locked inside the request's
+    transaction (the admin wraps a save in one), checked against the version the form was made
+    from, and only the fields the form changed are written, with the version bumped."""
+
+    form = VersionedForm
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return [*fields, "seen_version"] if obj is not None and "seen_version" not in fields else fields
+
+    def get_object(self, request, object_id, from_field=None):
+        if request.method != "POST":
+            return super().get_object(request, object_id, from_field)
+        # The model's own rows, not the list's queryset: a list may count (GROUP BY), and
+        # PostgreSQL locks no aggregated row.
+        model = self.model
+        queryset = model._default_manager.select_for_update()
+        field = model._meta.pk if from_field is None else model._meta.get_field(from_field)
+        try:
+            return queryset.get(**{field.name: field.to_python(object_id)})
+        except (model.DoesNotExist, ValidationError, ValueError):
+            return None
+
+    def content_changes(self, form):
+        """The model fields the form changed, status aside (a review has its own columns)."""
+        names = {f.name for f in self.model._meta.concrete_fields}
+        return [name for name in form.changed_data if name in names and name != "status"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        fields = self.content_changes(form)
+        if fields:
+            obj.version += 1
+            obj.save(update_fields=[*fields, "version", "modified"])
+
+    def delete_model(self, request, obj):
+        annotating.deletions_record_for(type(obj).objects.filter(pk=obj.pk), user=request.user)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        annotating.deletions_record_for(queryset, user=request.user)
+        super().delete_queryset(request, queryset)
 
 
 class DocumentFilter(admin.SimpleListFilter):
@@ -76,7 +151,7 @@ class ReviewActions:
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if "status" in form.changed_data:  # a curator changed it in the form: record the review
+        if change and "status" in form.changed_data:  # a curator changed it in the form: record the review
             annotating.review(
                 items=type(obj).objects.filter(pk=obj.pk), status=obj.status, reviewer=request.user
             )
@@ -120,7 +195,7 @@ def annotator(item):
 
 
 @admin.register(Annotation)
-class AnnotationAdmin(ReviewActions, admin.ModelAdmin):
+class AnnotationAdmin(ReviewActions, VersionedAdmin):
     list_display = [
         "quote",
         "label",
@@ -160,7 +235,7 @@ class AnnotationAdmin(ReviewActions, admin.ModelAdmin):
         # documents and comparisons, the links between its spans, labels and speakers.
         ids = list(queryset.order_by().values_list("pk", flat=True))
         response = StreamingHttpResponse(
-            (chunk.encode("utf-8") for chunk in exports.export_chunks(annotation_ids=ids)),
+            (chunk.encode("utf-8") for chunk in formats.export_chunks(annotation_ids=ids)),
             content_type="application/json",
         )
         response["Content-Disposition"] = 'attachment; filename="close-reader-selection.json"'
@@ -176,7 +251,7 @@ class AnnotationAdmin(ReviewActions, admin.ModelAdmin):
 
 
 @admin.register(Link)
-class LinkAdmin(ReviewActions, admin.ModelAdmin):
+class LinkAdmin(ReviewActions, VersionedAdmin):
     list_display = [
         "source_quote",
         "relation",
@@ -337,7 +412,7 @@ class SpeakerAnnotationInline(ReadOnlyInline):
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(admin.ModelAdmin):
+class SpeakerAdmin(VersionedAdmin):
     list_display = ["name", "aliases", "mentions", "created"]
     search_fields = ["name", "aliases"]
     inlines = [SpeakerAnnotationInline]
@@ -362,7 +437,7 @@ class SpeakerAdmin(admin.ModelAdmin):
                 self.message_user(request, "Choose the speaker to keep.", messages.ERROR)
             else:
                 others = [s for s in speakers if s.pk != keep.pk]
-                moved = annotating.speakers_merge(keep=keep, others=others)
+                moved = annotating.speakers_merge(keep=keep, others=others, user=request.user)
                 self.message_user(
                     request,
                     f"Merged {', '.join(s.name for s in others)} into {keep.name}: "
@@ -393,7 +468,7 @@ class DocumentTextField(forms.CharField):
         return textlib.normalise_newlines(super().to_python(value))
 
 
-class DocumentForm(forms.ModelForm):
+class DocumentForm(VersionedForm):
     text = DocumentTextField(
         help_text="Saving a changed text re-anchors every highlight on it from its quote and context; "
         "highlights that cannot be found are marked orphaned, never moved or deleted."
@@ -413,7 +488,7 @@ class DocumentForm(forms.ModelForm):
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(VersionedAdmin):
     form = DocumentForm
     # As the reader's article form does; Django 6 makes https the default anyway.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -457,16 +532,24 @@ class DocumentAdmin(admin.ModelAdmin):
         return format_html('<a href="{}">{}</a>', url, document.orphan_count)
 
     def save_model(self, request, obj, form, change):
-        if not (change and "text" in form.changed_data):
+        if not change:
             super().save_model(request, obj, form, change)
             return
-        result = annotating.document_text_update(document=obj, text=obj.text)
-        level = messages.WARNING if result.orphaned else messages.SUCCESS
-        self.message_user(request, f"The text changed: {result}", level)
+        fields = self.content_changes(form)
+        if not fields:
+            return
+        # The row is locked and its version checked (VersionedAdmin); a new text re-anchors every
+        # span in this same transaction, so no write that checks offsets can slip in between.
+        result = annotating.document_edit(
+            document=obj, version=None, changes={name: getattr(obj, name) for name in fields}
+        )
+        if result is not None:
+            level = messages.WARNING if result.orphaned else messages.SUCCESS
+            self.message_user(request, f"The text changed: {result}", level)
 
 
 @admin.register(Comparison)
-class ComparisonAdmin(admin.ModelAdmin):
+class ComparisonAdmin(VersionedAdmin):
     list_display = ["title", "left", "right", "created_by", "created", "agreement"]
     list_select_related = ["left", "right", "created_by"]
     search_fields = ["title", "slug"]
@@ -483,9 +566,10 @@ class ComparisonAdmin(admin.ModelAdmin):
 
 
 @admin.register(Label)
-class LabelAdmin(admin.ModelAdmin):
+class LabelAdmin(VersionedAdmin):
     list_display = ["name", "kind", "colour", "shortcut", "position", "uses"]
-    list_editable = ["colour", "shortcut", "position"]
+    # No list_editable: a list's form cannot name the version of each row, so it could
+    # overwrite a colleague's change unseen; labels are edited on their own pages.
     search_fields = ["name"]
 
     def get_queryset(self, request):

@@ -7,6 +7,7 @@ template loops: a page may hold thousands of segments.
 """
 
 import hashlib
+import re
 from functools import lru_cache
 from html import escape
 
@@ -21,7 +22,7 @@ class SpanLook:
     is linked, with the strings every piece of the span repeats worked out once."""
 
     __slots__ = ("start", "end", "labels", "linked", "classes", "names", "marker", "annotations", "title")
-    __slots__ += ("tag",)
+    __slots__ += ("tag", "roles", "attributions", "proposed")
 
     def __init__(self, start, end):
         self.start, self.end = start, end
@@ -29,9 +30,15 @@ class SpanLook:
         self.linked = False
         self.classes, self.names, self.marker = "hl k-other", (), ""
         self.annotations = 0
+        self.roles = set()  # content, cue, source: the parts of attributions this span plays
+        self.attributions = []  # their ids
+        self.proposed = True  # every attribution it plays a part in is an undecided proposal
 
 
-def span_looks(rows, labels, linked=()) -> dict:
+ROLE_TITLES = {"source": "source", "cue": "cue", "content": "attributed"}
+
+
+def span_looks(rows, labels, linked=(), roles=()) -> dict:
     """Each span's look, from plain rows (fast: a page may show thousands).
 
     `rows` are (span id, start, end, label id) of annotations, `labels` maps label
@@ -51,6 +58,14 @@ def span_looks(rows, labels, linked=()) -> dict:
         if span_id not in looks:
             looks[span_id] = SpanLook(start, end)
         looks[span_id].linked = True
+    for span_id, start, end, role, attribution_id, proposed in roles:
+        look = looks.get(span_id)
+        if look is None:
+            look = looks[span_id] = SpanLook(start, end)
+        look.roles.add(role)
+        if attribution_id not in look.attributions:
+            look.attributions.append(attribution_id)
+        look.proposed = look.proposed and proposed
     order = {pk: (label.position, label.name) for pk, label in labels.items()}
     # Spans mostly share a few label combinations: work each one out once.
     styles = {}
@@ -69,10 +84,26 @@ def span_looks(rows, labels, linked=()) -> dict:
         if look.linked:
             look.classes += " linked"
             look.marker += "↔"
-        look.title = escape(" · ".join(look.names) or "linked")
+        names = look.names
+        if look.roles:
+            look.classes += "".join(f" a-{role}" for role in sorted(look.roles))
+            if look.proposed and not look.annotations:
+                look.classes += " proposed"
+            names = (*names, *(ROLE_TITLES[role] for role in sorted(look.roles)))
+        look.title = escape(" · ".join(names) or "linked")
         # The first piece of a linked span takes focus, so its counterpart can be found by keyboard.
         look.tag = f' data-tag="{escape(look.marker)}"' + (' tabindex="0"' if look.linked else "")
     return looks
+
+
+def _attributes(looks):
+    """The attributions of a piece, for the page to light their parts together."""
+    ids = []
+    for look in looks:
+        for attribution_id in look.attributions:
+            if attribution_id not in ids:
+                ids.append(attribution_id)
+    return f' data-attr="{" ".join(map(str, ids))}"' if ids else ""
 
 
 def _mark(text, segment, looks):
@@ -81,20 +112,26 @@ def _mark(text, segment, looks):
         (span_id,) = segment.spans
         look = looks[span_id]
         tag = look.tag if look.start == segment.start else ""
+        if look.attributions:
+            tag += _attributes([look])
         return f'<mark class="{look.classes}" data-spans="{span_id}" title="{look.title}"{tag}>{words}</mark>'
     # The span that started last (or the shortest among those starting
     # together) is the innermost: it sets the colour, the style and the tooltip
     # (the panel lists every span; deep nests would make tooltips long and slow).
     covering = [looks[span_id] for span_id in segment.spans]
     inner = covering[-1]
-    classes = inner.classes.removesuffix(" linked")
+    classes = inner.classes.replace(" linked", "")
     classes += " deep" if len(covering) > 2 else " nested"
     if any(look.linked for look in covering):
         classes += " linked"
+    for role in ("content", "cue", "source"):
+        if f" a-{role}" not in classes and any(role in look.roles for look in covering):
+            classes += f" a-{role}"
     starting = [look for look in covering if look.start == segment.start]
     tag = f' data-tag="{escape(" ".join(look.marker for look in starting))}"' if starting else ""
     if any(look.linked for look in starting):
         tag += ' tabindex="0"'
+    tag += _attributes(covering)
     return (
         f'<mark class="{classes}" data-spans="{" ".join(map(str, segment.spans))}"'
         f' title="{inner.title}"{tag}>{words}</mark>'
@@ -112,9 +149,23 @@ def _unit(document, text, unit, looks, oob=False):
     return f'<span id="u-{document.pk}-{unit.index}" class="u"{swap}>{inner}</span>'
 
 
-def _paragraph(document, text, block, looks):
+def _paragraph(document, text, block, looks, headings=()):
     inner = "".join(_unit(document, text, unit, looks) for unit in block.units)
+    if (block.start, block.end) in headings:
+        return (
+            f'<h3 id="p-{document.pk}-{block.index}" class="para heading" data-start="{block.start}">'
+            f"{_hide_marker(inner)}</h3>"
+        )
     return f'<p id="p-{document.pk}-{block.index}" class="para" data-start="{block.start}">{inner}</p>'
+
+
+_MARKER = re.compile(r"^((?:<span [^>]*>)?(?:<mark [^>]*>)?)(#{1,6}[ \t]+)")
+
+
+def _hide_marker(html):
+    """A Markdown heading's "## " stays in the page, as every character of the text does, but
+    hidden (like the gaps between paragraphs), so offsets still count it."""
+    return _MARKER.sub(r'\1<span class="heading-marker" hidden>\2</span>', html, count=1)
 
 
 def _blocks(document, looks):
@@ -126,8 +177,9 @@ def render_text(document, looks):
     """The whole text with highlights: the inside of a column's text element."""
     blocks = _blocks(document, looks)
     text = document.text
+    headings = set(document.heading_ranges)
     parts = [
-        _paragraph(document, text, block, looks)
+        _paragraph(document, text, block, looks, headings)
         if block.is_paragraph
         else f'<span class="gap" hidden>{escape(text[block.start : block.end], quote=False)}</span>'
         for block in blocks
@@ -182,7 +234,45 @@ def looks_for(documents, *, within=None, labels=None, linked_ids=None):
         if span_id in bounds:
             document_id, start, end = bounds[span_id]
             linked[document_id].append((span_id, start, end))
-    return {pk: span_looks(rows[pk], labels, linked[pk]) for pk in ids}
+    roles = attribution_roles(ids, within)
+    return {pk: span_looks(rows[pk], labels, linked[pk], roles[pk]) for pk in ids}
+
+
+def attribution_roles(document_ids, within=None):
+    """(span id, start, end, role, attribution id, proposed) of every part of the attributions
+    (and undecided proposals) of these documents, by document id, from plain rows."""
+    from reader.models import Attribution
+
+    found = {pk: [] for pk in document_ids}
+    attributions = Attribution.objects.filter(document__in=document_ids).shown().order_by()
+    columns = ["pk", "document_id", "proposal"]
+    for role in ("content", "cue", "source"):
+        columns += [f"{role}_id", f"{role}__start", f"{role}__end", f"{role}__orphaned"]
+    for row in attributions.values_list(*columns):
+        pk, document_id, proposal = row[:3]
+        proposed = proposal == Attribution.Proposal.PROPOSED
+        for index, role in enumerate(("content", "cue", "source")):
+            span_id, start, end, orphaned = row[3 + 4 * index : 7 + 4 * index]
+            if span_id is None or orphaned or (within and not (start < within[1] and within[0] < end)):
+                continue
+            found[document_id].append((span_id, start, end, role, pk, proposed))
+    more = Attribution.content_more.through.objects.filter(
+        attribution__document__in=document_ids, span__orphaned=False
+    ).exclude(attribution__proposal=Attribution.Proposal.DECLINED)
+    for pk, document_id, proposal, span_id, start, end in more.values_list(
+        "attribution_id",
+        "attribution__document_id",
+        "attribution__proposal",
+        "span_id",
+        "span__start",
+        "span__end",
+    ):
+        if within and not (start < within[1] and within[0] < end):
+            continue
+        found[document_id].append(
+            (span_id, start, end, "content", pk, proposal == Attribution.Proposal.PROPOSED)
+        )
+    return found
 
 
 @lru_cache(maxsize=64)
@@ -223,7 +313,7 @@ def columns_for(documents, *, labels, linked_ids):
     from django.core.cache import cache
     from django.db.models import Count, Max
 
-    from reader.models import Annotation
+    from reader.models import Annotation, Attribution
 
     marks = [(label.pk, label.name, label.kind, label.shortcut, label.position) for label in labels.values()]
     stats = {
@@ -234,16 +324,26 @@ def columns_for(documents, *, labels, linked_ids):
         .order_by()
     }
     links = sorted(linked_ids)
+    # Attributions change what the text shows too (their parts, proposals taken or declined).
+    drawn = {
+        row["document"]: row
+        for row in Attribution.objects.filter(document__in=[d.pk for d in documents])
+        .values("document")
+        .annotate(count=Count("id"), newest=Max("id"), changed=Max("modified"))
+        .order_by()
+    }
     keys = {}
     for document in documents:
         row = stats.get(document.pk, {})
         fingerprint = (
             document.text_sha256,
+            document.headings,
             marks,
             row.get("count"),
             row.get("newest"),
             row.get("changed"),
             links,
+            tuple(sorted(drawn.get(document.pk, {}).items())),
         )
         digest = hashlib.sha256(repr(fingerprint).encode()).hexdigest()
         keys[document.pk] = f"column:{document.pk}:{digest}"

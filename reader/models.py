@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Length, Lower, Substr
 from django.db.models.lookups import Exact, In
 from django.urls import reverse
@@ -68,7 +68,12 @@ class Relation(models.TextChoices):
 class Document(Versioned):
     slug = models.SlugField(max_length=120, unique=True)
     title = models.CharField(max_length=300)
-    outlet = models.CharField(max_length=300, blank=True)
+    outlet = models.CharField(max_length=300, blank=True, help_text="The outlet's name only.")
+    outlet_note = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="How the outlet is known, e.g. 'inferred from the closing line'.",
+    )
     published = models.DateField(null=True, blank=True)
     published_note = models.CharField(
         max_length=300, blank=True, help_text="How the date is known, e.g. 'inferred from the text'."
@@ -77,6 +82,11 @@ class Document(Versioned):
     language = models.CharField(max_length=20, default="en")
     text = models.TextField(help_text="The canonical plain text; span offsets count its code points.")
     text_sha256 = models.CharField(max_length=64, editable=False)
+    headings = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="[start, end] of each heading line in the text: shown as a heading, never suggested.",
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -94,6 +104,17 @@ class Document(Versioned):
 
     def get_absolute_url(self):
         return reverse("document_detail", args=[self.slug])
+
+    @property
+    def heading_ranges(self):
+        """The headings as (start, end) pairs within the text; anything malformed is ignored."""
+        ranges = []
+        for item in self.headings or []:
+            if isinstance(item, list | tuple) and len(item) == 2 and all(isinstance(n, int) for n in item):
+                start, end = item
+                if 0 <= start < end <= len(self.text):
+                    ranges.append((start, end))
+        return ranges
 
 
 class Comparison(Versioned):
@@ -181,6 +202,13 @@ class Label(Versioned):
         return self.kind in (self.Kind.QUOTE, self.Kind.CLAIM)
 
 
+def in_order(field, documents):
+    """An ordering that puts rows of `documents` in the order given (ordering by the relation
+    itself would follow Document's own ordering, by title, not the columns)."""
+    ids = [getattr(document, "pk", document) for document in documents]
+    return Case(*[When(**{field: pk}, then=Value(i)) for i, pk in enumerate(ids)], default=Value(len(ids)))
+
+
 class SpeakerQuerySet(models.QuerySet):
     def matching(self, name):
         """Speakers whose name or one of whose aliases is `name`, ignoring case."""
@@ -189,7 +217,17 @@ class SpeakerQuerySet(models.QuerySet):
 
 
 class Speaker(Versioned):
+    """A source as an authority: one row per person or body, whatever each article calls it."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", "person"
+        ORGANISATION = "organisation", "organisation"
+        OUTLET = "outlet", "the outlet's own voice"
+        ANONYMOUS = "anonymous", "anonymous source"
+        DOCUMENT = "document", "document or post"
+
     name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PERSON)
     aliases = models.TextField(blank=True, help_text="Other names, one per line.")
     description = models.TextField(blank=True)
     created = models.DateTimeField(auto_now_add=True)
@@ -200,10 +238,17 @@ class Speaker(Versioned):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(condition=~Q(name=""), name="speaker_name_not_empty"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["person", "organisation", "outlet", "anonymous", "document"]),
+                name="speaker_kind_known",
+            ),
         ]
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("speaker_detail", args=[self.pk])
 
     @property
     def alias_list(self):
@@ -229,7 +274,6 @@ class Span(models.Model):
     )
     created = models.DateTimeField(auto_now_add=True)
 
-
     class Meta:
         ordering = ["document", "start", "-end"]
         constraints = [
@@ -252,10 +296,13 @@ class AnnotationQuerySet(models.QuerySet):
         return self.select_related("span", "label", "author", "speaker", "reviewed_by")
 
     def for_documents(self, documents):
+        """In reading order: the documents in the order given (a comparison's columns), then by place."""
         return (
             self.filter(span__document__in=documents)
             .select_related("span", "label", "author", "speaker")
-            .order_by("span__document", "span__start", "-span__end", "label__position", "id")
+            .order_by(
+                in_order("span__document", documents), "span__start", "-span__end", "label__position", "id"
+            )
         )
 
     def for_comparison(self, comparison):
@@ -283,6 +330,9 @@ class Annotation(Versioned):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_version = models.PositiveIntegerField(
+        null=True, blank=True, editable=False, help_text="The version the reviewer saw when they decided."
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     objects = AnnotationQuerySet.as_manager()
@@ -303,17 +353,24 @@ class Annotation(Versioned):
     def can_change(self, user):
         return user.is_authenticated and (self.author_id == user.pk or user_is_curator(user))
 
+    @property
+    def edited_since_review(self):
+        """Reviews and edits touch different columns, so an edit made after an accept survives
+        it; the curator is shown that what they accepted has changed since."""
+        return self.reviewed_version is not None and self.version > self.reviewed_version
+
 
 class LinkQuerySet(models.QuerySet):
     def with_related(self):
         return self.select_related("source__document", "target__document", "author", "reviewed_by")
 
     def for_documents(self, documents):
-        """Links with either end in one of the documents, in reading order of their source."""
+        """Links with either end in one of the documents, in reading order of their source (the
+        documents in the order given)."""
         return (
             self.filter(Q(source__document__in=documents) | Q(target__document__in=documents))
             .with_related()
-            .order_by("source__document", "source__start", "id")
+            .order_by(in_order("source__document", documents), "source__start", "id")
         )
 
     def for_comparison(self, comparison):
@@ -334,6 +391,9 @@ class Link(Versioned):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_version = models.PositiveIntegerField(
+        null=True, blank=True, editable=False, help_text="The version the reviewer saw when they decided."
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     objects = LinkQuerySet.as_manager()
@@ -355,6 +415,12 @@ class Link(Versioned):
 
     def can_change(self, user):
         return user.is_authenticated and (self.author_id == user.pk or user_is_curator(user))
+
+    @property
+    def edited_since_review(self):
+        """Reviews and edits touch different columns, so an edit made after an accept survives
+        it; the curator is shown that what they accepted has changed since."""
+        return self.reviewed_version is not None and self.version > self.reviewed_version
 
     def other_end(self, span_id):
         return self.target if self.source_id == span_id else self.source
@@ -385,8 +451,10 @@ class Deletion(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["kind", "key"], name="deletion_unique_key"),
-            models.CheckConstraint(condition=Q(kind__in=["document", "speaker", "annotation", "link"]),
-                                   name="deletion_kind_known"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["document", "speaker", "annotation", "link"]),
+                name="deletion_kind_known",
+            ),
         ]
 
     def __str__(self):
@@ -399,3 +467,202 @@ class Deletion(models.Model):
     @staticmethod
     def link_key(*, source, target, relation) -> str:
         return f"{source}|{target}|{relation}"
+
+
+class ImportJob(models.Model):
+    """An import too large to run within a web request: its file waits in IMPORT_JOBS_DIR while a
+    detached `manage.py import_annotations --job ID` imports it, and the curator watches a page
+    that polls this row (and the progress file beside the upload) until it says how it ended."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+        REFUSED = "refused"  # the file was refused whole: nothing was written
+        FAILED = "failed"  # the job stopped unexpectedly: nothing was written either (one transaction)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    started = models.DateTimeField(null=True, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+    file_name = models.CharField(max_length=255, help_text="As uploaded.")
+    path = models.CharField(
+        max_length=1000, blank=True, help_text="The stored upload, removed when the job ends."
+    )
+    size = models.PositiveBigIntegerField(default=0)
+    format = models.CharField(max_length=10, default="native")
+    document = models.ForeignKey(
+        Document,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="For a W3C file: the document its annotations are anchored on.",
+    )
+    overwrite = models.BooleanField(default=False)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    pid = models.PositiveIntegerField(null=True, blank=True)
+    records_done = models.PositiveIntegerField(default=0)
+    bytes_done = models.PositiveBigIntegerField(default=0)
+    summary = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["queued", "running", "done", "refused", "failed"]),
+                name="import_job_state_known",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Import {self.file_name} ({self.state})"
+
+    def get_absolute_url(self):
+        return reverse("import_job", args=[self.pk])
+
+    @property
+    def finished_state(self):
+        return self.state in (self.State.DONE, self.State.REFUSED, self.State.FAILED)
+
+
+class AttributionQuerySet(models.QuerySet):
+    def with_spans(self):
+        return self.select_related("content", "cue", "source", "speaker", "author").prefetch_related(
+            "content_more"
+        )
+
+    def shown(self):
+        """What the reader draws: attributions, and proposals not yet decided (declined ones are
+        remembered, so they are not proposed again, but not shown)."""
+        return self.exclude(proposal=Attribution.Proposal.DECLINED)
+
+    def taken(self):
+        """Attributions as work: made by a person, or proposed and taken by one."""
+        return self.filter(Q(proposal="") | Q(proposal=Attribution.Proposal.TAKEN))
+
+
+class Attribution(Versioned):
+    """Who is reported as saying or believing what (PARC / PolNeAR): a content span (possibly in
+    several pieces, as in `"A," he said. "B."`), the cue that reports it ("said", "according to",
+    a colon) and, where the text names one, the source; all in one document.
+
+    `origin` says who drew it: "person", or "extractor/<version>" for a machine proposal, which
+    stays a proposal until a person takes it (or declines it: then it is never proposed again).
+    `status` is the curator's review, as for annotations.
+    """
+
+    class Kind(models.TextChoices):
+        DIRECT = "direct", "direct (a quotation)"
+        INDIRECT = "indirect", "indirect (a paraphrase)"
+        MIXED = "mixed", "mixed (a paraphrase with quoted words)"
+
+    class Proposal(models.TextChoices):
+        PROPOSED = "proposed", "proposed, not yet decided"
+        TAKEN = "taken", "proposed and taken"
+        DECLINED = "declined", "proposed and declined"
+
+    PERSON = "person"
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="attributions")
+    content = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="attributions_as_content")
+    content_more = models.ManyToManyField(
+        Span,
+        blank=True,
+        related_name="attributions_as_more_content",
+        help_text="Further pieces of the content.",
+    )
+    cue = models.ForeignKey(
+        Span, null=True, blank=True, on_delete=models.SET_NULL, related_name="attributions_as_cue"
+    )
+    source = models.ForeignKey(
+        Span, null=True, blank=True, on_delete=models.SET_NULL, related_name="attributions_as_source"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.INDIRECT)
+    speaker = models.ForeignKey(
+        Speaker, null=True, blank=True, on_delete=models.PROTECT, related_name="attributions"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="attributions"
+    )
+    origin = models.CharField(max_length=60, default=PERSON)
+    proposal = models.CharField(max_length=10, choices=Proposal.choices, blank=True, default="")
+    note = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = AttributionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["document", "content__start", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["content"], name="attribution_one_per_content"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["direct", "indirect", "mixed"]), name="attribution_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(proposal__in=["", "proposed", "taken", "declined"]),
+                name="attribution_proposal_known",
+            ),
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="attribution_status_known"),
+            models.CheckConstraint(
+                condition=~Q(origin="person") | Q(proposal=""), name="attribution_person_made_is_no_proposal"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.speaker or 'someone'} {self.cue.exact if self.cue else '—'} {self.content}"
+
+    def get_absolute_url(self):
+        return reverse("attribution_detail", args=[self.pk])
+
+    def can_change(self, user):
+        if not user.is_authenticated:
+            return False
+        if self.proposal == self.Proposal.PROPOSED:  # a proposal is anyone's to decide
+            return True
+        return self.author_id == user.pk or user_is_curator(user)
+
+    @property
+    def is_proposal(self):
+        return self.proposal == self.Proposal.PROPOSED
+
+    @property
+    def edited_since_review(self):
+        return self.reviewed_version is not None and self.version > self.reviewed_version
+
+
+class AgreementSample(models.Model):
+    """A stretch of one article that a curator marked for measuring agreement on a comparison.
+
+    When a comparison has a sample, agreement counts only what lies in it, for every pair of
+    annotators, instead of the passages each pair both worked on."""
+
+    comparison = models.ForeignKey(Comparison, on_delete=models.CASCADE, related_name="agreement_sample")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["comparison", "document", "start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="agreement_sample_not_empty"),
+            models.UniqueConstraint(
+                fields=["comparison", "document", "start", "end"], name="agreement_sample_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.comparison.slug}: {self.document_id} {self.start}–{self.end}"

@@ -166,6 +166,7 @@ def build(comparison) -> dict:
                 "slug": d.slug,
                 "title": d.title,
                 "outlet": d.outlet,
+                "outlet_note": d.outlet_note,
                 "published": d.published.isoformat() if d.published else None,
             }
             for d in documents

@@ -53,7 +53,9 @@ else:
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 CSRF_FAILURE_VIEW = "reader.responses.csrf_failure"
-SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000")
+# The public address, for the ids of W3C exports; when unset, a web export names the address it
+# was asked at, and the command takes --base-url.
+SITE_URL = os.environ.get("DJANGO_SITE_URL", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -83,6 +85,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "reader.middleware.DatabaseBusyMiddleware",
+    "reader.middleware.RefuseNulMiddleware",
 ]
 
 # Login: after 5 failures for one username from one address, that pair is locked
@@ -96,6 +100,14 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The 15 minutes run from the lockout: failures during it are refused without being recorded,
+# so an attacker cannot keep a lockout going for ever by trying again.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Behind a proxy, the client's address comes from X-Forwarded-For, counting only the entries our
+# own proxies appended (reader/security.py); elsewhere the header is ignored.
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY")
+TRUSTED_PROXIES = int(os.environ.get("DJANGO_TRUSTED_PROXIES", "1")) if BEHIND_PROXY else 0
+AXES_CLIENT_IP_CALLABLE = "reader.security.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
@@ -111,7 +123,7 @@ TEMPLATES = [
         "APP_DIRS": True,
         "OPTIONS": {
             # {% partialdef %} everywhere without a load tag, as in Django 6.
-            "builtins": ["template_partials.templatetags.partials"],
+            "builtins": ["template_partials.templatetags.partials", "reader.templatetags.reader_tags"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -172,6 +184,11 @@ else:
 # Pasted articles may be up to 2 MB each; the form, not Django's generic 400, says so.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
+# Imports: a larger upload runs as a background job (a detached `import_annotations --job`), its
+# file kept in IMPORT_JOBS_DIR until the job ends; MAX_IMPORT_BYTES refuses anything larger.
+IMPORT_BACKGROUND_BYTES = int(os.environ.get("DJANGO_IMPORT_BACKGROUND_BYTES", 5 * 1024 * 1024))
+MAX_IMPORT_BYTES = int(os.environ.get("DJANGO_MAX_IMPORT_BYTES", 500 * 1024 * 1024))
+IMPORT_JOBS_DIR = Path(os.environ.get("DJANGO_IMPORT_JOBS_DIR", BASE_DIR / ".local" / "import-jobs"))
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -201,7 +218,7 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", 60 * 60 * 24 * 365))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    if env_bool("DJANGO_BEHIND_PROXY"):
+    if BEHIND_PROXY:
         # Only behind a proxy that sets this header itself (nginx, a load balancer).
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

@@ -17,6 +17,69 @@ CONTEXT_CHARS = 32
 _BLANK_LINES = re.compile(r"\n(?:[^\S\n]*\n)+")
 
 
+def split_outlet(value: str) -> tuple[str, str]:
+    """An outlet as written with a note on how it is known, "Mehr News Agency (Tehran dateline;
+    …)", as (name, note); "unknown (…)" has no name, only the note."""
+    value = value.strip()
+    name, note = value, ""
+    if value.endswith(")") and " (" in value:
+        name, note = value[:-1].split(" (", 1)
+    if name.strip().lower() in {"unknown", "unknown outlet"}:
+        name = ""
+    return name.strip(), note.strip()
+
+
+_MARKDOWN_HEADING = re.compile(r"^#{1,6}[ \t]+\S.*$", re.MULTILINE)
+
+
+def heading_lines(text: str, lines=()) -> list[list[int]]:
+    """[start, end] of every heading in `text`: each line equal to one of `lines` (as a manifest
+    names them), and each Markdown-style line ("## Subheading"), its marker included (the page
+    hides the marker; the text keeps it, so nothing pasted is changed)."""
+    wanted = {line.strip() for line in lines if line.strip()}
+    found = set()
+    position = 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped and stripped in wanted:
+            start = position + line.index(stripped)
+            found.add((start, start + len(stripped)))
+        position += len(line) + 1
+    for match in _MARKDOWN_HEADING.finditer(text):
+        found.add((match.start(), match.start() + len(match.group().rstrip())))
+    return [list(pair) for pair in sorted(found)]
+
+
+OPENING_QUOTES = "\"'“‘«„`"
+CLOSING_QUOTES = "\"'”’»`"
+
+
+def quotation_kind(words: str) -> str:
+    """How attributed words are reported: "direct" when they are a quotation in its marks,
+    "mixed" when a paraphrase holds quoted words, else "indirect"."""
+    words = words.strip().rstrip(".,;:")
+    if len(words) > 1 and words[0] in OPENING_QUOTES and words[-1] in CLOSING_QUOTES:
+        return "direct"
+    if words.startswith("''") and words.endswith("''") and len(words) > 4:
+        return "direct"
+    if any(mark in words for mark in '"“”«»') or "''" in words:
+        return "mixed"
+    return "indirect"
+
+
+def nearest_occurrence(text: str, words: str, start: int, end: int, reach: int = 250):
+    """(start, end) of the occurrence of `words` (whole words, any case) nearest to [start, end)
+    without overlapping it, within `reach` characters of it; None when there is none."""
+    words = words.strip()
+    if not words:
+        return None
+    low, high = max(0, start - reach), min(len(text), end + reach)
+    pattern = re.compile(rf"(?<!\w){re.escape(words)}(?!\w)", re.IGNORECASE)
+    found = [(low + m.start(), low + m.end()) for m in pattern.finditer(text[low:high])]
+    outside = [(s, e) for s, e in found if e <= start or s >= end]
+    return min(outside, key=lambda c: (min(abs(c[0] - end), abs(start - c[1])), c[0]), default=None)
+
+
 class SelectionError(ValueError):
     """A selection that can never be stored (answered with 400)."""
 

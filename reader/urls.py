@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from reader import views, views_curation, views_exchange
+from reader import views, views_attributions, views_curation, views_exchange
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -21,9 +21,17 @@ urlpatterns = [
     path("links/<int:pk>/", views.link_detail, name="link_detail"),
     path("links/<int:pk>/delete/", views.link_delete, name="link_delete"),
     path("links/<int:pk>/review/", views.link_review, name="link_review"),
+    path("attributions/new/", views_attributions.attribution_create, name="attribution_create"),
+    path("attributions/<int:pk>/", views_attributions.attribution_detail, name="attribution_detail"),
+    path("attributions/<int:pk>/part/", views_attributions.attribution_part, name="attribution_part"),
+    path("attributions/<int:pk>/delete/", views_attributions.attribution_delete, name="attribution_delete"),
+    path("proposals/decide/", views_attributions.proposals_decide, name="proposals_decide"),
+    path("documents/<slug:slug>/propose/", views_attributions.document_propose, name="document_propose"),
+    path("speakers/<int:pk>/", views_attributions.speaker_detail, name="speaker_detail"),
     path("labels.css", views.labels_css, name="labels_css"),
     path("export/annotations.json", views_exchange.export_annotations, name="export_annotations"),
     path("import/", views_exchange.import_annotations, name="import_annotations"),
+    path("import/jobs/<int:pk>/", views_exchange.import_job, name="import_job"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
@@ -36,3 +44,21 @@ urlpatterns = [
 handler400 = "reader.responses.bad_request"
 handler403 = "reader.responses.permission_denied"
 handler404 = "reader.responses.page_not_found"
+
+# Agreement and adjudication (curators).
+urlpatterns += [
+    path("compare/<slug:slug>/agreement/sample/", views_curation.agreement_sample, name="agreement_sample"),
+    path(
+        "compare/<slug:slug>/adjudicate/", views_curation.comparison_adjudicate, name="comparison_adjudicate"
+    ),
+    path("compare/<slug:slug>/adjudicate/pick/", views_curation.adjudicate_pick, name="adjudicate_pick"),
+    path("compare/<slug:slug>/adjudicate/write/", views_curation.adjudicate_write, name="adjudicate_write"),
+    path(
+        "compare/<slug:slug>/adjudicate/link/",
+        views_curation.adjudicate_link_write,
+        name="adjudicate_link_write",
+    ),
+    path(
+        "compare/<slug:slug>/adjudicate/agreed/", views_curation.adjudicate_agreed, name="adjudicate_agreed"
+    ),
+]

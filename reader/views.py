@@ -1,10 +1,11 @@
 import json
+import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -13,16 +14,40 @@ from django_htmx.http import trigger_client_event
 from reader import annotating, report
 from reader import text as textlib
 from reader.context_processors import labels_css_url
-from reader.forms import AnnotationForm, ArticleForm, LinkEditForm, LinkForm, SelectionForm, form_errors
+from reader.forms import (
+    AnnotationForm,
+    ArticleForm,
+    DeleteForm,
+    LinkChangeForm,
+    LinkForm,
+    ReviewForm,
+    SelectionForm,
+    SidebarForm,
+    form_errors,
+)
 from reader.highlights import changed_units, columns_for
-from reader.models import Annotation, Comparison, Document, Label, Link, Relation, Span, Speaker, Status
+from reader.models import (
+    Annotation,
+    Attribution,
+    Comparison,
+    Document,
+    Label,
+    Link,
+    Relation,
+    Span,
+    Speaker,
+    Status,
+)
 from reader.responses import error_response
 from reader.suggest import suggest
 
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,120}")
 ANNOTATIONS_CHANGED = "annotations-changed"
 OPEN_PANEL = "open-panel"
 SIDEBAR_PAGE = 30  # annotations (and links) the sidebar shows at a time
 MAX_CANDIDATES = 500  # highlights offered in the counterpart list that works without JavaScript
+# "Show more" asks for the next page of one list: the element it replaces names the partial.
+MORE_PARTIALS = {"more-annotations": "annotation-items", "more-links": "link-items"}
 
 
 @require_GET
@@ -54,26 +79,27 @@ def document_detail(request, slug):
 class Column:
     document: Document
     html: str = ""
+    proposals: int = 0  # undecided machine proposals in this article
 
 
 class SidebarFilter:
-    """The sidebar's filters and page, applied in the database."""
+    """The sidebar's filters and page (checked by SidebarForm), applied in the database."""
 
     fields = ("label", "speaker", "author", "status", "relation")
 
-    def __init__(self, params):
-        self.values = {name: params.get(name, "") for name in self.fields}
-        self.page = int(params["page"]) if params.get("page", "").isdigit() and int(params["page"]) > 0 else 1
+    def __init__(self, cleaned):
+        self.values = {
+            name: "" if cleaned.get(name) in (None, "") else str(cleaned[name]) for name in self.fields
+        }
+        self.page = cleaned.get("page") or 1
 
     def annotations(self, queryset):
         wanted = self.values
         if wanted["relation"]:  # a relation filter asks for links only
             return queryset.none()
         for field in ("label", "speaker"):
-            if wanted[field]:  # an id; anything else matches nothing rather than failing
-                queryset = (
-                    queryset.filter(**{field: wanted[field]}) if wanted[field].isdigit() else queryset.none()
-                )
+            if wanted[field]:
+                queryset = queryset.filter(**{field: int(wanted[field])})
         if wanted["author"]:
             queryset = queryset.filter(author__username=wanted["author"])
         if wanted["status"]:
@@ -109,7 +135,10 @@ def _reader(request, documents, comparison=None):
 
     A fixed number of queries whatever the number of annotations and links: the
     highlights come as plain rows, and the sidebar shows a page at a time."""
-    filters = SidebarFilter(request.GET)
+    form = SidebarForm(request.GET)
+    if not form.is_valid():
+        return error_response(request, form_errors(form), status=400)
+    filters = SidebarFilter(form.cleaned_data)
     target = request.htmx.target if request.htmx else None
     labels = list(Label.objects.all())
     annotations, more_annotations = _page(
@@ -133,8 +162,8 @@ def _reader(request, documents, comparison=None):
         "labels_css_url": labels_css_url(labels),
         "panel_query": f"?comparison={comparison.slug}" if comparison else "",
     }
-    if target in ("more-annotations", "more-links"):
-        return render(request, f"reader/reader.html#{target[5:]}-items", context)
+    if target in MORE_PARTIALS:
+        return render(request, f"reader/reader.html#{MORE_PARTIALS[target]}", context)
     link_rows = list(
         Link.objects.filter(Q(source__document__in=documents) | Q(target__document__in=documents))
         .order_by()
@@ -173,7 +202,25 @@ def _reader(request, documents, comparison=None):
             labels={label.pk: label for label in labels},
             linked_ids={span_id for _, source, end, _ in link_rows for span_id in (source, end)},
         )
-        context["columns"] = [Column(document, html[document.pk]) for document in documents]
+        proposals = dict(
+            Attribution.objects.filter(document__in=documents, proposal=Attribution.Proposal.PROPOSED)
+            .values_list("document")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        context["columns"] = [
+            Column(document, html[document.pk], proposals.get(document.pk, 0)) for document in documents
+        ]
+    if filters.active:
+        # "19 of 126", and which highlights the filter keeps, so the text can dim the others.
+        matching = filters.annotations(Annotation.objects.filter(span__document__in=documents)).order_by()
+        kept = set(matching.values_list("span_id", flat=True))
+        matching_links = filters.links(Link.objects.filter(pk__in=[row[0] for row in link_rows])).order_by()
+        for source, target_span in matching_links.values_list("source_id", "target_id"):
+            kept.update((source, target_span))
+        context["shown"] = len(matching.values_list("pk", flat=True))
+        context["shown_links"] = matching_links.count()
+        context["kept_spans"] = " ".join(map(str, sorted(kept)))
     return render(request, template_name, context)
 
 
@@ -196,13 +243,24 @@ def comparison_new(request):
         ArticleForm(request.POST or None, request.FILES or None, prefix=side) for side in ("left", "right")
     ]
     if request.method == "POST":
-        if all(form.is_valid() for form in forms):
-            comparison = annotating.comparison_create(
-                left=forms[0].document_fields(),
-                right=forms[1].document_fields(),
-                created_by=request.user,
-            )
-            return redirect(comparison)
+        if all([form.is_valid() for form in forms]):
+            try:
+                made = annotating.comparison_create(
+                    left=forms[0].document_fields(),
+                    right=forms[1].document_fields(),
+                    created_by=request.user,
+                )
+            except annotating.AnnotatingError as error:
+                return error_response(request, str(error), status=error.status)
+            if not made.created:
+                messages.info(
+                    request, "These two articles are already compared here: this is that comparison."
+                )
+            for document in made.reused if made.created else ():
+                messages.info(
+                    request, f"“{document.title}” was already here with the same text: it is used as it is."
+                )
+            return redirect(made.comparison)
         status = 400
     else:
         status = 200
@@ -223,79 +281,152 @@ def annotation_create(request):
             exact=data["exact"],
             label=data["label"],
             author=request.user,
+            seen_sha256=data["text_sha256"] or None,
         )
-    except textlib.SelectionError as error:
+    except (textlib.SelectionError, annotating.AnnotatingError) as error:
         return error_response(request, str(error), status=error.status)
     if not request.htmx:
-        return redirect(annotation)
+        return _back(request, annotation)
     # Tagging is the hot path: answer with the changed sentences only, and let the
     # page open the new annotation in the panel with a request of its own.
     span = annotation.span
-    comparison = request.POST.get("comparison")
-    panel_url = annotation.get_absolute_url() + (
-        f"?{urlencode({'comparison': comparison})}" if comparison else ""
-    )
+    panel_url = annotation.get_absolute_url() + _comparison_query(request)
     response = HttpResponse("".join(changed_units(span.document, span.start, span.end)))
     trigger_client_event(response, ANNOTATIONS_CHANGED)
     return trigger_client_event(response, OPEN_PANEL, {"url": panel_url, "span": span.pk})
 
 
+def _comparison_query(request):
+    slug = request.POST.get("comparison") or request.GET.get("comparison")
+    return f"?{urlencode({'comparison': slug})}" if slug else ""
+
+
+def _back(request, obj):
+    """Without JavaScript, back to `obj`'s page, keeping the comparison it was opened from (its
+    link form, suggestions and candidate list need it)."""
+    return redirect(obj.get_absolute_url() + _comparison_query(request))
+
+
+def _gone(request, what):
+    return error_response(
+        request,
+        f"This {what} was deleted by someone else meanwhile; nothing was saved. Reload the page.",
+        status=410,
+    )
+
+
 @require_GET
 def span_panel(request):
     """The annotations of the spans under a click (several when highlights overlap)."""
-    ids = [int(value) for value in request.GET.getlist("span") if value.isdigit()]
-    spans = _panel_spans(Span.objects.filter(pk__in=ids[:20]))
+    values = request.GET.getlist("span")[:20]
+    ids = [int(value) for value in values if value.isascii() and value.isdecimal() and len(value) < 19]
+    if not values or len(ids) < len(values):
+        return error_response(request, "Name the highlights by their numbers: ?span=12&span=13.", status=400)
+    spans = _panel_spans(Span.objects.filter(pk__in=ids))
     if not spans:
         return error_response(request, "These highlights no longer exist; reload the page.", status=404)
+    # In the order asked: the page names the innermost highlight under the pointer first.
+    spans.sort(key=lambda span: ids.index(span.pk))
+    first = spans[0]
+    for span in spans[1:]:
+        span.relation_to_first = (
+            "around" if span.start <= first.start and first.end <= span.end else "overlapping"
+        )
     return _panel(request, spans)
 
 
 @require_http_methods(["GET", "POST"])
 def annotation_detail(request, pk):
-    annotation = get_object_or_404(Annotation.objects.select_related("span__document"), pk=pk)
     if request.method == "GET":
+        annotation = get_object_or_404(Annotation.objects.only("span_id"), pk=pk)
         return _panel(request, _panel_spans(Span.objects.filter(pk=annotation.span_id)), focus=annotation)
     form = AnnotationForm(request.POST)
     if not form.is_valid():
         return error_response(request, form_errors(form), status=400)
+    data = form.cleaned_data
     try:
-        annotating.annotation_update(annotation=annotation, user=request.user, **form.cleaned_data)
+        annotation = annotating.annotation_update(
+            annotation=Annotation(pk=pk),
+            user=request.user,
+            label=data["label"],
+            speaker_name=data["speaker_name"],
+            cue=data["cue"],
+            note=data["note"],
+            version=data["version"],
+            seen=form.seen(),
+        )
+    except annotating.Stale as stale:
+        return _conflict(request, stale, form.changes())
     except annotating.AnnotatingError as error:
         return error_response(request, str(error), status=error.status)
     if not request.htmx:
         messages.success(request, "Saved.")
-        return redirect(annotation)
+        return _back(request, annotation)
     return _changed(request, annotation.span, focus=annotation)
+
+
+def _conflict(request, stale, mine):
+    """409: the panel again, showing what changed since the form was opened, with the form
+    holding the row as it is now and this person's own changes applied on top."""
+    current = stale.current
+    span_id = current.span_id if isinstance(current, Annotation) else current.source_id
+    spans = _panel_spans(Span.objects.filter(pk=span_id))
+    conflict = {
+        "pk": current.pk,
+        "kind": type(current).__name__.lower(),
+        "changed": stale.changed,
+        "mine": mine,
+    }
+    if isinstance(current, Link):
+        return _link_panel(
+            request, Link.objects.with_related().get(pk=current.pk), conflict=conflict, status=409
+        )
+    return _panel(request, spans, focus=current, conflict=conflict, status=409)
 
 
 @require_POST
 def annotation_delete(request, pk):
-    annotation = get_object_or_404(Annotation.objects.select_related("span__document"), pk=pk)
-    span, document = annotation.span, annotation.span.document
+    form = DeleteForm(request.POST)
+    if not form.is_valid():
+        return error_response(request, form_errors(form), status=400)
+    annotation = Annotation.objects.select_related("span__document").filter(pk=pk).first()
+    if annotation is None:
+        return _gone(request, "annotation")
+    span = annotation.span
     try:
-        annotating.annotation_delete(annotation=annotation, user=request.user)
+        annotating.annotation_delete(
+            annotation=annotation, user=request.user, version=form.cleaned_data["version"]
+        )
+    except annotating.Stale as stale:
+        return _conflict(request, stale, {})
     except annotating.AnnotatingError as error:
         return error_response(request, str(error), status=error.status)
     if not request.htmx:
         messages.success(request, "Deleted.")
-        return redirect(document)
+        comparison = _comparison_from(request)
+        return redirect(comparison or span.document)
     return _changed(request, span)
 
 
 @require_POST
 def annotation_review(request, pk):
     """Accept, reject or reset an annotation from the reader's panel (curators only)."""
-    annotation = get_object_or_404(Annotation.objects.select_related("span__document"), pk=pk)
-    status = request.POST.get("status", "")
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        return error_response(request, form_errors(form), status=400)
+    status = form.cleaned_data["status"]
     try:
-        annotating.review(
-            items=Annotation.objects.filter(pk=annotation.pk), status=status, reviewer=request.user
+        reviewed = annotating.review(
+            items=Annotation.objects.filter(pk=pk), status=status, reviewer=request.user
         )
     except annotating.AnnotatingError as error:
         return error_response(request, str(error), status=error.status)
+    if not reviewed:
+        return _gone(request, "annotation")
+    annotation = Annotation.objects.select_related("span__document").get(pk=pk)
     if not request.htmx:
         messages.success(request, f"Marked {status}.")
-        return redirect(annotation)
+        return _back(request, annotation)
     return _changed(request, annotation.span, focus=annotation)
 
 
@@ -313,16 +444,19 @@ def _panel_spans(spans):
 def _comparison_from(request):
     """The comparison a panel belongs to: it decides which article holds the counterparts."""
     slug = request.POST.get("comparison") or request.GET.get("comparison")
-    if not slug:
+    if not slug or not SLUG.fullmatch(slug):
         return None
     return Comparison.objects.select_related("left", "right").filter(slug=slug).first()
 
 
-def _panel_context(request, spans, focus=None, comparison=None):
+def _panel_context(request, spans, focus=None, comparison=None, conflict=None):
     links = list(Link.objects.touching([span.pk for span in spans]).with_related())
+    labels = list(Label.objects.all())
+    attributions = _attributions_of(spans, request.user, conflict)
     for span in spans:
         for annotation in span.annotations.all():
             annotation.editable = annotation.can_change(request.user)
+            annotation.form = _annotation_form_values(annotation, labels, conflict)
         span.link_list = [link for link in links if span.pk in (link.source_id, link.target_id)]
         for link in span.link_list:
             link.editable = link.can_change(request.user)
@@ -331,38 +465,140 @@ def _panel_context(request, spans, focus=None, comparison=None):
         if span.other_document:
             other = span.other_document
             span.suggestions = suggest(span.exact, text=other.text, language=other.language)
-            span.candidates = list(
-                Span.objects.filter(document=other)
-                .order_by("start", "-end")
-                .only("start", "end", "exact")[:MAX_CANDIDATES]
-            )
+            span.candidates = _candidates(other)
         first = next(iter(span.annotations.all()), None)
         span.default_label_id = first.label_id if first else None
+        span.attribution_list = [a for a in attributions if span.pk in a.span_ids]
+        for attribution in span.attribution_list:
+            if attribution.is_proposal:  # "take all in this paragraph" needs its bounds
+                attribution.paragraph = next(
+                    (
+                        p
+                        for p in textlib.paragraphs(span.document.text)
+                        if p[0] <= attribution.content.start < p[1]
+                    ),
+                    None,
+                )
+        span.is_attributed = any(a.content_id == span.pk for a in span.attribution_list)
     return {
         "spans": spans,
         "focus": focus,
         "comparison": comparison,
-        "labels": Label.objects.all(),
+        "conflict": conflict,
+        "labels": labels,
         "relations": Relation.choices,
         "speaker_names": _speaker_names(),
     }
+
+
+def _attributions_of(spans, user, conflict=None):
+    """The attributions (and undecided proposals) each span plays a part in, ready for the panel."""
+    ids = [span.pk for span in spans]
+    found = list(
+        Attribution.objects.shown()
+        .filter(Q(content__in=ids) | Q(cue__in=ids) | Q(source__in=ids) | Q(content_more__in=ids))
+        .with_spans()
+        .distinct()
+        .order_by("content__start", "pk")
+    )
+    for attribution in found:
+        more = list(attribution.content_more.all())
+        attribution.pieces = more
+        attribution.span_ids = {
+            attribution.content_id,
+            attribution.cue_id,
+            attribution.source_id,
+            *(p.pk for p in more),
+        }
+        attribution.editable = attribution.can_change(user)
+        values = {
+            "kind": attribution.kind,
+            "speaker_name": attribution.speaker.name if attribution.speaker else "",
+            "note": attribution.note,
+        }
+        attribution.form = {"values": dict(values), "seen": values}
+        if conflict and conflict["kind"] == "attribution" and conflict["pk"] == attribution.pk:
+            attribution.form["values"].update(conflict["mine"])
+            attribution.conflict = [
+                {
+                    "field": name.replace("_name", ""),
+                    "then": then,
+                    "now": now,
+                    "mine": conflict["mine"].get(name),
+                }
+                for name, (then, now) in conflict["changed"].items()
+            ]
+    return found
+
+
+def _candidates(document):
+    """The other article's highlights for the list that works without JavaScript, each told
+    apart by its label and the words around it ("Rouhani" three times is no choice)."""
+    first_label = Annotation.objects.filter(span=OuterRef("pk")).order_by("label__position", "pk")
+    candidates = list(
+        Span.objects.filter(document=document, orphaned=False)
+        .order_by("start", "-end")
+        .only("start", "end", "exact", "prefix", "suffix")
+        .annotate(label_name=Subquery(first_label.values("label__name")[:1]))[:MAX_CANDIDATES]
+    )
+    for candidate in candidates:
+        before = " ".join(candidate.prefix.split()[-4:])
+        after = " ".join(candidate.suffix.split()[:4])
+        words = candidate.exact if len(candidate.exact) <= 70 else candidate.exact[:67] + "…"
+        candidate.choice = f"{candidate.label_name or 'linked'} · …{before} [{words}] {after}…"
+    return candidates
+
+
+def _annotation_form_values(annotation, labels, conflict):
+    """What the edit form shows: the annotation as it is, and after a refused save (409) the
+    saver's own changes applied on top, so one more Save re-applies them knowingly."""
+    values = {
+        "label": annotation.label_id,
+        "speaker_name": annotation.speaker.name if annotation.speaker else "",
+        "cue": annotation.cue,
+        "note": annotation.note,
+    }
+    if not annotation.speaker and annotation.label.kind == Label.Kind.SPEAKER:
+        values["speaker_name"] = annotation.span.exact[:200]
+    # `seen` is the annotation as stored: what the next save is checked against.
+    seen = {**values, "label": annotation.label.name}
+    if not annotation.speaker:
+        seen["speaker_name"] = ""
+    if conflict and conflict["kind"] == "annotation" and conflict["pk"] == annotation.pk:
+        mine = dict(conflict["mine"])
+        if "label" in mine:
+            mine["label"] = next(
+                (label.pk for label in labels if label.name == mine["label"]), values["label"]
+            )
+        values.update(mine)
+        annotation.conflict = [
+            {
+                "field": name.replace("_name", "").replace("_", " "),
+                "then": then,
+                "now": now,
+                "mine": conflict["mine"].get(name),
+            }
+            for name, (then, now) in conflict["changed"].items()
+        ]
+    return {"values": values, "seen": seen}
 
 
 def _speaker_names():
     return sorted({name for speaker in Speaker.objects.all() for name in speaker.names})
 
 
-def _panel(request, spans, focus=None):
+def _panel(request, spans, focus=None, conflict=None, status=200):
     template_name = "reader/panel.html"
     if request.htmx:
         template_name += "#panel"
-    return render(request, template_name, _panel_context(request, spans, focus, _comparison_from(request)))
+    context = _panel_context(request, spans, focus, _comparison_from(request), conflict)
+    return render(request, template_name, context, status=status)
 
 
 def _changed(request, span, focus=None, also=()):
     """After a write: the panel, the touched sentences out of band, and a nudge to the sidebar."""
     if not request.htmx:
-        return redirect(focus) if focus else redirect(span.document)
+        return _back(request, focus or span.document)
     still_there = _panel_spans(Span.objects.filter(pk=span.pk))
     context = _panel_context(request, still_there, focus, _comparison_from(request))
     context["units"] = [
@@ -380,14 +616,10 @@ def link_create(request):
     if not form.is_valid():
         return error_response(request, form_errors(form), status=400)
     data = form.cleaned_data
-    source = data["source"]
-    # New text takes its source's label unless the reader picked another.
-    first = source.annotations.select_related("label").order_by("label__position").first()
-    label = data["label"] or (first.label if first else None)
     try:
         if data["target"]:
             link = annotating.link_create(
-                source=source,
+                source=data["source"],
                 target=data["target"],
                 relation=data["relation"],
                 note=data["note"],
@@ -395,84 +627,123 @@ def link_create(request):
             )
         else:
             link = annotating.link_to_selection(
-                source=source,
+                source=data["source"],
                 document=data["target_document"],
                 start=data["target_start"],
                 end=data["target_end"],
                 exact=data["target_exact"],
-                label=label,
+                label=data["label"] or _first_label(data["source"]),
                 relation=data["relation"],
                 note=data["note"],
                 author=request.user,
+                seen_sha256=data["target_sha256"] or None,
             )
     except (annotating.AnnotatingError, textlib.SelectionError) as error:
         return error_response(request, str(error), status=error.status)
     if not request.htmx:
         messages.success(request, "Linked.")
-        return redirect(link)
+        return _back(request, link)
+    link = Link.objects.select_related("source__document", "target__document").get(pk=link.pk)
     return _changed(request, link.source, also=[link.target])
+
+
+def _first_label(span_id):
+    """New text takes its source's label unless the reader picked another (None if it has none)."""
+    first = (
+        Annotation.objects.filter(span=span_id).select_related("label").order_by("label__position").first()
+    )
+    return first.label if first else None
 
 
 @require_http_methods(["GET", "POST"])
 def link_detail(request, pk):
-    link = get_object_or_404(Link.objects.with_related(), pk=pk)
-    if request.method == "POST":
-        form = LinkEditForm(request.POST)
-        if not form.is_valid():
-            return error_response(request, form_errors(form), status=400)
-        try:
-            annotating.link_update(link=link, user=request.user, **form.cleaned_data)
-        except annotating.AnnotatingError as error:
-            return error_response(request, str(error), status=error.status)
-        if not request.htmx:
-            messages.success(request, "Saved.")
-            return redirect(link)
-        response = _link_panel(request, link)
-        return trigger_client_event(response, ANNOTATIONS_CHANGED)
-    return _link_panel(request, link)
+    if request.method == "GET":
+        return _link_panel(request, get_object_or_404(Link.objects.with_related(), pk=pk))
+    form = LinkChangeForm(request.POST)
+    if not form.is_valid():
+        return error_response(request, form_errors(form), status=400)
+    data = form.cleaned_data
+    try:
+        annotating.link_update(
+            link=Link(pk=pk),
+            user=request.user,
+            relation=data["relation"],
+            note=data["note"],
+            version=data["version"],
+            seen=form.seen(),
+        )
+    except annotating.Stale as stale:
+        return _conflict(request, stale, form.changes())
+    except annotating.AnnotatingError as error:
+        return error_response(request, str(error), status=error.status)
+    link = Link.objects.with_related().get(pk=pk)
+    if not request.htmx:
+        messages.success(request, "Saved.")
+        return _back(request, link)
+    return trigger_client_event(_link_panel(request, link), ANNOTATIONS_CHANGED)
 
 
-def _link_panel(request, link):
+def _link_panel(request, link, conflict=None, status=200):
     template_name = "reader/link.html"
     if request.htmx:
         template_name += "#link-panel"
     link.editable = link.can_change(request.user)
+    values = {"relation": link.relation, "note": link.note}
+    seen = dict(values)
+    if conflict:
+        values.update(conflict["mine"])
+        link.conflict = [
+            {"field": name, "then": then, "now": now, "mine": conflict["mine"].get(name)}
+            for name, (then, now) in conflict["changed"].items()
+        ]
     context = {
         "link": link,
+        "form": {"values": values, "seen": seen},
         "diff": textlib.word_diff(link.source.exact, link.target.exact),
         "relations": Relation.choices,
         "comparison": _comparison_from(request),
     }
-    return render(request, template_name, context)
+    return render(request, template_name, context, status=status)
 
 
 @require_POST
 def link_review(request, pk):
     """Accept, reject or reset a link from its panel (curators only)."""
-    link = get_object_or_404(Link.objects.with_related(), pk=pk)
-    status = request.POST.get("status", "")
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        return error_response(request, form_errors(form), status=400)
+    status = form.cleaned_data["status"]
     try:
-        annotating.review(items=Link.objects.filter(pk=link.pk), status=status, reviewer=request.user)
+        reviewed = annotating.review(items=Link.objects.filter(pk=pk), status=status, reviewer=request.user)
     except annotating.AnnotatingError as error:
         return error_response(request, str(error), status=error.status)
+    if not reviewed:
+        return _gone(request, "link")
+    link = Link.objects.with_related().get(pk=pk)
     if not request.htmx:
         messages.success(request, f"Marked {status}.")
-        return redirect(link)
-    link.refresh_from_db()
+        return _back(request, link)
     return trigger_client_event(_link_panel(request, link), ANNOTATIONS_CHANGED)
 
 
 @require_POST
 def link_delete(request, pk):
-    link = get_object_or_404(Link.objects.with_related(), pk=pk)
+    form = DeleteForm(request.POST)
+    if not form.is_valid():
+        return error_response(request, form_errors(form), status=400)
+    link = Link.objects.with_related().filter(pk=pk).first()
+    if link is None:
+        return _gone(request, "link")
     source, target = link.source, link.target
     try:
-        annotating.link_delete(link=link, user=request.user)
+        annotating.link_delete(link=link, user=request.user, version=form.cleaned_data["version"])
+    except annotating.Stale as stale:
+        return _conflict(request, stale, {})
     except annotating.AnnotatingError as error:
         return error_response(request, str(error), status=error.status)
     if not request.htmx:
         messages.success(request, "Link deleted.")
-        return redirect(source.document)
+        return redirect(_comparison_from(request) or source.document)
     return _changed(request, source, also=[target])
 
 

@@ -243,3 +243,47 @@ def rich_corpus():
         annotations=annotations,
         links=links,
     )
+
+
+def dense_reading(*, author, annotations=150, links=60):
+    """The shipped comparison read at real density: `annotations` highlights over both articles
+    (quotes, speaker mentions and claims; some attributed with a cue, some with notes, some nested
+    inside others) and `links` links between them, of every relation."""
+    import re
+
+    from django.core.management import call_command
+
+    call_command("load_seeds", verbosity=0)
+    comparison = Comparison.objects.select_related("left", "right").get()
+    labels = [builtin_label(name) for name in ("Quote", "Speaker", "Claim")]
+    speakers = [SpeakerFactory(name=name) for name in ("Hassan Rouhani", "Saeed Khatibzadeh", "Donald Trump")]
+    sides = {comparison.left_id: [], comparison.right_id: []}
+    for document in (comparison.left, comparison.right):
+        words = [m.span() for m in re.finditer(r"\w+", document.text)]
+        step = max(1, len(words) // (annotations // 2 + 1))
+        for n in range(annotations // 2):
+            first = n * step
+            length = 1 + n % 5
+            start, end = words[first][0], words[min(first + length, len(words) - 1)][1]
+            if n % 7 == 6:  # nested inside the previous highlight
+                previous = sides[document.pk][-1]
+                start, end = previous.start, previous.start + max(1, (previous.end - previous.start) // 2)
+                end = document.text[start:end].rstrip() and start + len(document.text[start:end].rstrip())
+            span = SpanFactory(document=document, start=start, end=end)
+            kind = n % 3
+            AnnotationFactory(
+                span=span,
+                label=labels[kind],
+                author=author,
+                speaker=speakers[n % 3] if kind != 2 or n % 2 else None,
+                cue="said" if kind == 0 else "",
+                note=f"note {n}" if n % 4 == 0 else "",
+            )
+            sides[document.pk].append(span)
+    relations = list(Relation.values)
+    pairs = zip(sides[comparison.left_id], sides[comparison.right_id], strict=False)
+    for n, (source, target) in enumerate(pairs):
+        if n >= links:
+            break
+        LinkFactory(source=source, target=target, relation=relations[n % len(relations)], author=author)
+    return comparison

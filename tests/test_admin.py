@@ -152,13 +152,16 @@ def test_a_review_action_records_the_status_the_reviewer_and_the_time(client, na
         assert annotation.reviewed_at is not None
 
 
-def test_resetting_to_pending_clears_the_reviewer_and_the_time(client):
+def test_resetting_to_pending_records_who_reset_it_and_when(client):
+    """A reset is a curator's decision too: dated, so an older file's accept cannot undo it."""
     curator = admin_curator()
     client.force_login(curator)
-    annotation = AnnotationFactory(status=Status.ACCEPTED, reviewed_by=curator)
+    annotation = AnnotationFactory(status=Status.ACCEPTED, reviewed_by=UserFactory(username="earlier"))
     action(client, "annotation", "reset_to_pending", [annotation])
     annotation.refresh_from_db()
-    assert (annotation.status, annotation.reviewed_by, annotation.reviewed_at) == (Status.PENDING, None, None)
+    assert (annotation.status, annotation.reviewed_by) == (Status.PENDING, curator)
+    assert annotation.reviewed_at is not None
+    assert annotation.reviewed_version is None
 
 
 def test_accepting_links_records_the_reviewer(client):
@@ -188,6 +191,7 @@ def test_changing_the_status_in_the_form_records_the_review(client):
         "note": "",
         "author": annotation.author_id,
         "status": Status.ACCEPTED,
+        "seen_version": annotation.version,
     }
     assert client.post(url, data).status_code == 302
     annotation.refresh_from_db()
@@ -292,6 +296,7 @@ def document_form(document, text):
         "url": "",
         "language": document.language,
         "text": text,
+        "seen_version": document.version,
     }
 
 

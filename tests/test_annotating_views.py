@@ -125,10 +125,33 @@ def test_a_second_label_on_the_same_words_shares_the_span(user_client, document)
 
 def test_a_speaker_mention_of_a_known_alias_resolves_to_its_speaker(user_client, document):
     minister = SpeakerFactory(name="Jane Doe", aliases="The minister\nDoe")
-    user_client.post(CREATE, selection(document, "minister", label="Speaker"), headers=HTMX)
-    assert Annotation.objects.get().speaker is None  # "minister" alone is not an alias
     user_client.post(CREATE, {**selection(document, "The minister", label="Speaker")}, headers=HTMX)
-    assert Annotation.objects.get(span__exact="The minister").speaker == minister
+    assert Annotation.objects.get().speaker == minister
+    assert Speaker.objects.count() == 1
+
+
+def test_a_speaker_mention_of_an_unknown_name_creates_its_speaker_at_once(user_client, document):
+    SpeakerFactory(name="Jane Doe", aliases="The minister")
+    user_client.post(CREATE, selection(document, "minister", label="Speaker"), headers=HTMX)
+    assert Annotation.objects.get().speaker.name == "minister"  # stored now, not when a form is saved
+    assert Speaker.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("words", "name"),
+    [
+        ("Rouhani's", "Rouhani"),
+        ("Rouhani’s", "Rouhani"),
+        ("“Khatibzadeh,”", "Khatibzadeh"),
+        ("Iran’s  Foreign\nMinistry", "Iran’s Foreign Ministry"),
+        ("(the PMF)", "the PMF"),
+        ("Trump:", "Trump"),
+    ],
+)
+def test_a_mention_is_named_without_its_possessive_and_punctuation(words, name):
+    from reader.annotating import mention_name
+
+    assert mention_name(words) == name
 
 
 def test_without_htmx_tagging_redirects_to_the_annotation(user_client, document):
@@ -149,7 +172,7 @@ def test_without_htmx_tagging_redirects_to_the_annotation(user_client, document)
         ({"exact": "ministry"}, 409, "not the text you selected"),
         ({"label": 999_999}, 400, "no such label"),
         ({"label": "Quote"}, 400, "label"),
-        ({"document": 999_999}, 400, "no such document"),
+        ({"document": 999_999}, 410, "deleted"),
         ({"document": ""}, 400, "document"),
     ],
     ids=[
@@ -212,7 +235,13 @@ def test_writing_by_get_is_not_allowed(user_client, document):
 
 
 def edit(annotation, **fields):
-    data = {"label": annotation.label_id, "speaker_name": "", "cue": "", "note": ""}
+    data = {
+        "label": annotation.label_id,
+        "speaker_name": "",
+        "cue": "",
+        "note": "",
+        "version": annotation.version,
+    }
     return reverse("annotation_detail", args=[annotation.pk]), {**data, **fields}
 
 

@@ -18,6 +18,7 @@ import html
 
 import pytest
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -211,8 +212,8 @@ BAD_RIGHT_SIDES = {
     "file over 2 MB": (lambda: side("right", title="Right", file=txt(b"a" * (BIG + 1))), MB),
     "pasted text over 2 MB": (lambda: side("right", title="Right", text="a" * (BIG + 1)), MB),
     "pasted two-byte text over 2 MB": (lambda: side("right", title="Right", text="é" * (BIG // 2 + 1)), MB),
-    "missing title": (lambda: side("right", text=RIGHT_TEXT), "This field is required"),
-    "blank title": (lambda: side("right", title="   ", text=RIGHT_TEXT), "This field is required"),
+    "missing title": (lambda: side("right", text=RIGHT_TEXT), "Give the article a title"),
+    "blank title": (lambda: side("right", title="   ", text=RIGHT_TEXT), "Give the article a title"),
     "invalid URL": (
         lambda: side("right", title="Right", url="not a url at all", text=RIGHT_TEXT),
         "valid URL",
@@ -272,7 +273,7 @@ def test_two_bad_sides_both_get_a_message(user_client):
     page = html.unescape(response.content.decode())
     assert response.status_code == 400
     assert EMPTY in page
-    assert "This field is required" in page
+    assert "Give the article a title" in page
     assert counts() == before
 
 
@@ -322,3 +323,63 @@ def test_html_in_a_text_is_shown_as_text_on_the_comparison_page(user_client):
     assert Document.objects.get(title="Right").text == body
     assert "<img src=x" not in page
     assert "&lt;img src=x" in page
+
+
+# --- duplicates, headlines, headings ---------------------------------------------------------------
+
+
+def test_an_article_already_here_with_the_same_text_is_used_not_copied(user_client):
+    post(user_client, {**valid_left(), **side("right", title="Right", text=RIGHT_TEXT)})
+    third = "A third article.\n\nWith its own words."
+    response = post(
+        user_client, {**side("left", title="Copy", text=LEFT_TEXT), **side("right", title="T", text=third)}
+    )
+    assert response.status_code == 302
+    assert Document.objects.count() == 3  # the left text was used, not stored twice
+    assert Comparison.objects.count() == 2
+    assert Comparison.objects.get(right__title="T").left.title == "Left article"
+    messages = [str(m) for m in get_messages(response.wsgi_request)]
+    assert "“Left article” was already here with the same text: it is used as it is." in messages
+
+
+def test_the_same_two_articles_again_open_their_comparison(user_client):
+    first = post(user_client, {**valid_left(), **side("right", title="Right", text=RIGHT_TEXT)})
+    again = post(
+        user_client,
+        {**side("left", title="L2", text=RIGHT_TEXT), **side("right", title="R2", text=LEFT_TEXT)},
+    )
+    assert again["Location"] == first["Location"]
+    assert counts() == (2, 1)
+
+
+def test_the_same_text_on_both_sides_is_refused(user_client):
+    before = counts()
+    response = post(user_client, {**valid_left(), **side("right", title="Right", text=LEFT_TEXT)})
+    assert response.status_code == 400
+    assert "same text" in response.content.decode()
+    assert counts() == before
+
+
+def test_the_first_line_can_be_taken_as_the_title_and_out_of_the_text(user_client):
+    pasted = "Talks collapse in Vienna\n\nTalks collapsed on Friday.\n\nNobody commented."
+    post(user_client, {**valid_left(), **side("right", text=pasted, first_line_is_title="on")})
+    document = Document.objects.get(title="Talks collapse in Vienna")
+    assert document.text == "Talks collapsed on Friday.\n\nNobody commented."
+
+
+def test_a_headline_alone_is_not_an_article(user_client):
+    before = counts()
+    response = post(
+        user_client, {**valid_left(), **side("right", text="Only a headline\n\n", first_line_is_title="on")}
+    )
+    assert response.status_code == 400
+    assert "nothing after its first line" in response.content.decode()
+    assert counts() == before
+
+
+def test_markdown_headings_in_a_paste_become_headings_and_the_text_is_kept(user_client):
+    pasted = "Intro paragraph.\n\n## Reactions\n\nNobody commented."
+    post(user_client, {**valid_left(), **side("right", title="Right", text=pasted)})
+    document = Document.objects.get(title="Right")
+    assert document.text == pasted
+    assert document.headings == [[18, 30]]

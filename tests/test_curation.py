@@ -170,7 +170,8 @@ def test_an_annotator_sees_who_reviewed_their_work_in_the_panel(user_client, use
 
 @pytest.fixture
 def two_annotators(comparison):
-    """ann and bob tagged the left article: one quote alike, one with other boundaries, one only ann."""
+    """ann and bob tagged the left article: one quote alike, one claim with other boundaries, one quote
+    only ann (on words bob tagged as a speaker)."""
     ann, bob = UserFactory(username="ann"), UserFactory(username="bob")
     quote, claim = builtin_label("Quote"), builtin_label("Claim")
     left = comparison.left
@@ -179,7 +180,10 @@ def two_annotators(comparison):
     AnnotationFactory(span=same, label=quote, author=bob)
     AnnotationFactory(span=SpanFactory(document=left, start=18, end=38), label=claim, author=ann)
     AnnotationFactory(span=SpanFactory(document=left, start=22, end=38), label=claim, author=bob)
-    AnnotationFactory(span=SpanFactory(document=left, start=41, end=50), label=quote, author=ann)
+    officials = SpanFactory(document=left, start=41, end=50)
+    AnnotationFactory(span=officials, label=quote, author=ann)
+    # bob worked on the second paragraph too (agreement counts only passages both worked on).
+    AnnotationFactory(span=officials, label=builtin_label("Speaker"), author=bob)
     return comparison
 
 
@@ -216,3 +220,32 @@ def test_the_agreement_page_says_when_there_is_only_one_annotator(client, compar
     AnnotationFactory(span=SpanFactory(document=comparison.left), author=UserFactory(username="ann"))
     html = client.get(agreement_url(comparison)).content.decode()
     assert "Agreement needs two annotators; only ann has annotated" in html
+
+
+def test_joining_the_curator_group_gives_staff_status_so_the_admin_opens(client, db):
+    from django.contrib.auth.models import Group
+
+    from reader.models import CURATOR_GROUP
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="newcurator")
+    assert not user.is_staff
+    user.groups.add(Group.objects.get_or_create(name=CURATOR_GROUP)[0])
+    user.refresh_from_db()
+    assert user.is_staff
+    client.force_login(user)
+    assert client.get("/admin/").status_code == 200
+
+
+def test_adding_users_to_the_group_from_the_group_side_gives_them_staff_status(db):
+    from django.contrib.auth.models import Group
+
+    from reader.models import CURATOR_GROUP
+    from tests.factories import UserFactory
+
+    first, second = UserFactory(username="first"), UserFactory(username="second")
+    Group.objects.get_or_create(name=CURATOR_GROUP)[0].user_set.add(first, second)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.is_staff
+    assert second.is_staff

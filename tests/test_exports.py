@@ -1,8 +1,12 @@
-"""Native JSON out: the file's shape and order, its scope options, streaming, the round trip,
-the management command and the web download."""
+"""Native JSON out: the file's shape and order, its scope options, streaming (and that memory
+stays flat), the round trip, the management command and the web download.
+
+The bad inputs: an unknown format, status or comparison (web and command), an --indent out of range.
+"""
 
 import io
 import json
+import tracemalloc
 import types
 
 import jsonschema
@@ -13,7 +17,8 @@ from django.db import connection
 from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 
-from reader import exports
+from reader import formats
+from reader.formats import native, scope
 from reader.models import Annotation, Comparison, Document, Label, Link, Relation, Span, Speaker, Status
 from tests.factories import (
     AnnotationFactory,
@@ -29,7 +34,7 @@ pytestmark = pytest.mark.django_db
 
 
 def export(**options):
-    return "".join(exports.export_chunks(**options))
+    return "".join(formats.export_chunks(**options))
 
 
 def export_data(**options):
@@ -48,15 +53,15 @@ def corpus():
 
 
 def test_the_export_validates_against_the_shipped_json_schema(corpus):
-    jsonschema.Draft202012Validator(exports.native_schema()).validate(export_data())
+    jsonschema.Draft202012Validator(formats.native_schema()).validate(export_data())
 
 
 def test_the_schema_itself_is_a_valid_draft_2020_12_schema():
-    jsonschema.Draft202012Validator.check_schema(exports.native_schema())
+    jsonschema.Draft202012Validator.check_schema(formats.native_schema())
 
 
 def test_the_schema_names_the_same_vocabularies_as_the_models():
-    definitions = exports.native_schema()["$defs"]
+    definitions = formats.native_schema()["$defs"]
     assert definitions["status"]["enum"] == Status.values
     assert definitions["link"]["properties"]["relation"]["enum"] == Relation.values
     assert definitions["label"]["properties"]["kind"]["enum"] == Label.Kind.values
@@ -89,12 +94,16 @@ def test_a_document_is_exported_with_its_text_and_its_digest(corpus):
         "slug": "right-doc",
         "title": "Right article",
         "outlet": "Test Wire",
+        "outlet_note": "",
         "published": "2021-01-02",
         "published_note": "inferred from the text",
         "url": "",
         "language": "en",
         "text": "The talks failed, the minister said.\n\nNo one denied it on Friday.",
         "text_sha256": Document.objects.get(slug="right-doc").text_sha256,
+        "headings": [],
+        "version": 1,
+        "modified": scope.iso(Document.objects.get(slug="right-doc").modified),
     }
 
 
@@ -113,6 +122,7 @@ def test_an_annotation_is_exported_by_natural_keys_with_its_times(corpus):
         "reviewed_at": "2025-03-04T05:06:07.891011Z",
         "created": "2024-01-02T12:00:00.123457Z",
         "modified": "2024-01-02T13:00:00.123457Z",
+        "version": 1,
     }
 
 
@@ -125,9 +135,11 @@ def test_a_link_is_exported_by_its_two_span_keys_and_relation(corpus):
     assert (record["author"], record["status"], record["reviewed_by"]) == ("bob", "rejected", "cora")
 
 
-def test_a_span_key_is_its_document_slug_start_and_end(corpus):
-    for span in export_data()["spans"]:
-        assert span["key"] == f"{span['document']}:{span['start']}-{span['end']}"
+def test_a_span_is_named_elsewhere_by_its_document_slug_start_and_end(corpus):
+    data = export_data()
+    keys = {f"{span['document']}:{span['start']}-{span['end']}" for span in data["spans"]}
+    assert {annotation["span"] for annotation in data["annotations"]} <= keys
+    assert all("key" not in span for span in data["spans"])  # it would repeat the other three
 
 
 def test_span_offsets_count_code_points_in_an_emoji_text(corpus):
@@ -140,10 +152,13 @@ def test_span_offsets_count_code_points_in_an_emoji_text(corpus):
 
 def test_speakers_are_exported_with_their_aliases_as_a_list(corpus):
     speakers = {s["name"]: s for s in export_data()["speakers"]}
+    rouhani = Speaker.objects.get(name="Hassan Rouhani")
     assert speakers["Hassan Rouhani"] == {
         "name": "Hassan Rouhani",
         "aliases": ["Rouhani", "the president"],
         "description": "President.",
+        "version": 1,
+        "modified": scope.iso(rouhani.modified),
     }
 
 
@@ -157,7 +172,10 @@ def test_records_are_sorted_by_their_natural_keys(corpus):
     assert [c["slug"] for c in data["comparisons"]] == ["emoji-pair", "pair"]
     spans = [(s["document"], s["start"], s["end"]) for s in data["spans"]]
     assert spans == sorted(spans)
-    keys = {s["key"]: (s["document"], s["start"], s["end"]) for s in data["spans"]}
+    keys = {
+        f"{s['document']}:{s['start']}-{s['end']}": (s["document"], s["start"], s["end"])
+        for s in data["spans"]
+    }
     annotations = [(keys[a["span"]], a["label"], a["author"]) for a in data["annotations"]]
     assert annotations == sorted(annotations)
     links = [(keys[link["source"]], keys[link["target"]], link["relation"]) for link in data["links"]]
@@ -170,7 +188,7 @@ def test_two_exports_of_the_same_data_are_identical_apart_from_the_time(corpus):
 
 def test_an_empty_database_exports_empty_sections_that_still_validate():
     data = export_data()
-    jsonschema.Draft202012Validator(exports.native_schema()).validate(data)
+    jsonschema.Draft202012Validator(formats.native_schema()).validate(data)
     assert data["documents"] == data["spans"] == data["annotations"] == data["links"] == []
 
 
@@ -193,7 +211,7 @@ def test_a_status_export_holds_only_that_status_and_the_spans_it_uses(corpus):
     used = {a["span"] for a in data["annotations"]} | {
         key for link in data["links"] for key in (link["source"], link["target"])
     }
-    assert {s["key"] for s in data["spans"]} == used
+    assert {f"{s['document']}:{s['start']}-{s['end']}" for s in data["spans"]} == used
 
 
 def test_a_status_export_names_only_the_users_of_that_status(corpus):
@@ -209,17 +227,34 @@ def test_an_orphaned_span_is_exported_as_it_is(corpus):
 
 def test_the_export_is_a_lazy_generator_that_queries_nothing_until_read(corpus):
     with CaptureQueriesContext(connection) as queries:
-        chunks = exports.export_chunks()
+        chunks = formats.export_chunks()
     assert isinstance(chunks, types.GeneratorType)
     assert len(queries) == 0
 
 
 def test_chunks_stay_small_whatever_the_size_of_the_export(corpus, monkeypatch):
-    monkeypatch.setattr(exports, "CHUNK_CHARS", 200)
-    chunks = list(exports.export_chunks())
-    longest_record = max(len(line) for line in "".join(chunks).splitlines())
+    monkeypatch.setattr(scope, "CHUNK_CHARS", 200)
+    chunks = list(formats.export_chunks(indent=2))
+    longest_record = max(len(json.dumps(r, ensure_ascii=False, indent=2)) for r in export_data()["documents"])
     assert len(chunks) > 10
     assert all(len(chunk) < 200 + longest_record + 10 for chunk in chunks)
+
+
+def test_the_export_is_compact_by_default(corpus):
+    text = export()
+    assert text.count("\n") == 1  # the one at the end: newlines in texts are escaped
+    assert text == json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+@pytest.mark.parametrize("indent", [1, 2, 4])
+def test_an_indented_export_is_what_json_dumps_would_write(corpus, indent):
+    text = export(indent=indent)
+    assert text == json.dumps(json.loads(text), ensure_ascii=False, indent=indent) + "\n"
+
+
+def test_a_document_text_is_written_once(corpus):
+    text = Document.objects.get(slug="left-doc").text
+    assert export().count(json.dumps(text, ensure_ascii=False)) == 1
 
 
 def annotations_on(document, count):
@@ -230,6 +265,7 @@ def annotations_on(document, count):
 
 @pytest.mark.parametrize("format", ["native", "w3c"])
 def test_the_export_makes_as_many_queries_for_many_annotations_as_for_few(format):
+    # The native export reads spans, annotations and links one document at a time.
     few, many = DocumentFactory(slug="few"), DocumentFactory(slug="many")
     annotations_on(few, 2)
     with CaptureQueriesContext(connection) as small:
@@ -246,17 +282,17 @@ def test_export_then_import_into_an_empty_database_then_export_gives_the_same_fi
         model.objects.all().delete()
     Label.objects.exclude(name__in=["Quote", "Speaker", "Claim"]).delete()
     get_user_model().objects.all().delete()
-    exports.import_native(raw=first.encode("utf-8"))
+    formats.import_native(raw=first.encode("utf-8"))
     second = export()
-    assert second.splitlines()[3:] == first.splitlines()[3:]  # lines 0-2: "{", format, exported
-    assert without_time(second) == without_time(first)
+    exported_at = json.loads(first)["exported"]
+    assert second.replace(json.loads(second)["exported"], exported_at) == first
 
 
 def test_the_round_trip_keeps_times_to_the_microsecond(corpus):
     first = export_data()
     Annotation.objects.all().delete()
     Link.objects.all().delete()
-    exports.import_native(raw=json.dumps(first))
+    formats.import_native(raw=json.dumps(first))
     failed = Annotation.objects.get(
         label__name="Quote", author__username="ann", span__exact="the talks had failed"
     )
@@ -285,6 +321,18 @@ def test_the_command_passes_comparison_status_and_format_on(corpus):
     )
     items = json.loads(out.getvalue())["first"]["items"]
     assert [item["motivation"] for item in items] == ["tagging", "tagging", "linking"]
+
+
+def test_the_command_indents_for_people(corpus):
+    out = io.StringIO()
+    call_command("export_annotations", "--indent", "2", stdout=out)
+    assert out.getvalue().startswith('{\n  "format": "close-reader/1",\n')
+    assert without_time(out.getvalue()) == without_time(export())
+
+
+def test_the_command_refuses_an_absurd_indent():
+    with pytest.raises(CommandError, match="--indent takes 0 to 16"):
+        call_command("export_annotations", "--indent", "99", stdout=io.StringIO())
 
 
 def test_the_command_refuses_an_unknown_comparison(corpus):
@@ -352,8 +400,93 @@ def test_the_admin_exports_the_selected_annotations_as_native_json(client, db):
         f"{a.span.document.slug}:{a.span.start}-{a.span.end}" for a in (left, right)
     )
     unselected_key = f"{comparison.left.slug}:{unselected.span.start}-{unselected.span.end}"
-    assert unselected_key not in [span["key"] for span in data["spans"]]
+    assert unselected_key not in [f"{s['document']}:{s['start']}-{s['end']}" for s in data["spans"]]
     assert len(data["spans"]) == 2
     assert len(data["links"]) == 1
     assert [c["slug"] for c in data["comparisons"]] == [comparison.slug]
     assert Annotation.objects.count() == 3
+
+
+# --- Memory stays flat -----------------------------------------------------------------------------
+
+
+WORDS = 20_000
+
+
+def long_document():
+    """A document of WORDS distinct words, and where each starts."""
+    document = DocumentFactory(slug="long", text=" ".join(f"word{n}" for n in range(WORDS)))
+    starts = [0]
+    for n in range(WORDS - 1):
+        starts.append(starts[-1] + len(f"word{n}") + 1)
+    return document, starts
+
+
+def annotate_words(document, starts, numbers):
+    """An annotation on each numbered word, made in bulk (20,000 one by one would take minutes)."""
+    spans = Span.objects.bulk_create(
+        [
+            Span(document=document, start=starts[n], end=starts[n] + len(f"word{n}"), exact=f"word{n}")
+            for n in numbers
+        ]
+    )
+    author, claim = UserFactory(username="author"), Label.objects.get(name="Claim")
+    Annotation.objects.bulk_create(
+        [Annotation(span=span, label=claim, author=author, note=f"note {span.start}") for span in spans]
+    )
+
+
+def peak_memory_of_export():
+    tracemalloc.start()
+    try:
+        size = sum(len(chunk) for chunk in formats.export_chunks())
+        return tracemalloc.get_traced_memory()[1], size
+    finally:
+        tracemalloc.stop()
+
+
+def test_exporting_20000_annotations_takes_little_more_memory_than_100():
+    document, starts = long_document()
+    annotate_words(document, starts, range(100))
+    small, small_size = peak_memory_of_export()
+    annotate_words(document, starts, range(100, WORDS))
+    large, large_size = peak_memory_of_export()
+    assert Annotation.objects.count() == WORDS
+    assert large_size > 3 * small_size  # the file did grow with the annotations
+    # What may grow: the rows of one query (ROWS_PER_QUERY) and one chunk. A section gathered in
+    # a list would cost ~20 MB here.
+    assert large < 2 * small + 2_000_000, (small, large)
+
+
+def test_the_fast_writers_write_what_the_presenters_present(corpus):
+    names = native.Names()
+    for name, rows, present in native._sections(scope.Scope(), names):
+        if name in native.FAST:
+            rows = list(rows)
+            assert rows
+            for row in rows:
+                assert native.FAST[name](row, names) == scope.COMPACT.encode(present(row, names))
+
+
+def test_a_documents_outlet_note_and_headings_go_out_and_come_back(corpus, django_user_model):
+    from reader.formats import import_native
+
+    Document.objects.filter(slug="right-doc").update(outlet_note="inferred", headings=[[0, 16]])
+    data = export_data()
+    Comparison.objects.all().delete()
+    Document.objects.all().delete()
+    import_native(raw=json.dumps(data))
+    document = Document.objects.get(slug="right-doc")
+    assert (document.outlet_note, document.headings) == ("inferred", [[0, 16]])
+
+
+def test_headings_outside_the_text_are_refused(corpus):
+    from reader.formats import ImportRefused, import_native
+
+    data = export_data()
+    right = next(d for d in data["documents"] if d["slug"] == "right-doc")
+    right["headings"] = [[5, 9999]]
+    Comparison.objects.all().delete()
+    Document.objects.all().delete()
+    with pytest.raises(ImportRefused, match=r"headings\[0\]"):
+        import_native(raw=json.dumps(data))

@@ -16,18 +16,31 @@ The bad inputs, each refused whole with nothing written:
   with the same slug already here;
 - a record given twice (the same natural key), two labels with one shortcut;
 - a time that is not a real time (month 13);
-- a label whose shortcut the database refuses halfway through the import (all rolled back).
+- a label whose shortcut a label here (not in the file) holds, found halfway through the import
+  (all rolled back);
+- values the forms refuse: a javascript: (or ftp:) document URL, a NUL character (\u0000), a lone
+  surrogate (\ud800) in a title and in a note, a text over MAX_DOCUMENT_BYTES, a whitespace-only
+  text or title, an offset of 2**64 (on a span and on an orphaned span), a colour that is not
+  #rrggbb, a cue, title or speaker alias over its column's length, a 7 MB note (refused with the
+  note limit, not the article one), a version of 0;
+- a file whose sections are out of order, a section given twice, a W3C file imported as native;
+- the same bad files through the command (exit code 1, one message, no traceback, also run as a
+  real process) and the upload form (400).
 """
 
 import copy
 import io
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from reader import exports
+from reader import formats
 from reader.models import Annotation, Comparison, Document, Label, Link, Span, Speaker
 from tests.factories import CuratorFactory, DocumentFactory, LabelFactory, UserFactory, rich_corpus
 
@@ -47,7 +60,7 @@ def snapshot():
 def exported():
     """A rich export, then a database emptied of everything it holds but the built-in labels."""
     rich_corpus()
-    data = json.loads("".join(exports.export_chunks()))
+    data = json.loads("".join(formats.export_chunks()))
     for model in (Link, Annotation, Span, Comparison, Document, Speaker):
         model.objects.all().delete()
     Label.objects.exclude(name__in=["Quote", "Speaker", "Claim"]).delete()
@@ -56,13 +69,13 @@ def exported():
 
 
 def import_data(data):
-    return exports.import_native(raw=json.dumps(data, ensure_ascii=False).encode("utf-8"))
+    return formats.import_native(raw=json.dumps(data).encode("utf-8"))  # \u escapes carry lone surrogates
 
 
 def refusal(data):
     """Import a bad file; return the message, after checking that nothing was written."""
     before = snapshot()
-    with pytest.raises(exports.ImportRefused) as refused:
+    with pytest.raises(formats.ImportRefused) as refused:
         import_data(data)
     assert snapshot() == before
     return str(refused.value)
@@ -91,11 +104,12 @@ def test_importing_the_same_file_twice_changes_nothing(exported):
     assert snapshot() == after_first
 
 
-def test_the_second_import_counts_every_record_as_already_here(exported):
+def test_the_second_import_counts_every_record_as_left_alone(exported):
     import_data(exported)
     summary = import_data(exported)
-    assert summary.created == {}
-    assert summary.existing["annotations"] == len(exported["annotations"])
+    assert summary.total("added") == summary.total("updated") == summary.total("conflicts") == 0
+    assert summary.counts["annotations"]["unchanged"] == len(exported["annotations"])
+    assert summary.counts["spans"]["unchanged"] == len(exported["spans"])
 
 
 def test_unknown_users_are_created_inactive_with_unusable_passwords(exported):
@@ -118,9 +132,11 @@ def test_existing_users_are_matched_by_username_and_left_as_they_are(exported):
 
 def test_labels_and_speakers_are_matched_by_name(exported):
     LabelFactory(name="Hedge", colour="#000000", shortcut="")
+    index = index_of(exported["labels"], name="Hedge")
+    exported["labels"][index]["version"] = 2  # edited since, where the file comes from
     import_data(exported)
     hedge = Label.objects.get(name="Hedge")
-    assert (hedge.colour, hedge.shortcut) == ("#CC79A7", "h")
+    assert (hedge.colour, hedge.shortcut, hedge.version) == ("#CC79A7", "h", 2)
     assert Label.objects.count() == 4
     assert Speaker.objects.count() == len(exported["speakers"])
 
@@ -135,6 +151,7 @@ def test_an_import_adds_to_what_is_here_and_deletes_nothing(exported):
 def test_a_document_already_here_with_the_same_text_is_matched_by_slug(exported):
     record = exported["documents"][0]
     here = DocumentFactory(slug=record["slug"], title="Old title", text=record["text"])
+    record["version"] = 3
     import_data(exported)
     here.refresh_from_db()
     assert here.title == record["title"]
@@ -146,7 +163,7 @@ def test_the_command_imports_a_file_and_says_what_it_did(exported, tmp_path):
     path.write_text(json.dumps(exported), encoding="utf-8")
     out = io.StringIO()
     call_command("import_annotations", str(path), stdout=out)
-    assert "annotations: 11 new, 0 already here" in out.getvalue()
+    assert "annotations: 11 added, 0 left alone, 0 updated, 0 in conflict" in out.getvalue()
     assert "Created 3 inactive user(s) with unusable passwords" in out.getvalue()
     assert Annotation.objects.count() == 11
 
@@ -219,20 +236,20 @@ def test_a_bad_upload_answers_400_with_the_message_and_writes_nothing(curator_cl
 def test_an_upload_without_a_file_answers_400(curator_client):
     response = curator_client.post("/import/", {})
     assert response.status_code == 400
-    assert "Choose a close-reader/1 JSON file" in response.content.decode()
+    assert "Choose a close-reader/1 or W3C JSON file" in response.content.decode()
 
 
 # --- Bad files ---------------------------------------------------------------------------------
 
 
 def test_bytes_that_are_not_utf8_are_refused(exported):
-    with pytest.raises(exports.ImportRefused, match="not UTF-8"):
-        exports.import_native(raw=b'{"format": "\xff"}')
+    with pytest.raises(formats.ImportRefused, match="not UTF-8"):
+        formats.import_native(raw=b'{"format": "\xff"}')
 
 
 def test_text_that_is_not_json_is_refused_with_its_line_and_column():
-    with pytest.raises(exports.ImportRefused, match="not valid JSON: .* at line 2, column 3"):
-        exports.import_native(raw=b"{\n  oops}")
+    with pytest.raises(formats.ImportRefused, match="not valid JSON: .* at line 2, column 3"):
+        formats.import_native(raw=b"{\n  oops}")
 
 
 def test_a_file_of_another_format_is_refused(exported):
@@ -283,8 +300,8 @@ def test_a_span_whose_offsets_do_not_hold_its_quote_is_refused(exported):
 
 
 def test_a_span_ending_past_the_text_is_refused(exported):
-    index = index_of(exported["spans"], key="right-doc:38-65")
-    exported["spans"][index].update(key="right-doc:38-99", end=99)
+    index = index_of(exported["spans"], document="right-doc", start=38, end=65)
+    exported["spans"][index].update(end=99)
     for annotation in exported["annotations"]:
         if annotation["span"] == "right-doc:38-65":
             annotation["span"] = "right-doc:38-99"
@@ -295,23 +312,23 @@ def test_a_span_ending_past_the_text_is_refused(exported):
 
 
 def test_a_span_ending_before_it_starts_is_refused(exported):
-    exported["spans"][0].update(key="emoji-doc:12-5", start=12, end=5)
+    exported["spans"][0].update(start=12, end=5)
     assert "spans[0].end: 5 is not after the start, 12." in refusal(exported)
 
 
 def test_a_span_with_outer_whitespace_is_refused(exported):
     index = index_of(exported["spans"], document="left-doc", exact="The minister")
-    exported["spans"][index].update(key="left-doc:0-13", end=13, exact="The minister ")
+    exported["spans"][index].update(end=13, exact="The minister ")
     assert f"spans[{index}].exact: begins or ends with whitespace" in refusal(exported)
 
 
 def test_a_span_whose_key_does_not_match_its_offsets_is_refused(exported):
-    exported["spans"][0]["start"] = 1
-    assert "spans[0].key: should be 'emoji-doc:1-12'" in refusal(exported)
+    exported["spans"][0]["key"] = "emoji-doc:1-12"  # optional, but checked when given
+    assert "spans[0].key: should be 'emoji-doc:0-12'" in refusal(exported)
 
 
 def test_a_span_naming_an_unknown_document_is_refused(exported):
-    exported["spans"][0].update(key="ghost:0-12", document="ghost")
+    exported["spans"][0].update(document="ghost")
     assert "spans[0].document: names the document 'ghost', which is not in the file." in refusal(exported)
 
 
@@ -394,7 +411,211 @@ def test_a_time_that_is_not_a_real_time_is_refused(exported):
     assert "links[2].created: '2024-13-01T00:00:00Z' is not a valid date and time." in refusal(exported)
 
 
-def test_a_refusal_from_the_database_halfway_rolls_back_what_was_written_before_it(exported):
+def test_a_refusal_halfway_rolls_back_what_was_written_before_it(exported):
     LabelFactory(name="Hint", shortcut="h")  # not in the file, but holds the shortcut Hedge wants
     message = refusal(exported)  # documents and comparisons were written before the labels
-    assert message.startswith("labels[3]: the database refused it")
+    assert message.startswith("labels[3].shortcut: 'h' is already the shortcut of the label 'Hint' here")
+
+
+# --- Values the forms would refuse ----------------------------------------------------------------
+
+
+def document_index(exported, slug="left-doc"):
+    return index_of(exported["documents"], slug=slug)
+
+
+def set_text(record, text):
+    from reader import text as textlib
+
+    record.update(text=text, text_sha256=textlib.sha256(text))
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "ftp://news.example/a", "not a url"])
+def test_a_document_url_that_is_not_http_or_https_is_refused(exported, url):
+    index = document_index(exported)
+    exported["documents"][index]["url"] = url
+    assert f"documents[{index}].url: {url!r} is not an http or https address." in refusal(exported)
+
+
+def test_a_nul_character_is_refused_wherever_it_is(exported):
+    exported["annotations"][3]["note"] = "before\x00after"
+    assert "annotations[3].note: holds a NUL character (\\u0000)" in refusal(exported)
+
+
+@pytest.mark.parametrize("section", ["documents", "annotations"])
+def test_a_lone_surrogate_is_refused_naming_record_and_field(exported, section):
+    field = "title" if section == "documents" else "note"
+    exported[section][1][field] = "broken \ud800 text"
+    message = refusal(exported)
+    assert f"{section}[1].{field}: holds a lone surrogate (\\ud800)" in message
+    message.encode("utf-8")  # the message itself can be written out
+
+
+def test_a_text_over_the_article_limit_is_refused(exported, settings):
+    settings.MAX_DOCUMENT_BYTES = 1000
+    index = document_index(exported)
+    set_text(exported["documents"][index], exported["documents"][index]["text"] + " more" * 300)
+    assert f"documents[{index}].text: is 0.0 MB of UTF-8; an article may be at most 0 MB." in refusal(
+        exported
+    )
+
+
+def test_a_whitespace_only_text_is_refused(exported):
+    set_text(exported["documents"][0], " \n\t ")
+    assert "documents[0].text: is empty or only whitespace." in refusal(exported)
+
+
+def test_a_blank_title_is_refused(exported):
+    exported["documents"][0]["title"] = "   "
+    assert "documents[0].title: is blank." in refusal(exported)
+
+
+@pytest.mark.parametrize("orphaned", [False, True])
+def test_an_absurd_offset_is_refused(exported, orphaned):
+    exported["spans"][0].update(end=2**64, orphaned=orphaned)
+    assert f"spans[0].end: {2**64} is greater than the maximum of 2147483647" in refusal(exported)
+
+
+@pytest.mark.parametrize("colour", ["red", "#12345", "#1234567", "#gggggg"])
+def test_a_label_colour_that_is_not_rrggbb_is_refused(exported, colour):
+    exported["labels"][0]["colour"] = colour
+    assert f"labels[0].colour: {colour!r} does not match" in refusal(exported)
+
+
+@pytest.mark.parametrize(
+    ("section", "field", "limit"),
+    [("annotations", "cue", 100), ("documents", "title", 300), ("comparisons", "title", 300)],
+)
+def test_a_value_over_its_column_length_is_refused(exported, section, field, limit):
+    exported[section][0][field] = "x" * (limit + 1)
+    expected = (
+        f"{section}[0].{field}: is {limit + 1} characters long; this field may be at most {limit} characters."
+    )
+    assert expected in refusal(exported)
+
+
+def test_a_speaker_alias_over_its_length_is_refused(exported):
+    exported["speakers"][0]["aliases"] = ["x" * 201]
+    assert "speakers[0].aliases[0]: is 201 characters long" in refusal(exported)
+
+
+def test_a_huge_note_is_refused_with_the_note_limit(exported):
+    exported["annotations"][0]["note"] = "n" * (7 * 1024 * 1024)
+    message = refusal(exported)
+    assert (
+        "annotations[0].note: is 7,340,032 characters long; a note may be at most 100,000 characters."
+        in message
+    )
+    assert "article" not in message
+
+
+def test_a_version_below_one_is_refused(exported):
+    exported["links"][0]["version"] = 0
+    assert "links[0].version: 0 is less than the minimum of 1" in refusal(exported)
+
+
+def test_sections_out_of_order_are_refused(exported):
+    reordered = {"format": exported["format"], "exported": exported["exported"]}
+    for name in ["documents", "comparisons", "labels", "speakers", "users", "annotations", "spans", "links"]:
+        reordered[name] = exported[name]
+    assert refusal(reordered) == (
+        "annotations: comes before spans (or spans is missing): the sections must come in the order the "
+        "export writes them (documents, comparisons, labels, speakers, users, spans, annotations, links)."
+    )
+
+
+def test_a_section_given_twice_is_refused(exported):
+    text = json.dumps(exported)
+    text = text[:-1] + ', "links": []}'
+    before = snapshot()
+    with pytest.raises(formats.ImportRefused, match="links: appears twice in the file."):
+        formats.import_native(raw=text)
+    assert snapshot() == before
+
+
+def test_a_w3c_file_imported_as_native_says_so():
+    with pytest.raises(formats.ImportRefused, match="looks like W3C Web Annotation"):
+        formats.import_native(
+            raw='{"@context": "http://www.w3.org/ns/anno.jsonld", "type": "AnnotationCollection"}'
+        )
+
+
+def test_an_upload_with_a_lone_surrogate_answers_400(curator_client, exported):
+    exported["documents"][0]["title"] = "\ud800"
+    response = upload(curator_client, exported)
+    assert response.status_code == 400
+    assert "documents[0].title: holds a lone surrogate" in response.content.decode()
+    assert Document.objects.count() == 0
+
+
+def test_an_upload_with_an_absurd_offset_answers_400(curator_client, exported):
+    exported["spans"][0]["start"] = 2**64
+    response = upload(curator_client, exported)
+    assert response.status_code == 400
+    assert "spans[0].start: 18446744073709551616 is greater than the maximum" in response.content.decode()
+
+
+def test_the_command_refuses_a_lone_surrogate_with_a_message_it_can_print(exported, tmp_path):
+    exported["annotations"][0]["note"] = "\ud800"
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(exported), encoding="utf-8")
+    with pytest.raises(CommandError) as refused:
+        call_command("import_annotations", str(path), stdout=io.StringIO())
+    assert "annotations[0].note: holds a lone surrogate" in str(refused.value)
+    str(refused.value).encode("utf-8")
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (
+            b"{\n  oops}",
+            "not valid JSON: Expecting property name enclosed in double quotes at line 2, column 3",
+        ),
+        (
+            b'{"format": "close-reader/1", "documents": [{"title": "\\ud800"}]}',
+            "documents[0].title: holds a lone",
+        ),
+    ],
+)
+def test_the_command_as_a_process_exits_1_with_one_message_and_no_traceback(tmp_path, content, said):
+    path = tmp_path / "bad.json"
+    path.write_bytes(content)
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path}/empty.sqlite3", DJANGO_SETTINGS_MODULE="reader.settings")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "import_annotations", str(path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"CommandError: {path} was refused; nothing was imported.")
+    assert said in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2024-01-02T03:04:05.123456Z",
+        "2024-01-02T03:04:05Z",
+        "2024-01-02T03:04:05.000000Z",
+        "2024-01-02T03:04:05.5Z",
+        "2024-01-02T05:04:05.123456+02:00",
+    ],
+)
+def test_a_file_time_is_stored_as_the_orm_would_store_it(text):
+    from datetime import datetime
+
+    from django.db import connection
+
+    from reader.formats import importing
+
+    expected = connection.ops.adapt_datetimefield_value(datetime.fromisoformat(text))
+    assert importing._file_time_adapter()(text) == expected

@@ -229,8 +229,8 @@ def test_the_panel_offers_the_counterparts_of_the_seeded_brain_injury_claim(user
         ({"target": "self"}, 400, "itself"),
         ({"target": "same-article"}, 400, "same article"),
         ({"relation": "agrees"}, 400, "relation"),
-        ({"source": 999_999}, 400, "no longer exists"),
-        ({"target": 999_999}, 400, "no longer exists"),
+        ({"source": 999_999}, 410, "deleted"),
+        ({"target": 999_999}, 410, "deleted"),
     ],
     ids=["nothing-picked", "itself", "same-article", "unknown-relation", "unknown-source", "unknown-target"],
 )
@@ -298,7 +298,9 @@ def test_the_link_page_aligns_the_two_wordings_word_by_word(user_client, spans):
 def test_editing_a_link_changes_its_relation_and_note(user_client, user, spans):
     made = link(*spans, author=user)
     response = user_client.post(
-        made.get_absolute_url(), {"relation": "contradicts", "note": "tense"}, headers=HTMX
+        made.get_absolute_url(),
+        {"relation": "contradicts", "note": "tense", "version": made.version},
+        headers=HTMX,
     )
     assert response.status_code == 200
     made.refresh_from_db()
@@ -308,7 +310,9 @@ def test_editing_a_link_changes_its_relation_and_note(user_client, user, spans):
 def test_editing_someone_elses_link_is_forbidden(user_client, other_user, spans):
     made = link(*spans, author=other_user)
     response = user_client.post(
-        made.get_absolute_url(), {"relation": "contradicts", "note": "x"}, headers=HTMX
+        made.get_absolute_url(),
+        {"relation": "contradicts", "note": "x", "version": made.version},
+        headers=HTMX,
     )
     assert response.status_code == 403
     made.refresh_from_db()
@@ -520,3 +524,24 @@ def test_an_annotator_cannot_review_a_link(user_client, user, spans):
     assert response.status_code == 403
     made.refresh_from_db()
     assert made.status == "pending"
+
+
+def test_the_no_javascript_list_tells_repeated_words_apart_by_label_and_context(
+    user_client, user, comparison
+):
+    source = tagged(comparison.left, "minister")
+    right = comparison.right
+    right.text = "Rouhani spoke. Rouhani said no. Later Rouhani left."
+    right.save()
+    for n, label in enumerate(["Speaker", "Quote", "Claim"]):
+        start = [m.start() for m in re.finditer("Rouhani", right.text)][n]
+        span = SpanFactory(document=right, start=start, end=start + 7)
+        AnnotationFactory(span=span, author=user, label=builtin_label(label))
+    html = user_client.get(
+        reverse("span_panel"), {"span": source.pk, "comparison": comparison.slug}, headers=HTMX
+    ).content.decode()
+    options = re.findall(r'<option value="\d+">([^<]*\[Rouhani\][^<]*)</option>', html)
+    assert len(options) == 3
+    assert len(set(options)) == 3
+    assert options[0].startswith("Speaker · …")
+    assert "[Rouhani] said no. Later" in options[1]

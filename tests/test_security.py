@@ -3,7 +3,8 @@
 Bad inputs tried: script and event-handler payloads in notes, cues, speaker
 names, label names, document titles and document text; writes without a CSRF
 token on every write endpoint; anonymous requests to every page; a production
-start without a key; repeated wrong passwords.
+start without a key; repeated wrong passwords from one address, from several behind a proxy, with
+forged X-Forwarded-For headers, and during a lockout.
 """
 
 import os
@@ -14,11 +15,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 
 from reader import settings as reader_settings
-from reader.models import Annotation, Label, Link, Speaker
+from reader.models import Annotation, Attribution, Label, Link, Speaker
 from tests.factories import (
     AnnotationFactory,
     ComparisonFactory,
@@ -112,7 +114,10 @@ def rich(db, user):
     )
     AnnotationFactory(span=right, label=builtin_label("Quote"), author=user, speaker=speaker, note=PAYLOAD)
     link = Link.objects.create(source=left, target=right, relation="contradicts", author=user, note=PAYLOAD)
-    return {"comparison": comparison, "annotation": annotation, "link": link}
+    attribution = Attribution.objects.create(
+        document=comparison.right, content=right, kind="indirect", speaker=speaker, author=user, note=PAYLOAD
+    )
+    return {"comparison": comparison, "annotation": annotation, "link": link, "attribution": attribution}
 
 
 def pages(rich):
@@ -194,6 +199,41 @@ def writes(rich):
             {"left-title": "A", "left-text": "a", "right-title": "B", "right-text": "b"},
         ),
         (reverse("comparison_report", args=[comparison.slug]), {}),
+        (reverse("import_annotations"), {}),
+        (
+            reverse("attribution_create"),
+            {"document": rich["attribution"].document_id, "content": span.pk, "speaker_name": "x"},
+        ),
+        (
+            rich["attribution"].get_absolute_url(),
+            {"kind": "direct", "speaker_name": "", "note": "changed", "version": 1},
+        ),
+        (
+            reverse("attribution_part", args=[rich["attribution"].pk]),
+            {"role": "cue", "clear": "on", "version": 1},
+        ),
+        (reverse("attribution_delete", args=[rich["attribution"].pk]), {"version": 1}),
+        (reverse("proposals_decide"), {"decision": "take", "document": rich["attribution"].document_id}),
+        (reverse("document_propose", args=[comparison.left.slug]), {}),
+        *adjudication_writes(annotation, link, comparison),
+    ]
+
+
+def adjudication_writes(annotation, link, comparison):
+    seen_a = f"{annotation.pk}.{annotation.version}.{annotation.status}"
+    seen_l = f"{link.pk}.{link.version}.{link.status}"
+    return [
+        (reverse("agreement_sample", args=[comparison.slug]), {"clear": "1"}),
+        (reverse("adjudicate_pick", args=[comparison.slug]), {"a": seen_a, "choice": "a"}),
+        (
+            reverse("adjudicate_write", args=[comparison.slug]),
+            {"a": seen_a, "boundaries": "a", "label_from": "a", "speaker_from": "a", "cue_from": "a"},
+        ),
+        (
+            reverse("adjudicate_link_write", args=[comparison.slug]),
+            {"a": seen_l, "ends": "a", "relation": "paraphrase"},
+        ),
+        (reverse("adjudicate_agreed", args=[comparison.slug]), {"unit": f"annotation:{seen_a},{seen_a}"}),
     ]
 
 
@@ -203,6 +243,7 @@ def state():
         sorted(Annotation.objects.values_list("note", "status")),
         sorted(Link.objects.values_list("relation", "note", "status")),
         Speaker.objects.count(),
+        sorted(Attribution.objects.values_list("note", "version", "proposal")),
     )
 
 
@@ -216,6 +257,53 @@ def test_every_write_needs_a_csrf_token(user, rich):
         if response.status_code == 403:
             assert b"CSRF" in response.content, url
     assert state() == before
+
+
+def every_url(rich):
+    """Every URL of the app (not the admin's or the login's), its parameters filled in."""
+    from django.urls import URLPattern, get_resolver
+
+    urls = []
+    for pattern in get_resolver().url_patterns:
+        if not isinstance(pattern, URLPattern) or pattern.name in ("login", "logout"):
+            continue
+        owner = next(
+            (name for name in ("link", "attribution", "speaker") if pattern.name.startswith(name)), None
+        )
+        pk = {
+            "link": rich["link"].pk,
+            "attribution": rich["attribution"].pk,
+            "speaker": rich["attribution"].speaker_id,
+        }.get(owner, rich["annotation"].pk)
+        slug = (
+            rich["comparison"].left.slug if pattern.name.startswith("document") else rich["comparison"].slug
+        )
+        values = {"slug": slug, "pk": pk}
+        kwargs = {name: values[name] for name in pattern.pattern.converters}
+        urls.append(reverse(pattern.name, kwargs=kwargs))
+    return urls
+
+
+def test_every_url_of_the_app_refuses_a_post_without_a_csrf_token(user, rich):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    before = state()
+    urls = every_url(rich)
+    assert len(urls) >= 19
+    for url in urls:
+        response = client.post(url, {"status": "accepted", "note": "x", "label": rich["annotation"].label_id})
+        assert response.status_code in (403, 405), url
+    assert state() == before
+
+
+def test_the_csrf_list_names_every_url_that_takes_a_post(user, rich):
+    """A new write endpoint must join `writes()`: find every URL that answers a POST (with a token)
+    with something other than 405, and check the list has it."""
+    client = Client()
+    client.force_login(user)
+    listed = {url for url, _ in writes(rich)}
+    takes_post = [url for url in every_url(rich) if client.post(url, {}).status_code != 405]
+    assert set(takes_post) <= listed, set(takes_post) - listed
 
 
 def test_anonymous_visitors_reach_nothing_but_the_login_page(client, rich):
@@ -255,6 +343,66 @@ def test_five_wrong_passwords_lock_the_username_from_that_address(client, db):
     locked = login(client, "target", "correct horse battery staple")
     assert locked.status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+def test_a_lockout_from_one_address_does_not_lock_the_username_from_another(db):
+    UserFactory(username="target")
+    attacker, colleague = Client(REMOTE_ADDR="203.0.113.9"), Client(REMOTE_ADDR="198.51.100.7")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        login(attacker, "target", "wrong")
+    assert login(attacker, "target", "correct horse battery staple").status_code == 429
+    assert login(colleague, "target", "correct horse battery staple").status_code == 302
+
+
+def test_behind_a_proxy_the_lockout_counts_the_forwarded_address(db, settings):
+    settings.TRUSTED_PROXIES = 1
+    UserFactory(username="target")
+    # Every request comes from the proxy; the proxy appends the address it saw.
+    attacker = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    colleague = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        login(attacker, "target", "wrong")
+    assert login(attacker, "target", "correct horse battery staple").status_code == 429
+    assert login(colleague, "target", "correct horse battery staple").status_code == 302
+
+
+def test_a_forged_forwarded_address_cannot_dodge_or_borrow_a_lockout(db, settings):
+    settings.TRUSTED_PROXIES = 1
+    UserFactory(username="target")
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        # The attacker writes a fresh address each time; the proxy appends the real one.
+        forged = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 203.0.113.9")
+        login(forged, "target", "wrong")
+    real = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert login(real, "target", "correct horse battery staple").status_code == 429
+
+
+def test_without_a_proxy_the_forwarded_header_is_ignored(db):
+    UserFactory(username="target")
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        login(Client(REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}"), "target", "wrong")
+    assert (
+        login(Client(REMOTE_ADDR="203.0.113.9"), "target", "correct horse battery staple").status_code == 429
+    )
+
+
+def test_failures_during_a_lockout_do_not_extend_it(client, db):
+    from datetime import timedelta
+
+    from axes.models import AccessAttempt
+
+    UserFactory(username="target")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        login(client, "target", "wrong")
+
+    def minutes_pass(minutes):
+        AccessAttempt.objects.update(attempt_time=F("attempt_time") - timedelta(minutes=minutes))
+
+    minutes_pass(10)
+    for _ in range(3):  # the attacker keeps trying, ten minutes into the lockout
+        assert login(client, "target", "wrong").status_code == 429
+    minutes_pass(6)  # sixteen minutes after the lockout began
+    assert login(client, "target", "correct horse battery staple").status_code == 302
 
 
 def test_a_lockout_does_not_lock_out_other_users(client, db):

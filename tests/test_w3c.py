@@ -1,4 +1,5 @@
-"""W3C Web Annotation out: the presenter, the collection, and the W3C test suite's MUSTs.
+"""W3C Web Annotation out: the presenter, the collection, ids by setting, request or --base-url,
+and the W3C test suite's MUSTs.
 
 The suite (tests/conformance/w3c-annotation-model/, copied with its licence) lists its MUST
 assertions in annotations/annotationMusts.test. Each is a draft-04 JSON Schema whose $refs
@@ -7,14 +8,18 @@ fetched. Formats ("uri", "date-time") are checked too: that needs rfc3986-valida
 rfc3339-validator (requirements-dev.txt), without which jsonschema skips them silently.
 """
 
+import io
 import json
 from pathlib import Path
 
 import jsonschema
 import pytest
+from django.core.management import call_command
 from referencing import Registry, Resource
 
-from reader import exports
+from reader import formats
+from reader.formats import w3c
+from reader.formats.scope import iso
 from reader.models import Annotation, Link, Relation
 from tests.factories import (
     EMOJI_NEWS,
@@ -63,13 +68,13 @@ def failures(annotation):
 
 @pytest.fixture(autouse=True)
 def site_url(settings):
-    settings.SITE_URL = SITE
+    settings.SITE_URL = ""
 
 
 @pytest.fixture
 def collection():
     rich_corpus()
-    return json.loads("".join(exports.export_chunks(format="w3c")))
+    return json.loads("".join(formats.export_chunks(format="w3c", base_url=SITE)))
 
 
 # --- The presenter -----------------------------------------------------------------------------
@@ -86,18 +91,22 @@ def test_an_annotation_is_presented_with_its_label_speaker_cue_and_note_as_bodie
     )
     Annotation.objects.filter(pk=annotation.pk).update(created="2024-01-02T03:04:05.678901Z")
     annotation.refresh_from_db()
-    assert exports.annotation_jsonld(annotation=annotation) == {
-        "@context": "http://www.w3.org/ns/anno.jsonld",
+    assert w3c.annotation_jsonld(annotation=annotation, base_url=SITE) == {
+        "@context": ["http://www.w3.org/ns/anno.jsonld", {"cr": "urn:close-reader:"}],
         "id": f"{SITE}/annotations/{annotation.pk}/",
         "type": "Annotation",
         "motivation": "tagging",
         "creator": {"type": "Person", "nickname": "ann"},
         "created": "2024-01-02T03:04:05.678901Z",
-        "modified": exports._iso(annotation.modified),
+        "modified": iso(annotation.modified),
         "body": [
             {"type": "TextualBody", "value": "Quote", "purpose": "tagging"},
-            {"type": "TextualBody", "value": "Hassan Rouhani", "purpose": "identifying"},
-            {"type": "TextualBody", "value": "said", "purpose": "describing"},
+            {
+                "type": "SpecificResource",
+                "purpose": "identifying",
+                "source": "urn:close-reader:speaker:Hassan%20Rouhani",
+            },
+            {"type": "TextualBody", "value": "said", "purpose": "describing", "cr:role": "cue"},
             {"type": "TextualBody", "value": "Reported <b>speech</b>.", "purpose": "commenting"},
         ],
         "target": {
@@ -128,8 +137,8 @@ def test_a_link_is_presented_as_linking_both_spans_with_its_relation_and_note():
     )
     Link.objects.filter(pk=link.pk).update(created="2024-05-06T07:08:09Z", modified="2024-05-07T00:00:00Z")
     link.refresh_from_db()
-    assert exports.link_jsonld(link=link) == {
-        "@context": "http://www.w3.org/ns/anno.jsonld",
+    assert w3c.link_jsonld(link=link, base_url=SITE) == {
+        "@context": ["http://www.w3.org/ns/anno.jsonld", {"cr": "urn:close-reader:"}],
         "id": f"{SITE}/links/{link.pk}/",
         "type": "Annotation",
         "motivation": "linking",
@@ -167,7 +176,7 @@ def test_a_link_is_presented_as_linking_both_spans_with_its_relation_and_note():
 
 def test_an_annotation_with_no_speaker_cue_or_note_has_only_its_tag():
     annotation = AnnotationFactory()
-    assert exports.annotation_jsonld(annotation=annotation)["body"] == [
+    assert w3c.annotation_jsonld(annotation=annotation, base_url=SITE)["body"] == [
         {"type": "TextualBody", "value": "Quote", "purpose": "tagging"}
     ]
 
@@ -180,7 +189,10 @@ def test_a_speaker_mention_naming_its_speaker_identifies_them(collection):
 
 def test_a_document_without_a_url_is_the_target_source_by_its_page_here():
     annotation = AnnotationFactory(span__document__slug="no-url", span__document__url="")
-    assert exports.annotation_jsonld(annotation=annotation)["target"]["source"] == f"{SITE}/documents/no-url/"
+    assert (
+        w3c.annotation_jsonld(annotation=annotation, base_url=SITE)["target"]["source"]
+        == f"{SITE}/documents/no-url/"
+    )
 
 
 def test_an_orphaned_span_is_targeted_by_its_quote_alone(collection):
@@ -210,7 +222,7 @@ def test_text_positions_count_code_points_in_an_emoji_text(collection):
 
 def test_the_export_is_an_annotation_collection_with_one_embedded_page(collection):
     page = collection["first"]
-    assert collection["@context"] == "http://www.w3.org/ns/anno.jsonld"
+    assert collection["@context"] == ["http://www.w3.org/ns/anno.jsonld", {"cr": "urn:close-reader:"}]
     assert collection["type"] == "AnnotationCollection"
     assert collection["id"] == f"{SITE}/export/annotations.json?format=w3c"
     assert page["type"] == "AnnotationPage"
@@ -235,14 +247,14 @@ def test_every_item_has_a_distinct_absolute_id(collection):
 
 def test_a_comparison_collection_is_named_and_identified_by_its_scope():
     corpus = rich_corpus()
-    chunks = exports.export_chunks(format="w3c", comparison=corpus.pair, status="accepted")
+    chunks = formats.export_chunks(format="w3c", comparison=corpus.pair, status="accepted", base_url=SITE)
     collection = json.loads("".join(chunks))
     assert collection["id"] == f"{SITE}/export/annotations.json?format=w3c&comparison=pair&status=accepted"
     assert collection["label"] == "Close Reader annotations of Left and right"
 
 
 def test_an_empty_collection_is_still_valid_json():
-    collection = json.loads("".join(exports.export_chunks(format="w3c")))
+    collection = json.loads("".join(formats.export_chunks(format="w3c", base_url=SITE)))
     assert (collection["total"], collection["first"]["items"]) == (0, [])
 
 
@@ -280,6 +292,21 @@ def test_the_kinds_of_item_checked_cover_every_label_kind_and_relation(collectio
     assert {body["purpose"] for body in bodies} == {"tagging", "identifying", "describing", "commenting"}
 
 
+def test_speaker_and_cue_bodies_are_told_apart_from_tags_and_notes(collection):
+    bodies = [body for item in collection["first"]["items"] for body in item["body"]]
+    speakers = [body for body in bodies if body["purpose"] == "identifying"]
+    cues = [body for body in bodies if body["purpose"] == "describing"]
+    assert speakers
+    assert all(b["type"] == "SpecificResource" for b in speakers)
+    assert {w3c.speaker_from_iri(b["source"]) for b in speakers} == {
+        "Hassan Rouhani",
+        "Iran's Foreign Ministry",
+    }
+    assert cues
+    assert all(b["type"] == "TextualBody" and b["cr:role"] == "cue" for b in cues)
+    assert all("cr:role" not in b for b in bodies if b["purpose"] in ("tagging", "commenting"))
+
+
 @pytest.mark.parametrize(
     ("break_it", "assertion"),
     [
@@ -295,7 +322,55 @@ def test_the_kinds_of_item_checked_cover_every_label_kind_and_relation(collectio
     ids=["no target", "id not a uri", "created not a time", "body and bodyValue", "negative position"],
 )
 def test_a_broken_annotation_fails_the_must_assertion_it_breaks(break_it, assertion):
-    item = exports.annotation_jsonld(annotation=AnnotationFactory())
+    item = w3c.annotation_jsonld(annotation=AnnotationFactory(), base_url=SITE)
     assert failures(item) == {}
     break_it(item)
     assert assertion in failures(item)
+
+
+# --- Where ids point ---------------------------------------------------------------------------
+
+
+def web_collection(client, **extra):
+    response = client.get("/export/annotations.json", {"format": "w3c"}, **extra)
+    return json.loads(b"".join(response.streaming_content))
+
+
+def test_web_ids_use_the_site_url_when_it_is_set(user_client, settings):
+    settings.SITE_URL = "https://reader.example.org"
+    AnnotationFactory()
+    collection = web_collection(user_client, HTTP_HOST="localhost:8123")
+    assert collection["id"].startswith("https://reader.example.org/export/")
+    assert collection["first"]["items"][0]["id"].startswith("https://reader.example.org/annotations/")
+
+
+def test_web_ids_use_the_address_asked_at_when_no_site_url_is_set(user_client, settings):
+    settings.ALLOWED_HOSTS = ["reader.internal"]
+    annotation = AnnotationFactory()
+    collection = web_collection(user_client, HTTP_HOST="reader.internal:8443", secure=True)
+    assert (
+        collection["first"]["items"][0]["id"] == f"https://reader.internal:8443/annotations/{annotation.pk}/"
+    )
+
+
+def command_collection(*args):
+    out = io.StringIO()
+    call_command("export_annotations", "--format", "w3c", *args, stdout=out)
+    return json.loads(out.getvalue())
+
+
+def test_command_ids_use_base_url(settings):
+    settings.SITE_URL = "https://from.settings"
+    annotation = AnnotationFactory()
+    item = command_collection("--base-url", "https://given.example/")["first"]["items"][0]
+    assert item["id"] == f"https://given.example/annotations/{annotation.pk}/"
+
+
+def test_command_ids_default_to_the_site_url_then_localhost(settings):
+    annotation = AnnotationFactory()
+    assert command_collection()["first"]["items"][0]["id"] == f"http://localhost/annotations/{annotation.pk}/"
+    settings.SITE_URL = "https://from.settings"
+    assert (
+        command_collection()["first"]["items"][0]["id"]
+        == f"https://from.settings/annotations/{annotation.pk}/"
+    )

@@ -51,6 +51,7 @@
     const start = offsetOf(root, clipped.startContainer, clipped.startOffset);
     return {
       document: root.dataset.document,
+      text_sha256: root.dataset.sha256 || "",
       start,
       end: start + codePoints(exact),
       exact,
@@ -71,7 +72,7 @@
   };
 
   const showToolbar = (sel) => {
-    for (const name of ["document", "start", "end", "exact"]) toolbar.elements[name].value = sel[name];
+    for (const name of ["document", "text_sha256", "start", "end", "exact"]) toolbar.elements[name].value = sel[name];
     toolbar.hidden = false;
     const width = toolbar.offsetWidth;
     const left = Math.min(
@@ -93,6 +94,8 @@
     hideToolbar();
     clearSelection();
     say(form, "Click a highlight in the other article, or select text there. Esc cancels.");
+    // On a phone the panel shrinks while picking: keep its pick area in view.
+    form.querySelector("[data-picked]")?.scrollIntoView({ block: "nearest" });
   };
 
   const stopLinking = () => {
@@ -124,11 +127,43 @@
     say(linking, `Selected “${sel.exact.slice(0, 80)}”. Press Enter or Link to link it.`);
   };
 
+  // ---- Attributions: pick a cue, a source or a piece of content ---------------
+
+  let picking = null; // {form, role} while the reader selects a part in the same article
+  const ROLE_NAMES = { cue: "the cue", source: "the source", content: "the content", more: "another piece of the content" };
+
+  const startPicking = (form, role) => {
+    stopLinking();
+    picking = { form, role };
+    document.body.classList.add("picking");
+    hideToolbar();
+    clearSelection();
+    say(form, `Select ${ROLE_NAMES[role]} in this article, then press Enter. Esc cancels.`);
+  };
+
+  const stopPicking = () => {
+    if (!picking) return;
+    document.body.classList.remove("picking");
+    picking = null;
+  };
+
+  // A new attribution keeps each part in fields of its own; a change of one part uses `part_*`.
+  const pickPart = (sel) => {
+    const { form, role } = picking;
+    const prefix = form.elements.part_start ? "part" : role;
+    form.elements[`${prefix}_start`].value = sel.start;
+    form.elements[`${prefix}_end`].value = sel.end;
+    form.elements[`${prefix}_exact`].value = sel.exact;
+    if (form.elements.role) form.elements.role.value = role;
+    say(form, `${ROLE_NAMES[role]}: “${sel.exact.slice(0, 80)}”. Press Enter to save, or pick another part.`);
+  };
+
   // ---- Panel ---------------------------------------------------------------
 
   const closePanel = () => {
     if (!panel) return;
     stopLinking();
+    stopPicking();
     panel.replaceChildren();
     for (const mark of document.querySelectorAll("mark.hl.active")) mark.classList.remove("active");
   };
@@ -182,7 +217,7 @@
     svg?.classList.add("focused");
     // Bring the first counterpart into its column's view, without moving the page.
     const counterpart = firstMark.get(others[0]);
-    if (counterpart && scrollsOnItsOwn(counterpart)) {
+    if (counterpart?.isConnected && scrollsOnItsOwn(counterpart)) {
       const column = counterpart.closest(".column").getBoundingClientRect();
       const box = counterpart.getBoundingClientRect();
       if (box.top < column.top || box.bottom > column.bottom) {
@@ -192,9 +227,14 @@
   };
 
   let drawPending = false;
+  let stale = false;
   const drawConnectors = () => {
     drawPending = false;
     if (!svg) return;
+    if (stale) {
+      stale = false;
+      readLinks();
+    }
     const columns = document.querySelectorAll("main.reader .column");
     if (columns.length !== 2) return;
     const [left, right] = [...columns].map((column) => column.getBoundingClientRect());
@@ -215,7 +255,11 @@
     for (const link of links) {
       const a = firstMark.get(String(link.source));
       const b = firstMark.get(String(link.target));
-      if (!a || !b) continue;
+      // A swap may have replaced a mark since the map was built: read the page again next time.
+      if (!a || !b || !a.isConnected || !b.isConnected) {
+        if ((a && !a.isConnected) || (b && !b.isConnected)) stale = true;
+        continue;
+      }
       const [l, r] = textRootOf(a).dataset.document === leftDocument ? [a, b] : [b, a];
       const yl = l.getBoundingClientRect();
       const yr = r.getBoundingClientRect();
@@ -257,6 +301,10 @@
           if (sel && sel.document === linking.dataset.otherDocument) pickSelection(sel);
           return;
         }
+        if (picking) {
+          if (sel && sel.document === picking.form.dataset.pickDocument) pickPart(sel);
+          return;
+        }
         if (sel) showToolbar(sel);
         else if (!toolbar.contains(document.activeElement)) hideToolbar();
       });
@@ -276,23 +324,52 @@
       }
     });
 
-    // A click on a highlight (not the end of a drag that selects text) opens its
-    // annotations, or, while linking, picks it as the counterpart.
+    // A focusable mark cannot start a text selection in Chromium: the press focuses it
+    // instead. So for the length of a press it is not focusable; Tab still reaches it.
+    let pressedAt = null;
+    document.addEventListener(
+      "pointerdown",
+      (event) => {
+        pressedAt = { x: event.clientX, y: event.clientY };
+        const mark = event.target.closest?.(".text mark[tabindex]");
+        if (!mark) return;
+        mark.removeAttribute("tabindex");
+        const restore = () => mark.setAttribute("tabindex", "0");
+        document.addEventListener("pointerup", restore, { once: true });
+        document.addEventListener("pointercancel", restore, { once: true });
+      },
+      true,
+    );
+
+    // A click on a highlight opens its annotations (innermost first), or, while linking, picks
+    // it as the counterpart. Not a drag that ends on it, and not a double-click, which selects
+    // a word: a single click opens once the time for a second one has passed.
+    const DOUBLE_CLICK_MS = 250;
+    let opening = 0;
     document.addEventListener("click", (event) => {
       const mark = event.target.closest(".text mark.hl");
-      if (!mark || !window.getSelection().isCollapsed) return;
-      const ids = mark.dataset.spans.split(" ");
+      if (!mark) return;
+      clearTimeout(opening);
+      const moved = pressedAt && Math.hypot(event.clientX - pressedAt.x, event.clientY - pressedAt.y) > 4;
+      if (event.detail > 1 || moved || !window.getSelection().isCollapsed) return;
+      const ids = mark.dataset.spans.split(" ").reverse();
+      if (picking) return; // picking selects words; a click on a highlight opens nothing
       if (linking) {
-        if (textRootOf(mark).dataset.document === linking.dataset.otherDocument) linkToSpan(ids[ids.length - 1]);
+        if (textRootOf(mark).dataset.document === linking.dataset.otherDocument) linkToSpan(ids[0]);
         return;
       }
-      openSpans(ids);
+      opening = setTimeout(() => {
+        if (window.getSelection().isCollapsed) openSpans(ids);
+      }, DOUBLE_CLICK_MS);
     });
+    document.addEventListener("dblclick", () => clearTimeout(opening));
   }
 
   document.addEventListener("click", (event) => {
     const start = event.target.closest("[data-link-start]");
     if (start) startLinking(start.closest("form"));
+    const pick = event.target.closest("[data-pick]");
+    if (pick) startPicking(pick.closest("form"), pick.dataset.pick);
     const close = event.target.closest("[data-close]");
     if (close && panel && panel.contains(close)) {
       event.preventDefault();
@@ -304,12 +381,23 @@
 
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape") {
-      if (linking) stopLinking();
+      if (picking) stopPicking();
+      else if (linking) stopLinking();
       else if (toolbar && !toolbar.hidden) {
         hideToolbar();
         clearSelection();
       } else closePanel();
       return;
+    }
+    // Alt+L starts linking even while typing in the panel (a plain L types an "l" there).
+    if (event.altKey && !event.ctrlKey && !event.metaKey && event.code === "KeyL" && panel) {
+      const here = document.activeElement?.closest?.(".span-card") || panel;
+      const form = here.querySelector("[data-link-form]");
+      if (form) {
+        event.preventDefault();
+        startLinking(form);
+        return;
+      }
     }
     if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return;
     if (linking && event.key === "Enter" && linking.elements.target_exact.value) {
@@ -317,9 +405,16 @@
       linking.requestSubmit(linking.querySelector("[data-link-submit]"));
       return;
     }
+    if (picking && event.key === "Enter") {
+      event.preventDefault();
+      const { form } = picking;
+      stopPicking();
+      form.requestSubmit();
+      return;
+    }
     if (event.key === "Enter" && event.target.matches?.(".text mark.hl")) {
       event.preventDefault();
-      openSpans(event.target.dataset.spans.split(" "));
+      openSpans(event.target.dataset.spans.split(" ").reverse());
       return;
     }
     if (toolbar && !toolbar.hidden) {
@@ -329,6 +424,21 @@
         button.click();
       }
       return;
+    }
+    // Proposals: J / K to the next or previous one, A to take it, X to decline it.
+    const key = event.key.toLowerCase();
+    if (key === "j" || key === "k") {
+      event.preventDefault();
+      stepProposal(key === "j" ? 1 : -1);
+      return;
+    }
+    if ((key === "a" || key === "x") && panel) {
+      const button = panel.querySelector(`.attribution.proposal [data-decide="${key === "a" ? "take" : "decline"}"]`);
+      if (button) {
+        event.preventDefault();
+        button.click();
+        return;
+      }
     }
     if (event.key.toLowerCase() === "l" && panel) {
       const here = document.activeElement?.closest?.(".span-card") || panel;
@@ -340,10 +450,45 @@
     }
   });
 
+  // The proposals in reading order (a content's first piece each), the one shown in the panel,
+  // and the step to the next or the previous.
+  const stepProposal = (direction) => {
+    const seen = new Set();
+    const marks = [...document.querySelectorAll(".text mark.hl.proposed.a-content[data-attr]")].filter((mark) => {
+      const id = mark.dataset.attr.split(" ")[0];
+      if (seen.has(id)) return false;
+      seen.add(id);
+      return true;
+    });
+    if (!marks.length) return;
+    const current = panel?.querySelector(".attribution.proposal")?.dataset.attribution;
+    const at = marks.findIndex((mark) => mark.dataset.attr.split(" ").includes(current));
+    const next = marks[(at + direction + marks.length) % marks.length] || marks[0];
+    next.scrollIntoView({ block: "center" });
+    openSpans(next.dataset.spans.split(" ").reverse());
+  };
+
+  // Hovering any part of an attribution lights its other parts: source, cue and content.
+  const attributionsOf = (mark) => (mark.dataset.attr ? mark.dataset.attr.split(" ") : []);
+  document.addEventListener("mouseover", (event) => {
+    const mark = event.target.closest?.(".text mark.hl[data-attr]");
+    if (!mark) return;
+    const ids = attributionsOf(mark);
+    for (const other of document.querySelectorAll(".text mark.hl[data-attr]")) {
+      other.classList.toggle("attr-lit", attributionsOf(other).some((id) => ids.includes(id)));
+    }
+  });
+  document.addEventListener("mouseout", (event) => {
+    if (!event.target.closest?.(".text mark.hl[data-attr]")) return;
+    for (const lit of document.querySelectorAll(".text mark.hl.attr-lit")) lit.classList.remove("attr-lit");
+  });
+
   for (const kind of ["mouseover", "focusin"]) {
     document.addEventListener(kind, (event) => {
       const mark = event.target.closest?.(".text mark.hl.linked");
-      if (mark) lightCounterparts(mark);
+      // A press of the mouse focuses a linked mark too; lighting (and scrolling) then would
+      // cut short the drag that press may begin. Hovering has lit it already.
+      if (mark && (kind === "mouseover" || mark.matches(":focus-visible"))) lightCounterparts(mark);
     });
   }
   for (const kind of ["mouseout", "focusout"]) {
@@ -356,6 +501,7 @@
   document.addEventListener("htmx:afterSwap", (event) => {
     if (!panel || event.detail.target !== panel) return;
     stopLinking();
+    stopPicking();
     const inner = panel.querySelector(".panel-inner");
     if (!inner) return;
     for (const mark of document.querySelectorAll("mark.hl.active")) mark.classList.remove("active");
@@ -379,10 +525,26 @@
     for (const message of document.querySelectorAll("#flash .msg")) message.remove();
   });
 
-  document.addEventListener("htmx:afterSettle", () => {
-    readLinks();
-    redraw();
-  });
+  // While a sidebar filter is on, the text dims the highlights it leaves out.
+  const showFilter = () => {
+    const main = document.querySelector("main.reader");
+    if (!main) return;
+    const match = document.getElementById("filter-match");
+    main.classList.toggle("filtering", Boolean(match));
+    const kept = new Set(match ? match.dataset.spans.split(" ") : []);
+    for (const mark of document.querySelectorAll(".text mark.hl")) {
+      mark.classList.toggle("kept", mark.dataset.spans.split(" ").some((id) => kept.has(id)));
+    }
+  };
+
+  // Sentences swapped in out of band (after tagging) hold new marks: map them at once.
+  for (const kind of ["htmx:afterSettle", "htmx:oobAfterSwap"]) {
+    document.addEventListener(kind, () => {
+      readLinks();
+      redraw();
+      showFilter();
+    });
+  }
   for (const column of document.querySelectorAll("main.reader .column")) {
     column.addEventListener(
       "scroll",
@@ -401,5 +563,6 @@
   window.addEventListener("scroll", redraw, { passive: true });
   readLinks();
   redraw();
+  showFilter();
   document.fonts?.ready.then(redraw);
 })();

@@ -1,9 +1,10 @@
 import os
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from reader import exports
+from reader import formats
 from reader.models import Comparison, Status
 
 
@@ -14,7 +15,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--format", choices=exports.FORMATS, default="native")
+        parser.add_argument("--format", choices=formats.FORMATS, default="native")
         parser.add_argument(
             "--comparison", metavar="SLUG", help="Only this comparison and its two documents."
         )
@@ -24,13 +25,32 @@ class Command(BaseCommand):
             help="Only annotations and links of this status (and their spans).",
         )
         parser.add_argument("--output", metavar="FILE", type=Path, help="Write here instead of to stdout.")
+        parser.add_argument(
+            "--indent",
+            type=int,
+            metavar="N",
+            help="Indent by N spaces, for people (default: compact, one line).",
+        )
+        parser.add_argument(
+            "--base-url",
+            metavar="URL",
+            help="W3C: what annotation ids start with (default: DJANGO_SITE_URL, else http://localhost).",
+        )
 
-    def handle(self, *args, format, comparison, status, output, **options):
+    def handle(self, *args, format, comparison, status, output, indent, base_url, **options):
         if comparison is not None:
             slug, comparison = comparison, Comparison.objects.filter(slug=comparison).first()
             if comparison is None:
                 raise CommandError(f"There is no comparison {slug!r}.")
-        chunks = exports.export_chunks(format=format, comparison=comparison, status=status)
+        if indent is not None and not 0 <= indent <= 16:
+            raise CommandError("--indent takes 0 to 16 spaces.")
+        chunks = formats.export_chunks(
+            format=format,
+            comparison=comparison,
+            status=status,
+            indent=indent,
+            base_url=base_url or settings.SITE_URL or formats.DEFAULT_BASE_URL,
+        )
         if output is None:
             for chunk in chunks:
                 self.stdout.write(chunk, ending="")

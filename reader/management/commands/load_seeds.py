@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from reader import text as textlib
 from reader.models import Comparison, Document
 
 SEEDS = Path(settings.BASE_DIR) / "seeds"
@@ -26,19 +27,37 @@ class Command(BaseCommand):
             manifest = json.loads((seeds / "manifest.json").read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
             raise CommandError(f"Cannot read {seeds / 'manifest.json'}: {error}") from error
-        documents = [self.load(seeds, entry) for entry in manifest["documents"]]
+        headings = self.headings(seeds)
+        documents = [
+            self.load(seeds, {"headings": headings.get(entry["slug"], []), **entry})
+            for entry in manifest["documents"]
+        ]
         left, right = documents[:2]
         _, created = Comparison.objects.get_or_create(
             slug=COMPARISON["slug"], defaults={**COMPARISON, "left": left, "right": right}
         )
         self.stdout.write(f"Comparison {COMPARISON['slug']}: {'created' if created else 'already there'}")
 
+    def headings(self, seeds):
+        """Subheadings by document slug, from seeds/headings.json (the project's addition)."""
+        path = seeds / "headings.json"
+        if not path.exists():
+            return {}
+        try:
+            found = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError as error:
+            raise CommandError(f"Cannot read {path}: {error}") from error
+        return {slug: lines for slug, lines in found.items() if isinstance(lines, list)}
+
     def load(self, seeds, entry):
         # Byte for byte: the text is decoded, never normalised, so offsets count what is on disk.
         text = (seeds / entry["file"]).read_bytes().decode("utf-8")
+        outlet, outlet_note = textlib.split_outlet(entry.get("outlet", ""))
         fields = {
             "title": entry["title"],
-            "outlet": entry.get("outlet", ""),
+            "outlet": outlet[:300],
+            "outlet_note": entry.get("outlet_note", outlet_note)[:300],
+            "headings": textlib.heading_lines(text, entry.get("headings", [])),
             "published": entry.get("published"),
             "published_note": entry.get("published_note", "")[:300],
             "language": entry.get("language", "en"),

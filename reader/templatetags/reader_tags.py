@@ -1,0 +1,35 @@
+"""Small filters the templates share (loaded as builtins: no {% load %} needed)."""
+
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+OPENING_QUOTES = "\"'“‘«„‚‹`"
+
+
+@register.filter
+def as_quote(words):
+    """Words shown as a quotation: in <q>, which adds quotation marks, unless they begin with one
+    of their own (a quoted quote would show its marks twice)."""
+    words = str(words)
+    if words[:1] in OPENING_QUOTES or words[:2] == "''":
+        return format_html('<span class="quoted">{}</span>', words)
+    return format_html("<q>{}</q>", words)
+
+
+@register.inclusion_tag("reader/outlet.html")
+def outlet(document, empty="Unknown outlet"):
+    """An outlet's name, with how it is known on demand (a long inferred note is not a name)."""
+    name, note = _field(document, "outlet"), _field(document, "outlet_note")
+    return {"name": name or empty, "note": note, "known": bool(name)}
+
+
+def _field(item, name):
+    return item.get(name, "") if isinstance(item, dict) else getattr(item, name, "")
+
+
+@register.filter
+def split_words(value):
+    """ "a b c" → ["a", "b", "c"]: a short list written in a template."""
+    return str(value).split()
