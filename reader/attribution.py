@@ -109,11 +109,11 @@ determine nominate appoint encourage downplay side rail rule""".split()  # noqa:
 _NOUN_CUES = frozenset(
     """claim claims view views belief beliefs argument assertion suggestion allegation allegations
     accusation accusations promise promises pledge plan plans hope hopes fear fears concern concerns
-    warning insistence contention position proposal demand demands call calls statement statements
-    remarks comments comment criticism opinion assessment prediction message response reply answer
-    announcement explanation denial decision vow threat words advice support opposition endorsement praise
+    warning insistence contention position demand demands call calls statement statements
+    remarks comments comment criticism opinion assessment prediction message reply answer
+    announcement explanation denial decision vow words advice support opposition endorsement praise
     complaint complaints attack attacks question questions criticisms condemnation skepticism approval
-    disapproval rejection defense push pressure appeal appeals interview
+    disapproval rejection defense push interview
     """.split()  # noqa: SIM905
 )
 # The prepositions that open the content of a noun cue ("criticism of", "questions about", "call for").
@@ -463,7 +463,8 @@ _PARTICLES = {
 # Never cues on their own: they are something else far more often.
 _EXCLUDED = frozenset(
     """known offering founded backed seen like likes sees seeing saw mean means meant state states counsel
-    trust""".split()  # noqa: SIM905
+    trust rule rules back heard emails maintained maintains continuing interrupted smiling reason reasons
+    answer press add advised challenge appeal""".split()  # noqa: SIM905
 )
 # "find" reports only when evidence finds something ("the poll found", "researchers found that").
 _FIND = frozenset(["find", "finds", "found", "finding"])
@@ -912,6 +913,14 @@ class _Extractor:
             return True
         if self.toks[b - 1].low in _SOURCE_NOUNS and b - a <= 3 and tok.low not in _VERBISH:
             return True  # "exit polls", "campaign officials"
+        head = self.toks[b - 1].low
+        if (
+            b - a <= 3
+            and head.endswith("s")
+            and not head.endswith(("ss", "'s", "us", "is"))
+            and not any(t.low in _VERBISH or t.low in _PREPOSITIONS for t in self.toks[a:b])
+        ):
+            return True  # "hacking specialists", "tech executives"
         return (
             tok.cap
             or tok.low in _DETERMINERS
@@ -1329,6 +1338,9 @@ class _Extractor:
             found = self._cue_near(k, last)
             if found is None:
                 continue
+            punctuated = k > quote.last + 1 or toks[quote.last - 1].text in (",", "?", "!", ".", "…")
+            if not punctuated and toks[found[0][1] - 1].low in _AMBIGUOUS_FORMS | _EXCLUDED:
+                continue  # `her ''work-related'' emails.`: a quoted word before a noun, not a quotation's cue
             cue, source = found
             content = [(quote.first, quote.last + 1)]
             # a quotation that opens the sentence may be preceded by paraphrase ("He said X. "Y," he added")
@@ -1346,7 +1358,7 @@ class _Extractor:
         """A cue right after a quotation: `said Smith`, `Smith said`, `he told reporters`."""
         toks = self.toks
         low = toks[k].low
-        if (
+        if low not in _EXCLUDED and (
             (low in _SPEECH_FORMS or low in _THOUGHT_FORMS)
             and not toks[k].cap
             or (toks[k].cap and low in _SPEECH_FORMS and k + 1 < last and toks[k + 1].cap)
@@ -2006,7 +2018,11 @@ class _Extractor:
                 continue  # a quotation with its own cue right after it is never nested
             for other_number in covering.get(cand.cue[0], ()):
                 other = cands[other_number]
-                if other_number != number and not any(a <= other.cue[0] < b for a, b in cand.content):
+                if (
+                    other_number != number
+                    and (other.priority <= cand.priority or other.priority < 4)
+                    and not any(a <= other.cue[0] < b for a, b in cand.content)
+                ):
                     cand.nested_in = other_number
                     break
         order = sorted(
