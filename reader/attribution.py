@@ -397,7 +397,7 @@ _TO_VERBS = frozenset(
     form
     for lemma in """pledge vow promise threaten seek/sought refuse decline urge offer intend aim need try
     plan+ hope want call ask tell/told expect agree wish push press fight/fought move work struggle continue
-    vote""".split()  # noqa: SIM905
+    vote claim""".split()  # noqa: SIM905
     for form in _inflections(lemma)
     if form.endswith("s")
 )
@@ -665,7 +665,7 @@ class _Text:
         if nxt.low in ("and", "but", "so", "then", "yet", "or", "now", "still", "also", "meanwhile"):
             return True
         for j in range(i + 1, min(last, i + 7)):
-            if toks[j].low in _SPEECH_FORMS and not toks[j].cap:
+            if (toks[j].low in _SPEECH_FORMS or toks[j].low in _THOUGHT_FORMS) and not toks[j].cap:
                 # `"Go!" Smith said.` goes on; `"Go." He also said that ...` is a new sentence
                 after = toks[j + 1] if j + 1 < last else None
                 if (
@@ -757,6 +757,7 @@ class _Extractor:
                 or before.low in _RELATIVES
                 or before.low.endswith("ly")
                 or before.low in _SOURCE_NOUNS
+                or before.low in _EVIDENCE_HEADS
                 or before.low.endswith("n't")
                 or before.low == "to"
                 and i - 2 >= first
@@ -834,6 +835,11 @@ class _Extractor:
             return None
         if toks[j].text == ",":
             return self.subject_with_appositive(j, first)
+        if toks[j].text in (")", "—", "--", "–") and toks[j].quote == -1:
+            # "Sen. Jack Reed (D-R.I.) said", "insiders in two states — Nevada and Iowa — said"
+            return self._source_with_parenthesis(j, first)
+        if toks[j].text == "%" and j > first and toks[j - 1].text[0].isdigit():
+            return (j - 1, j + 1)  # "47% say"
         if (
             toks[j].quote != -1
             or not toks[j].word
@@ -880,6 +886,17 @@ class _Extractor:
         if not self._starts_noun_phrase(a, b):
             return None
         return self._with_name_before(span, first)
+
+    def _source_with_parenthesis(self, close, first):
+        toks = self.toks
+        mark = "(" if toks[close].text == ")" else toks[close].text
+        opening = next((x for x in range(close - 1, max(first, close - 12) - 1, -1) if toks[x].text == mark), None)
+        if opening is None or opening == first:
+            return None
+        head = self.source_before(opening, first)
+        if head is None or head[1] != opening or mark == "(" and not toks[opening - 1].cap:
+            return None
+        return (head[0], close + 1)
 
     def _with_name_before(self, span, first):
         """ "Sam Lau, the communications director for the party said": the name before the appositive."""
@@ -996,15 +1013,17 @@ class _Extractor:
             before_head = toks[head[0] - 1] if head[0] > first else None
             if (
                 before_head is not None
-                and before_head.text != ","
+                and before_head.text not in (",", ":", ";")
                 and before_head.low not in _LEAD_INS
                 and (before_head.quote == -1 or self.t.quotes[before_head.quote].last != head[0] - 1)
             ):
                 continue
+            # "Smith, writing for the majority, said"; "Smith, a member who wants X, said": not cues of Smith's
+            inner_relative = next((x for x in range(p + 2, comma) if toks[x].low in ("who", "whose", "which")), comma)
             inner_cue = any(
                 (toks[x].low in _SPEECH_FORMS or toks[x].low in _THOUGHT_FORMS) and not toks[x].cap
-                for x in range(p + 1, comma)
-                if not (x == p + 1 and opener.low.endswith("ing"))  # "Smith, writing for the majority, said"
+                for x in range(p + 1, inner_relative)
+                if not (x == p + 1 and opener.low.endswith("ing"))
             )
             if parenthetical or (relative and inner_cue):
                 return self._with_name_before(head, first)
@@ -1223,19 +1242,17 @@ class _Extractor:
         toks = self.toks
         while i < end and toks[i].low in _AUX:
             i += 1
+        if i + 1 >= end or toks[i].cap or toks[i].quote != -1:
+            return False
+        nxt = toks[i + 1]
+        if toks[i].low in _SPEECH_FORMS:
+            return nxt.low in ("that", ":") or nxt.quote != -1 or nxt.low in _PRONOUN_SOURCES
+        # "and called the venture a disaster": a belief or evaluation verb with its own object
         return (
-            i < end
-            and toks[i].low in _SPEECH_FORMS
-            and not toks[i].cap
-            and toks[i].quote == -1
-            and (
-                i + 1 < end
-                and (
-                    toks[i + 1].low in ("that", ":")
-                    or toks[i + 1].quote != -1
-                    or toks[i + 1].low in _PRONOUN_SOURCES
-                )
-            )
+            toks[i].low in _THOUGHT_FORMS
+            and toks[i].low.endswith("ed")
+            and toks[i].low not in _EXCLUDED
+            and (nxt.low in _DETERMINERS or nxt.cap or nxt.low in ("him", "her", "them", "it"))
         )
 
     def _attribution_starts(self, j, k, end):
@@ -1453,9 +1470,17 @@ class _Extractor:
                 first, last = self.sentence(i)
                 self.passive(i, first, last)
                 continue
+            if low == "known" and tok.quote == -1:
+                self.known_as(i)
+                continue
             if not (speech or thought):
                 if low in _NOUN_CUES and tok.quote == -1:
                     self.noun_cue(i)
+                continue
+            if tok.cap and low in _PARTICIPLE_SPEECH_LISTED and low not in ("writing", "referring") and tok.quote == -1:
+                first, last = self.sentence(i)
+                if i == first:
+                    self.opening_participle(i, last)
                 continue
             if low == "asked" and tok.quote == -1:
                 first, last = self.sentence(i)
@@ -1483,6 +1508,7 @@ class _Extractor:
                 and before is not None
                 and (
                     before.text in (",", "—", "–")
+                    or before.quote != -1 and toks[g - 2].text == ","  # `said, "It's over," adding ...`
                     or before.low in _DOCUMENT_NOUNS
                     or before.low in ("before", "after", "while", "by", "without", "when")
                 )
@@ -1836,6 +1862,31 @@ class _Extractor:
                 return
         pieces = [p for p in (subject, complement) if p is not None]
         self.add((g, i + 1), None, pieces, priority=5, confidence=0.45)
+
+    def opening_participle(self, i, last):
+        """ "Noting that the plan failed, Smith said ...": the participle is an attribution of the subject's."""
+        toks = self.toks
+        comma = next((x for x in range(i + 2, last) if toks[x].text == "," and toks[x].quote == -1), None)
+        if comma is None or comma + 1 >= last:
+            return
+        cue = self.extend_cue((i, i + 1), comma)
+        source = self.sentence_subject(comma + 1, last)
+        self.add(cue, source, [(cue[1], comma)], priority=2, confidence=0.6)
+
+    def known_as(self, i):
+        """ "the contests known as Super Tuesday", "known online as Guccifer": a name that others give."""
+        toks = self.toks
+        first, last = self.sentence(i)
+        k = i + 1
+        if k < last and toks[k].low.endswith("ly") or k < last and toks[k].low in ("here", "online"):
+            k += 1
+        if k + 1 >= last or toks[k].low != "as":
+            return
+        end = k + 1
+        while end < last and (toks[end].word or toks[end].quote != -1) and toks[end].low not in _VERBISH:
+            end += 1
+        if end > k + 1:
+            self.add((self.verb_group_start(i, first), k + 1), None, [(k + 1, end)], priority=5, confidence=0.5)
 
     def noun_cue(self, i):
         """ "his claim that ...", "criticism of the developer", "Trump's call to abandon ...".
