@@ -90,7 +90,9 @@ chide scold rebuke lambaste hint imply indicate signal posit reason theorize sur
 counsel cry grumble gush marvel bemoan crow state express point refer+ discuss echo talk speak/spoke/spoken
 thank retweet request highlight assail recommend invoke reference compare chant sing/sang/sung react
 bark fume exhort demur+ snap+ growl thunder gripe rant rail huff sniff deadpan chirp intone quote scream
-snarl grin+ smile nod+ shrug+ read/read/reads/reading put/put/puts/putting
+snarl grin+ smile nod+ shrug+ read/read/reads/reading put/put/puts/putting voice liken deride credit allude lash
+articulate congratulate champion forecast/forecast/forecasts/forecasting outline unveil rebuff weigh balk spar+
+pivot
 """.split()  # noqa: SIM905
 # Belief, intention, evaluation: the content follows the cue ("X believes that ...", "X wants to ...").
 _THOUGHT = """
@@ -104,7 +106,7 @@ contradict refute rebut+ debunk cite call demand tout dread regret dislike show/
 promise pledge vow threaten push press insist desire lobby call urge vote/voted/voting
 fault target knock trash blast pan+ dub+ label+ brand characterize characterise portray paint/painted
 frame consider deem acknowledge confess apologize apologise concern worry order identify imagine
-determine nominate appoint encourage downplay side rail rule""".split()  # noqa: SIM905
+determine nominate appoint encourage downplay side rail rule convince""".split()  # noqa: SIM905
 # Nouns that are cues after a possessive ("his claim that", "Trump's view").
 _NOUN_CUES = frozenset(
     """claim claims view views belief beliefs argument assertion suggestion allegation allegations
@@ -432,6 +434,9 @@ _PARTICLE_REQUIRED = frozenset(
         "vote",
         "side",
         "rail",
+        "balk",
+        "spar+",
+        "pivot",
     ]
     for form in _inflections(lemma)
 )
@@ -440,13 +445,15 @@ _PARTICLES = {
     particle: frozenset(form for lemma in lemmas.split() for form in _inflections(lemma))
     for particle, lemmas in (
         ("against", "vote argue warn speak/spoke/spoken campaign rail lash side"),
-        ("with", "side"),
+        ("with", "side spar+"),
+        ("at", "balk scoff"),
+        ("in", "weigh"),
         ("for", "call push press argue lobby advocate campaign vote plead appeal ask"),
         ("out", "point lash speak/spoke/spoken reach cry come/came rule"),
         ("up", "bring/brought speak/spoke/spoken play sum+"),
         (
             "to",
-            "refer+ point object respond reply allude admit+ confess testify",
+            "refer+ point object respond reply allude admit+ confess testify pivot",
         ),
         (
             "about",
@@ -759,6 +766,9 @@ class _Extractor:
                 or before.low in _SOURCE_NOUNS
                 or before.low in _EVIDENCE_HEADS
                 or before.low.endswith("n't")
+                or not base
+                and before.text == ","
+                and self.subject_with_appositive(i - 1, first) is not None  # "Brewer, an ally, calls"
                 or before.low == "to"
                 and i - 2 >= first
                 and self.toks[i - 2].low in _CATENATIVES
@@ -1521,6 +1531,16 @@ class _Extractor:
                     self.add(cue, source, [content], priority=2, confidence=0.6)
                 continue
             if low.endswith("ing") and (g == i or toks[i - 1].low not in _AUX):
+                if low in _PARTICIPLE_SPEECH and cue[1] < last and (
+                    toks[cue[1]].low in ("that", "whether", "how", "why", "what")
+                    or toks[cue[1]].quote != -1
+                    or toks[cue[1]].text == ":"
+                ):
+                    # "emails showing that ...", "a puppet saying what people want", "of announcing that ..."
+                    content = self.content_after(self.skip_after_cue(cue[1], last, False), last)
+                    if content:
+                        source = self.source_before(g, first)
+                        self.add(cue, source, [content], priority=2, confidence=0.55)
                 continue  # "a growing number", "Speaking to reporters, ..." (but "is arguing")
             source = self.source_before(g, first)
             if (
@@ -1544,6 +1564,13 @@ class _Extractor:
                     self.add(cue, inverted, [lead], priority=3, confidence=0.7)
                 continue
             if source is None:
+                if speech and before is not None and before.low == "to" and k < last and (
+                    toks[k].low in ("that", "whether", "what", "how", "why", "if") or toks[k].quote != -1
+                ):
+                    # "agreed to a call, but only to tell Garland that ...": an infinitive with its own clause
+                    content = self.content_after(k, last)
+                    if content:
+                        self.add(cue, self.sentence_subject(first, g - 1), [content], priority=4, confidence=0.5)
                 continue
             k = self.quote_opening_content(k, last)
             after = self.content_after(k, last) if k < last else None
