@@ -158,6 +158,28 @@ _NOUN_CUE_PREPOSITIONS = {
         ("threat", "of"),
     )
 }
+# Adjectives that are cues with their preposition, after their subject ("Smith is critical of", "eager to").
+_ADJECTIVE_CUES = {
+    adjective: frozenset(preps.split(","))
+    for adjective, preps in (
+        ("critical", "of"),
+        ("eager", "to"),
+        ("quick", "to"),
+        ("known", "for,to"),
+        ("worried", "that"),
+        ("convinced", "that"),
+        ("supportive", "of"),
+        ("wary", "of"),
+        ("skeptical", "of,about"),
+        ("hopeful", "that"),
+        ("confident", "in,that"),
+        ("adamant", "that"),
+        ("concerned", "that"),
+        ("aware", "that"),
+        ("angry", "about"),
+        ("reluctant", "to"),
+    )
+}
 # Participles that start an attribution of their own after a comma (", adding that ...").
 _PARTICIPLE_SPEECH_LISTED = frozenset(
     """saying adding noting calling arguing telling citing asking suggesting explaining accusing warning
@@ -1465,6 +1487,12 @@ class _Extractor:
             low = tok.low
             speech = low in _SPEECH_FORMS
             thought = low in _THOUGHT_FORMS
+            if low in _ADJECTIVE_CUES and tok.quote == -1 and i + 1 < len(toks):
+                if toks[i + 1].low in _ADJECTIVE_CUES[low]:
+                    self.adjective_cue(i)
+                elif low == "known":
+                    self.known_as(i)
+                continue
             if low in _RAISING and tok.quote == -1 and not tok.cap:
                 first, last = self.sentence(i)
                 self.raising(i, first, last)
@@ -1479,9 +1507,6 @@ class _Extractor:
             ):
                 first, last = self.sentence(i)
                 self.passive(i, first, last)
-                continue
-            if low == "known" and tok.quote == -1:
-                self.known_as(i)
                 continue
             if not (speech or thought):
                 if low in _NOUN_CUES and tok.quote == -1:
@@ -1899,6 +1924,22 @@ class _Extractor:
         cue = self.extend_cue((i, i + 1), comma)
         source = self.sentence_subject(comma + 1, last)
         self.add(cue, source, [(cue[1], comma)], priority=2, confidence=0.6)
+
+    def adjective_cue(self, i):
+        """ "Republicans are critical of the deal", "he was quick to note that": the subject holds the view."""
+        toks = self.toks
+        first, last = self.sentence(i)
+        g = self.verb_group_start(i, first)
+        source = self.source_before(g, first)
+        if source is None or toks[source[0]].low in ("it", "there"):
+            return
+        prep = i + 1
+        if toks[prep].low in ("that", "to"):
+            content = self.content_after(prep, last)
+        else:
+            content = self._phrase_after(prep, last)
+        if content:
+            self.add((g, prep + 1), source, [content], priority=4, confidence=0.5)
 
     def known_as(self, i):
         """ "the contests known as Super Tuesday", "known online as Guccifer": a name that others give."""
