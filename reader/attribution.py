@@ -180,6 +180,12 @@ _ADJECTIVE_CUES = {
         ("reluctant", "to"),
     )
 }
+# Verbs that report only in a phrase: "issued a statement", "made it clear", "took aim at".
+_PHRASE_VERBS = frozenset(
+    """issue issues issued issuing release releases released releasing make makes made making take takes
+    took taken taking""".split()  # noqa: SIM905
+)
+_TAKE_OBJECTS = {"aim": "at", "issue": "with", "swipe": "at", "swipes": "at", "shot": "at", "shots": "at"}
 # Participles that start an attribution of their own after a comma (", adding that ...").
 _PARTICIPLE_SPEECH_LISTED = frozenset(
     """saying adding noting calling arguing telling citing asking suggesting explaining accusing warning
@@ -1493,6 +1499,9 @@ class _Extractor:
                 elif low == "known":
                     self.known_as(i)
                 continue
+            if low in _PHRASE_VERBS and tok.quote == -1 and not tok.cap:
+                self.phrase_cue(i)
+                continue
             if low in _RAISING and tok.quote == -1 and not tok.cap:
                 first, last = self.sentence(i)
                 self.raising(i, first, last)
@@ -1924,6 +1933,44 @@ class _Extractor:
         cue = self.extend_cue((i, i + 1), comma)
         source = self.sentence_subject(comma + 1, last)
         self.add(cue, source, [(cue[1], comma)], priority=2, confidence=0.6)
+
+    def phrase_cue(self, i):
+        """ "The party issued a statement saying ...", "Smith made it clear that ...", "took aim at Jones"."""
+        toks = self.toks
+        first, last = self.sentence(i)
+        words = [t.low for t in toks[i + 1 : min(last, i + 5)]]
+        low = toks[i].low
+        if low[0] == "m":  # make: "made it clear (that)", "made clear"
+            n = 2 if words[:2] == ["it", "clear"] else 1 if words[:1] == ["clear"] else 0
+            if not n:
+                return
+            end = i + 1 + n
+        elif low[0] == "t":  # take: "took aim at", "took a swipe at", "took issue with"
+            n = 1 if words[:1] != ["a"] else 2
+            if len(words) <= n or _TAKE_OBJECTS.get(words[n - 1]) != words[n]:
+                return
+            end = i + 2 + n
+        else:  # issue, release: "issued a statement", "released a lengthy statement"
+            n = 2 if words[:1] and words[0] in _DETERMINERS else 0
+            if n and len(words) > 2 and words[1] not in _DOCUMENT_NOUNS and words[2] in _DOCUMENT_NOUNS:
+                n = 3
+            if not n or words[n - 1] not in _DOCUMENT_NOUNS:
+                return
+            end = i + 1 + n
+            if end < last and toks[end].low in ("saying", "calling", "stating", "declaring", "noting"):
+                end += 1  # "issued a statement saying": one cue
+        g = self.verb_group_start(i, first)
+        source = self.source_before(g, first)
+        if source is None:
+            return
+        k = self.skip_after_cue(end, last, False)
+        if end < last and toks[end].text == ":":
+            end += 1
+        content = self.content_after(k, last) if k < last else None
+        if content is None and low[0] in "ir":
+            content = self.quote_after_sentence(last)  # "issued a statement:" with the quotation below
+        if content:
+            self.add((g, end), source, [content], priority=1, confidence=0.6)
 
     def adjective_cue(self, i):
         """ "Republicans are critical of the deal", "he was quick to note that": the subject holds the view."""
