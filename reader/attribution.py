@@ -444,7 +444,7 @@ _NOUNLIKE_LEMMAS = """claim report plan hope fear doubt support back demand prom
     trash knock desire regret hint lobby whisper email list order project reference request thank echo
     highlight point
     talk compare chant reply blast slam rebuke praise blame dispute challenge defend cite mock fault
-    warning remark comment testify order show find sound""".split()  # noqa: SIM905
+    warning remark comment testify order show find sound voice credit outline forecast""".split()  # noqa: SIM905
 _AMBIGUOUS_FORMS = frozenset(
     form for lemma in _NOUNLIKE_LEMMAS for form in _inflections(lemma) if form == lemma or form.endswith("s")
 )
