@@ -373,6 +373,10 @@ _RAISING_PASSIVES = frozenset(
         "reputed",
     ]
 )
+_TIME_WORDS = frozenset(
+    """year week month weekend night morning afternoon evening monday tuesday wednesday thursday friday
+    saturday sunday""".split()  # noqa: SIM905
+)
 _BETWEEN_SOURCE_AND_CUE = frozenset(
     """here there today yesterday tonight now too himself herself themselves itself instead alone then later
     first earlier once just only""".split()  # noqa: SIM905
@@ -888,6 +892,8 @@ class _Extractor:
             return (j, j + 1)  # "who said", "who's argued"
         if toks[j].low in _BETWEEN_SOURCE_AND_CUE and j > first and toks[j - 1].word:
             j -= 1  # "campaign workers here said", "Smith himself said"
+        elif toks[j].low in _TIME_WORDS and j - 2 >= first and toks[j - 1].low in ("last", "this", "on", "earlier"):
+            j -= 2  # "voters in a poll last year said", "Smith on Tuesday said"
         if toks[j].low in _SOURCE_STOPS or toks[j].low in _LEAD_INS and toks[j].low not in ("it", "there"):
             return None
         i = j
@@ -1284,7 +1290,12 @@ class _Extractor:
             return False
         nxt = toks[i + 1]
         if toks[i].low in _SPEECH_FORMS:
-            return nxt.low in ("that", ":") or nxt.quote != -1 or nxt.low in _PRONOUN_SOURCES
+            return (
+                nxt.low in ("that", ":")
+                or nxt.quote != -1
+                or nxt.low in _PRONOUN_SOURCES
+                or toks[i].low in ("said", "says") and (nxt.cap or nxt.low in _DETERMINERS)
+            )
         # "and called the venture a disaster": a belief or evaluation verb with its own object
         return (
             toks[i].low in _THOUGHT_FORMS
@@ -1777,7 +1788,9 @@ class _Extractor:
         """The pronoun or name opening a sentence (after a lead-in clause), as the subject of a later verb."""
         toks = self.toks
         a = first
-        if toks[a].low in _LEAD_INS or toks[a].low in _SUBORDINATE:
+        if toks[a].low in ("but", "and", "so", "yet") and a + 1 < end and toks[a + 1].text != ",":
+            a += 1  # "But Podesta said X and said Y"
+        elif toks[a].low in _LEAD_INS or toks[a].low in _SUBORDINATE:
             a = next((x + 1 for x in range(first, end) if toks[x].text == ","), end)
         if a >= end:
             return None
