@@ -1777,9 +1777,12 @@ class _Extractor:
             if source is None:
                 return
             k = source[1]
-        if k >= last or (cue[1] == i + 1 and toks[k].low not in _QUESTION_STARTS):
-            return  # "asked about the vote" has its particle in the cue already
         end = next((x for x in range(k, last) if toks[x].text == "," and toks[x].quote == -1), last)
+        if cue[1] == i + 1 and k < end and toks[k].low not in _QUESTION_STARTS:
+            # "Asked on Monday whether ...", "Asked Tuesday about Sullivan": past the adjunct to the question
+            k = next((x for x in range(k, min(end, k + 6)) if toks[x].low in _QUESTION_STARTS - {"to"}), end)
+        if k >= end:
+            return  # "asked about the vote" has its particle in the cue already
         content = self.content_after(k, end)
         if content:
             self.add(cue, source, [content], priority=2, confidence=0.6)
