@@ -2116,7 +2116,9 @@ class _Extractor:
                     tail = self.content_after(source[1] + 1, last)
                     if tail:
                         pieces.append(tail)
-            self.add(cue, source, pieces, priority=1, confidence=0.85)
+            # `"...," Smith said, according to CNN.`: PolNeAR takes the outer attribution, not the said one
+            priority = -1 if i == first or len(pieces) == 1 and toks[i - 1].text == "," else 1
+            self.add(cue, source, pieces, priority=priority, confidence=0.85)
 
     def colons(self):
         """`Smith: "..."` at the start of a sentence, and the headline form `Smith: words`."""
