@@ -90,9 +90,9 @@ chide scold rebuke lambaste hint imply indicate signal posit reason theorize sur
 counsel cry grumble gush marvel bemoan crow state express point refer+ discuss echo talk speak/spoke/spoken
 thank retweet request highlight assail recommend invoke reference compare chant sing/sang/sung react
 bark fume exhort demur+ snap+ growl thunder gripe rant rail huff sniff deadpan chirp intone quote scream
-snarl grin+ smile nod+ shrug+ read/read/reads/reading put/put/puts/putting voice liken deride credit allude lash
-articulate congratulate champion forecast/forecast/forecasts/forecasting outline unveil rebuff weigh balk spar+
-pivot
+snarl grin+ smile nod+ shrug+ read/read/reads/reading put/put/puts/putting liken deride credit allude
+lash articulate congratulate champion forecast/forecast/forecasts/forecasting outline unveil rebuff weigh balk
+spar+ pivot
 """.split()  # noqa: SIM905
 # Belief, intention, evaluation: the content follows the cue ("X believes that ...", "X wants to ...").
 _THOUGHT = """
@@ -448,7 +448,7 @@ _NOUNLIKE_LEMMAS = """claim report plan hope fear doubt support back demand prom
     trash knock desire regret hint lobby whisper email list order project reference request thank echo
     highlight point
     talk compare chant reply blast slam rebuke praise blame dispute challenge defend cite mock fault
-    warning remark comment testify order show find sound voice credit outline forecast""".split()  # noqa: SIM905
+    warning remark comment testify order show find sound credit outline forecast""".split()  # noqa: SIM905
 _AMBIGUOUS_FORMS = frozenset(
     form for lemma in _NOUNLIKE_LEMMAS for form in _inflections(lemma) if form == lemma or form.endswith("s")
 )
@@ -513,6 +513,39 @@ _EVIDENCE_HEADS = frozenset(
     judge jury court panel committee""".split()  # noqa: SIM905
 )
 
+# Small tables of the rules below.
+_NEW_SENTENCE_WORDS = frozenset("and but so then yet or now still also meanwhile".split())  # noqa: SIM905
+_QUANTIFIERS = frozenset("that all both most more some many few this".split())  # noqa: SIM905
+_NAMING_VERBS = frozenset("called named dubbed titled labeled labelled".split())  # noqa: SIM905
+_NOT_BEFORE_VERB_S = frozenset("of by from were are have had is was will would to".split())  # noqa: SIM905
+_BE = frozenset("is was were are be been being".split())  # noqa: SIM905
+_LEADING_ADVERBS = frozenset("then once since long last late only just first earlier later".split())  # noqa: SIM905
+_SOURCE_OPENERS = frozenset(
+    "one two three four five six seven eight nine ten former then top senior chief".split()  # noqa: SIM905
+)
+_APPOSITIVE_OPENERS = frozenset("a an the one himself herself both each like now then".split())  # noqa: SIM905
+_NOT_INVERTED_SOURCES = frozenset("that this these those it there".split())  # noqa: SIM905
+_SOURCE_END_WORDS = frozenset(
+    "who whose which that because when while after before as adding saying if whether where".split()  # noqa: SIM905
+)
+_AFTER_COMMA_STOPS = frozenset(
+    """and but who which adding saying in on at when while as after before because although though according
+    if so""".split()  # noqa: SIM905
+)
+_COMPLEMENT_STARTS = frozenset("that to if whether what how why about of".split())  # noqa: SIM905
+_OBJECT_PRONOUNS = frozenset("it him her them".split())  # noqa: SIM905
+_CONJUNCTIONS = frozenset("but while and whereas although though yet as".split())  # noqa: SIM905
+_BEFORE_RAISING_PASSIVE = frozenset(
+    "is was are were be been being widely not also generally".split()  # noqa: SIM905
+)
+_BEFORE_ASKED = frozenset("when after if and once as".split())  # noqa: SIM905
+_BEFORE_PARTICIPLE = frozenset("before after while by without when".split())  # noqa: SIM905
+_CLAUSE_STARTS = frozenset("that whether what how why if".split())  # noqa: SIM905
+_AFTER_POLL = frozenset("by of from conducted released published for".split())  # noqa: SIM905
+_PASSIVE_COMPLEMENT_PREPS = frozenset("about for as on over against of".split())  # noqa: SIM905
+_STATEMENT_PARTICIPLES = frozenset("saying calling stating declaring noting".split())  # noqa: SIM905
+_POSSESSIVES = frozenset("his her their its our my".split())  # noqa: SIM905
+_GROUP_NOUNS = frozenset("camp editorial board team".split())  # noqa: SIM905
 
 # ---------------------------------------------------------------------------------------------------------
 # Tokens, paragraphs, quotations and sentences.
@@ -701,7 +734,7 @@ class _Text:
         nxt = toks[i + 1]
         if not (nxt.cap or nxt.quote != -1 and nxt.text in _OPENERS | _AMBIGUOUS_DOUBLE):
             return False
-        if nxt.low in ("and", "but", "so", "then", "yet", "or", "now", "still", "also", "meanwhile"):
+        if nxt.low in _NEW_SENTENCE_WORDS:
             return True
         for j in range(i + 1, min(last, i + 7)):
             if (toks[j].low in _SPEECH_FORMS or toks[j].low in _THOUGHT_FORMS) and not toks[j].cap:
@@ -772,11 +805,11 @@ class _Extractor:
             before is not None
             and (before.low in _DETERMINERS or before.low.endswith(("'s", "s'")))
             and before.low not in _CONTRACTED_SUBJECTS
-            and before.low not in ("that", "all", "both", "most", "more", "some", "many", "few", "this")
+            and before.low not in _QUANTIFIERS
         ):
             return False
         if (
-            tok.low in ("called", "named", "dubbed", "titled", "labeled", "labelled")
+            tok.low in _NAMING_VERBS
             and before is not None
             and before.word
             and not before.cap
@@ -814,8 +847,7 @@ class _Extractor:
                 return False
             if (
                 after is not None
-                and after.low
-                in ("of", "by", "from", "were", "are", "have", "had", "is", "was", "will", "would", "to")
+                and after.low in _NOT_BEFORE_VERB_S
                 and tok.low.endswith("s")
                 and not (tok.low in _TO_VERBS and after.low == "to")
             ):
@@ -827,7 +859,7 @@ class _Extractor:
 
     def _after_be(self, i, first):
         """Whether a participle follows a form of "be", adverbs between ("was initially portrayed")."""
-        be = ("is", "was", "were", "are", "be", "been", "being")
+        be = _BE
         j = i - 1
         while j >= first and (self.toks[j].low.endswith("ly") or self.toks[j].low in _AUX - set(be)):
             j -= 1
@@ -851,19 +883,7 @@ class _Extractor:
         # "continued to defend", "wants to know": the catenative verb and its "to" join the group
         if j - 2 >= first and self.toks[j - 1].low == "to" and self.toks[j - 2].low in _CATENATIVES:
             return self.verb_group_start(j - 2, first)
-        while j < i and self.toks[j].low in (
-            "then",
-            "once",
-            "since",
-            "long",
-            "last",
-            "late",
-            "only",
-            "just",
-            "first",
-            "earlier",
-            "later",
-        ):
+        while j < i and self.toks[j].low in _LEADING_ADVERBS:
             j += 1
         return j
 
@@ -892,7 +912,11 @@ class _Extractor:
             return (j, j + 1)  # "who said", "who's argued"
         if toks[j].low in _BETWEEN_SOURCE_AND_CUE and j > first and toks[j - 1].word:
             j -= 1  # "campaign workers here said", "Smith himself said"
-        elif toks[j].low in _TIME_WORDS and j - 2 >= first and toks[j - 1].low in ("last", "this", "on", "earlier"):
+        elif (
+            toks[j].low in _TIME_WORDS
+            and j - 2 >= first
+            and toks[j - 1].low in ("last", "this", "on", "earlier")
+        ):
             j -= 2  # "voters in a poll last year said", "Smith on Tuesday said"
         if toks[j].low in _SOURCE_STOPS or toks[j].low in _LEAD_INS and toks[j].low not in ("it", "there"):
             return None
@@ -934,7 +958,9 @@ class _Extractor:
     def _source_with_parenthesis(self, close, first):
         toks = self.toks
         mark = "(" if toks[close].text == ")" else toks[close].text
-        opening = next((x for x in range(close - 1, max(first, close - 12) - 1, -1) if toks[x].text == mark), None)
+        opening = next(
+            (x for x in range(close - 1, max(first, close - 12) - 1, -1) if toks[x].text == mark), None
+        )
         if opening is None or opening == first:
             return None
         head = self.source_before(opening, first)
@@ -990,24 +1016,7 @@ class _Extractor:
             or tok.text[0].isdigit()
             or tok.low in _SOURCE_NOUNS
             or tok.low.endswith(("'s", "s'"))
-            or tok.low
-            in (
-                "one",
-                "two",
-                "three",
-                "four",
-                "five",
-                "six",
-                "seven",
-                "eight",
-                "nine",
-                "ten",
-                "former",
-                "then",
-                "top",
-                "senior",
-                "chief",
-            )
+            or tok.low in _SOURCE_OPENERS
         )
 
     def subject_with_appositive(self, comma, first):
@@ -1034,8 +1043,7 @@ class _Extractor:
             if not (
                 parenthetical
                 or relative
-                or opener.low
-                in ("a", "an", "the", "one", "himself", "herself", "both", "each", "like", "now", "then")
+                or opener.low in _APPOSITIVE_OPENERS
                 or opener.low.endswith("ing")
                 or opener.cap
                 or opener.text[0].isdigit()
@@ -1062,8 +1070,10 @@ class _Extractor:
                 and (before_head.quote == -1 or self.t.quotes[before_head.quote].last != head[0] - 1)
             ):
                 continue
-            # "Smith, writing for the majority, said"; "Smith, a member who wants X, said": not cues of Smith's
-            inner_relative = next((x for x in range(p + 2, comma) if toks[x].low in ("who", "whose", "which")), comma)
+            # "Smith, writing for the majority, said", "Smith, a member who wants X, said": not Smith's cues
+            inner_relative = next(
+                (x for x in range(p + 2, comma) if toks[x].low in ("who", "whose", "which")), comma
+            )
             inner_cue = any(
                 (toks[x].low in _SPEECH_FORMS or toks[x].low in _THOUGHT_FORMS) and not toks[x].cap
                 for x in range(p + 1, inner_relative)
@@ -1117,10 +1127,7 @@ class _Extractor:
             or any(t.cap or t.low in _SOURCE_NOUNS for t in toks[start : min(last, start + 4)])
         ):
             return None
-        if (
-            first_tok.low in ("that", "this", "these", "those", "it", "there")
-            or first_tok.low in _PREPOSITIONS
-        ):
+        if first_tok.low in _NOT_INVERTED_SOURCES or first_tok.low in _PREPOSITIONS:
             return None
         k = start
         while k < last:
@@ -1140,53 +1147,11 @@ class _Extractor:
                 and (
                     toks[k + 1].quote != -1
                     or toks[k + 1].low in _PARTICIPLE_SPEECH
-                    or toks[k + 1].low
-                    in (
-                        "and",
-                        "but",
-                        "who",
-                        "which",
-                        "adding",
-                        "saying",
-                        "in",
-                        "on",
-                        "at",
-                        "when",
-                        "while",
-                        "as",
-                        "after",
-                        "before",
-                        "because",
-                        "although",
-                        "though",
-                        "according",
-                        "if",
-                        "so",
-                    )
+                    or toks[k + 1].low in _AFTER_COMMA_STOPS
                 )
             ):
                 break
-            if (
-                tok.low
-                in (
-                    "who",
-                    "whose",
-                    "which",
-                    "that",
-                    "because",
-                    "when",
-                    "while",
-                    "after",
-                    "before",
-                    "as",
-                    "adding",
-                    "saying",
-                    "if",
-                    "whether",
-                    "where",
-                )
-                and k > start
-            ):
+            if tok.low in _SOURCE_END_WORDS and k > start:
                 break
             if k < start + 8 and not tok.cap and (tok.low in _VERBISH or tok.low.endswith("n't")):
                 return None  # "..., says the plan would fail": a clause, not a source
@@ -1208,18 +1173,14 @@ class _Extractor:
             limit = min(last, k + 8)
             while j < limit:
                 tok = toks[j]
-                if (
-                    tok.quote != -1
-                    or not tok.word
-                    or tok.low in ("that", "to", "if", "whether", "what", "how", "why", "about", "of")
-                ):
+                if tok.quote != -1 or not tok.word or tok.low in _COMPLEMENT_STARTS:
                     break
                 if j > k and (tok.low in _PRONOUN_SOURCES or tok.low in ("the", "a", "an")):
                     break
                 j += 1
             if j >= last or (
                 toks[j].quote != -1
-                or toks[j].low in ("that", "to", "if", "whether", "what", "how", "why", "about", "of")
+                or toks[j].low in _COMPLEMENT_STARTS
                 or toks[j].text in (",", ":")
                 or toks[j].text in _TERMINALS
                 or toks[j].low in _PRONOUN_SOURCES
@@ -1294,14 +1255,15 @@ class _Extractor:
                 nxt.low in ("that", ":")
                 or nxt.quote != -1
                 or nxt.low in _PRONOUN_SOURCES
-                or toks[i].low in ("said", "says") and (nxt.cap or nxt.low in _DETERMINERS)
+                or toks[i].low in ("said", "says")
+                and (nxt.cap or nxt.low in _DETERMINERS)
             )
         # "and called the venture a disaster": a belief or evaluation verb with its own object
         return (
             toks[i].low in _THOUGHT_FORMS
             and toks[i].low.endswith("ed")
             and toks[i].low not in _EXCLUDED
-            and (nxt.low in _DETERMINERS or nxt.cap or nxt.low in ("him", "her", "them", "it"))
+            and (nxt.low in _DETERMINERS or nxt.cap or nxt.low in _OBJECT_PRONOUNS)
         )
 
     def _attribution_starts(self, j, k, end):
@@ -1309,7 +1271,7 @@ class _Extractor:
         toks = self.toks
         nxt = j + 1
         conjunction = toks[j].text == ";"
-        if toks[nxt].low in ("but", "while", "and", "whereas", "although", "though", "yet", "as"):
+        if toks[nxt].low in _CONJUNCTIONS:
             nxt += 1
             conjunction = True
         if nxt >= end:
@@ -1522,8 +1484,7 @@ class _Extractor:
                 and tok.quote == -1
                 and not tok.cap
                 and i > 0
-                and toks[i - 1].low
-                in ("is", "was", "are", "were", "be", "been", "being", "widely", "not", "also", "generally")
+                and toks[i - 1].low in _BEFORE_RAISING_PASSIVE
             ):
                 first, last = self.sentence(i)
                 self.passive(i, first, last)
@@ -1532,14 +1493,19 @@ class _Extractor:
                 if low in _NOUN_CUES and tok.quote == -1:
                     self.noun_cue(i)
                 continue
-            if tok.cap and low in _PARTICIPLE_SPEECH_LISTED and low not in ("writing", "referring") and tok.quote == -1:
+            if (
+                tok.cap
+                and low in _PARTICIPLE_SPEECH_LISTED
+                and low not in ("writing", "referring")
+                and tok.quote == -1
+            ):
                 first, last = self.sentence(i)
                 if i == first:
                     self.opening_participle(i, last)
                 continue
             if low == "asked" and tok.quote == -1:
                 first, last = self.sentence(i)
-                if i == first or toks[i - 1].low in ("when", "after", "if", "and", "once", "as"):
+                if i == first or toks[i - 1].low in _BEFORE_ASKED:
                     self.asked(i, first, last)
                     continue
             verb = self.is_verb_here(i)
@@ -1563,9 +1529,10 @@ class _Extractor:
                 and before is not None
                 and (
                     before.text in (",", "—", "–")
-                    or before.quote != -1 and toks[g - 2].text == ","  # `said, "It's over," adding ...`
+                    or before.quote != -1
+                    and toks[g - 2].text == ","  # `said, "It's over," adding ...`
                     or before.low in _DOCUMENT_NOUNS
-                    or before.low in ("before", "after", "while", "by", "without", "when")
+                    or before.low in _BEFORE_PARTICIPLE
                 )
             )
             if participle:
@@ -1576,10 +1543,14 @@ class _Extractor:
                     self.add(cue, source, [content], priority=2, confidence=0.6)
                 continue
             if low.endswith("ing") and (g == i or toks[i - 1].low not in _AUX):
-                if low in _PARTICIPLE_SPEECH and cue[1] < last and (
-                    toks[cue[1]].low in ("that", "whether", "how", "why", "what")
-                    or toks[cue[1]].quote != -1
-                    or toks[cue[1]].text == ":"
+                if (
+                    low in _PARTICIPLE_SPEECH
+                    and cue[1] < last
+                    and (
+                        toks[cue[1]].low in ("that", "whether", "how", "why", "what")
+                        or toks[cue[1]].quote != -1
+                        or toks[cue[1]].text == ":"
+                    )
                 ):
                     # "emails showing that ...", "a puppet saying what people want", "of announcing that ..."
                     content = self.content_after(self.skip_after_cue(cue[1], last, False), last)
@@ -1609,13 +1580,19 @@ class _Extractor:
                     self.add(cue, inverted, [lead], priority=3, confidence=0.7)
                 continue
             if source is None:
-                if speech and before is not None and before.low == "to" and k < last and (
-                    toks[k].low in ("that", "whether", "what", "how", "why", "if") or toks[k].quote != -1
+                if (
+                    speech
+                    and before is not None
+                    and before.low == "to"
+                    and k < last
+                    and (toks[k].low in _CLAUSE_STARTS or toks[k].quote != -1)
                 ):
                     # "agreed to a call, but only to tell Garland that ...": an infinitive with its own clause
                     content = self.content_after(k, last)
                     if content:
-                        self.add(cue, self.sentence_subject(first, g - 1), [content], priority=4, confidence=0.5)
+                        self.add(
+                            cue, self.sentence_subject(first, g - 1), [content], priority=4, confidence=0.5
+                        )
                 continue
             k = self.quote_opening_content(k, last)
             after = self.content_after(k, last) if k < last else None
@@ -1725,7 +1702,7 @@ class _Extractor:
                 j < last
                 and toks[j].word
                 and toks[j].low not in _ADJUNCT_AFTER_CUE
-                and toks[j].low not in ("by", "of", "from", "conducted", "released", "published", "for")
+                and toks[j].low not in _AFTER_POLL
             ):
                 continue
             source = (i + 1, j)
@@ -1817,7 +1794,7 @@ class _Extractor:
             or after[1] - after[0] >= 2
             or first.quote != -1
             or first.cap
-            or first.low in ("it", "him", "her", "them")
+            or first.low in _OBJECT_PRONOUNS
         )
 
     def _rest_is_adjunct(self, k, last):
@@ -1886,7 +1863,7 @@ class _Extractor:
         if (
             complement is not None
             and toks[complement[0]].low in _LEAD_INS
-            and toks[complement[0]].low not in ("about", "for", "as", "on", "over", "against", "of")
+            and toks[complement[0]].low not in _PASSIVE_COMPLEMENT_PREPS
         ):
             complement = None
         if toks[i].low in _RAISING_PASSIVES:
@@ -1941,7 +1918,7 @@ class _Extractor:
         self.add((g, i + 1), None, pieces, priority=5, confidence=0.45)
 
     def opening_participle(self, i, last):
-        """ "Noting that the plan failed, Smith said ...": the participle is an attribution of the subject's."""
+        """ "Noting that the plan failed, Smith said ...": the participle is the subject's attribution."""
         toks = self.toks
         comma = next((x for x in range(i + 2, last) if toks[x].text == "," and toks[x].quote == -1), None)
         if comma is None or comma + 1 >= last:
@@ -1973,7 +1950,7 @@ class _Extractor:
             if not n or words[n - 1] not in _DOCUMENT_NOUNS:
                 return
             end = i + 1 + n
-            if end < last and toks[end].low in ("saying", "calling", "stating", "declaring", "noting"):
+            if end < last and toks[end].low in _STATEMENT_PARTICIPLES:
                 end += 1  # "issued a statement saying": one cue
         g = self.verb_group_start(i, first)
         source = self.source_before(g, first)
@@ -1989,7 +1966,7 @@ class _Extractor:
             self.add((g, end), source, [content], priority=1, confidence=0.6)
 
     def adjective_cue(self, i):
-        """ "Republicans are critical of the deal", "he was quick to note that": the subject holds the view."""
+        """ "Republicans are critical of the deal", "he was quick to note that": the subject's view."""
         toks = self.toks
         first, last = self.sentence(i)
         g = self.verb_group_start(i, first)
@@ -2017,7 +1994,9 @@ class _Extractor:
         while end < last and (toks[end].word or toks[end].quote != -1) and toks[end].low not in _VERBISH:
             end += 1
         if end > k + 1:
-            self.add((self.verb_group_start(i, first), k + 1), None, [(k + 1, end)], priority=5, confidence=0.5)
+            self.add(
+                (self.verb_group_start(i, first), k + 1), None, [(k + 1, end)], priority=5, confidence=0.5
+            )
 
     def noun_cue(self, i):
         """ "his claim that ...", "criticism of the developer", "Trump's call to abandon ...".
@@ -2030,7 +2009,7 @@ class _Extractor:
             return
         before = toks[i - 1] if i > first else None
         possessor = None
-        if before is not None and before.low in ("his", "her", "their", "its", "our", "my"):
+        if before is not None and before.low in _POSSESSIVES:
             possessor = (i - 1, i)
         elif before is not None and before.low.endswith(("'s", "s'")) and before.word:
             a = i - 1
@@ -2156,7 +2135,7 @@ class _Extractor:
                         head[-1].cap
                         or head[-1].low in _SOURCE_NOUNS
                         or head[-1].low in _ROLE_WORDS
-                        or head[-1].low in ("camp", "editorial", "board", "team")
+                        or head[-1].low in _GROUP_NOUNS
                     )
                     or len(head) > 8
                 ):
@@ -2171,7 +2150,7 @@ class _Extractor:
                 lower_ok = len(head) <= 4 and (
                     head[-1].low in _SOURCE_NOUNS
                     or head[-1].low in _ROLE_WORDS
-                    or head[-1].low in ("camp", "editorial", "board", "team")
+                    or head[-1].low in _GROUP_NOUNS
                 )
                 if (
                     not headline
