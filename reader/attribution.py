@@ -920,6 +920,9 @@ class _Extractor:
             j -= 2  # "voters in a poll last year said", "Smith on Tuesday said"
         if toks[j].low in _SOURCE_STOPS or toks[j].low in _LEAD_INS and toks[j].low not in ("it", "there"):
             return None
+        relative = self._source_with_relative(j, first)
+        if relative is not None:
+            return relative
         i = j
         while i > first:
             tok = toks[i - 1]
@@ -954,6 +957,20 @@ class _Extractor:
         if not self._starts_noun_phrase(a, b):
             return None
         return self._with_name_before(span, first)
+
+    def _source_with_relative(self, j, first):
+        """ "The officials who briefed reporters said": the relative clause belongs to the source."""
+        toks = self.toks
+        for r in range(j - 1, max(first, j - 12), -1):
+            tok = toks[r]
+            if tok.quote != -1 or not tok.word and tok.text != "." or tok.low in ("and", "but", "that"):
+                return None
+            if tok.low in ("who", "whose"):
+                head = self.source_before(r, first)
+                if head is None or head[1] != r or toks[r - 1].low in _PRONOUN_SOURCES:
+                    return None
+                return (head[0], j + 1)
+        return None
 
     def _source_with_parenthesis(self, close, first):
         toks = self.toks
