@@ -935,6 +935,9 @@ class _Extractor:
                 if tok.text in ("&",) or (tok.text == "-" and tok.end == toks[i].start):
                     i -= 1
                     continue
+                if tok.text in ("'", "’") and i - 2 >= first and toks[i - 2].end == tok.start:
+                    i -= 1  # "Sanders' team said"
+                    continue
                 break
             if tok.low in _SOURCE_STOPS:
                 if tok.low == "and" and toks[i].cap and i - 2 >= first and toks[i - 2].cap:
@@ -1092,7 +1095,10 @@ class _Extractor:
                 (x for x in range(p + 2, comma) if toks[x].low in ("who", "whose", "which")), comma
             )
             inner_cue = any(
-                (toks[x].low in _SPEECH_FORMS or toks[x].low in _THOUGHT_FORMS) and not toks[x].cap
+                (toks[x].low in _SPEECH_FORMS or toks[x].low in _THOUGHT_FORMS)
+                and not toks[x].cap
+                and toks[x].low not in _EXCLUDED  # "the state party chairwoman"
+                and toks[x - 1].low not in _DETERMINERS
                 for x in range(p + 1, inner_relative)
                 if not (x == p + 1 and opener.low.endswith("ing"))
             )
@@ -1215,8 +1221,8 @@ class _Extractor:
                 ):
                     k = j
                 break
-            if tok.text in (";", "—", "(") or tok.text in _TERMINALS:
-                break
+            if tok.text in (";", "—", "(") or tok.text in _TERMINALS or tok.low in _SPEECH_FORMS and not tok.cap:
+                break  # "who advises X, said his polls show that ...": "that" is not the advising's
         while k < last and toks[k].text in (",", ":"):
             k += 1
         return k
@@ -1340,7 +1346,12 @@ class _Extractor:
             a += 1
         if (
             a < b
-            and (toks[a].low in _SUBORDINATE or toks[a].low.endswith("ing") and toks[a].cap)
+            and (
+                toks[a].low in _SUBORDINATE
+                or toks[a].low.endswith("ing")
+                and toks[a].cap
+                and not any(toks[x].low in _VERBISH for x in range(a, b))  # "Fundraising was slow, he said"
+            )
             and toks[a].quote == -1
             and not any(toks[x].text == "," and toks[x].quote == -1 for x in range(a, b))
         ):
@@ -1613,6 +1624,8 @@ class _Extractor:
                 continue
             k = self.quote_opening_content(k, last)
             after = self.content_after(k, last) if k < last else None
+            if after is not None and toks[after[0]].low in _SPEECH_FORMS and toks[after[0] - 1].text == ",":
+                after = None  # "Garin, a pollster who advises the PAC, said ...": the main verb is no content
             comma_before_source = source[0] > first and toks[source[0] - 1].text in (",", "—", "–")
             relative = toks[source[0]].low in _RELATIVES or toks[source[0]].low in _CONTRACTED_SUBJECTS
             if after is not None and relative and comma_before_source:
