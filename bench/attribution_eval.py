@@ -124,14 +124,22 @@ def is_direct(text, pieces):
 
 
 def shared(text, spans_a, spans_b):
-    """How many word characters two (multi-piece) spans share."""
-    total = 0
+    """How many word characters two (multi-piece) spans share; 1 when they overlap and one of them has no
+    word character at all (a colon cue, `Smith: "..."`), which would otherwise never match anything."""
+    total = overlap = 0
     for a0, a1 in spans_a:
         for b0, b1 in spans_b:
             lo, hi = max(a0, b0), min(a1, b1)
             if lo < hi:
+                overlap += 1
                 total += len(_WORDCHAR.findall(text, lo, hi))
+    if not total and overlap and not (_has_word(text, spans_a) and _has_word(text, spans_b)):
+        return 1
     return total
+
+
+def _has_word(text, spans):
+    return any(_WORDCHAR.search(text, a, b) for a, b in spans)
 
 
 def pair(text, predicted, gold, key, allowed=lambda p, g: True):

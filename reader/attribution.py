@@ -90,7 +90,9 @@ chide scold rebuke lambaste hint imply indicate signal posit reason theorize sur
 counsel cry grumble gush marvel bemoan crow state express point refer+ discuss echo talk speak/spoke/spoken
 thank retweet request highlight assail recommend invoke reference compare chant sing/sang/sung react
 bark fume exhort demur+ snap+ growl thunder gripe rant rail huff sniff deadpan chirp intone quote scream
-snarl grin+ smile nod+ shrug+ read/read/reads/reading put/put/puts/putting
+snarl grin+ smile nod+ shrug+ read/read/reads/reading put/put/puts/putting liken deride credit allude
+lash articulate congratulate champion forecast/forecast/forecasts/forecasting outline unveil rebuff weigh balk
+spar+ pivot
 """.split()  # noqa: SIM905
 # Belief, intention, evaluation: the content follows the cue ("X believes that ...", "X wants to ...").
 _THOUGHT = """
@@ -104,16 +106,16 @@ contradict refute rebut+ debunk cite call demand tout dread regret dislike show/
 promise pledge vow threaten push press insist desire lobby call urge vote/voted/voting
 fault target knock trash blast pan+ dub+ label+ brand characterize characterise portray paint/painted
 frame consider deem acknowledge confess apologize apologise concern worry order identify imagine
-determine nominate appoint encourage downplay side rail rule""".split()  # noqa: SIM905
+determine nominate appoint encourage downplay side rail rule convince""".split()  # noqa: SIM905
 # Nouns that are cues after a possessive ("his claim that", "Trump's view").
 _NOUN_CUES = frozenset(
     """claim claims view views belief beliefs argument assertion suggestion allegation allegations
     accusation accusations promise promises pledge plan plans hope hopes fear fears concern concerns
-    warning insistence contention position proposal demand demands call calls statement statements
-    remarks comments comment criticism opinion assessment prediction message response reply answer
-    announcement explanation denial decision vow threat words advice support opposition endorsement praise
+    warning insistence contention position demand demands call calls statement statements
+    remarks comments comment criticism opinion assessment prediction message reply answer
+    announcement explanation denial decision vow words advice support opposition endorsement praise
     complaint complaints attack attacks question questions criticisms condemnation skepticism approval
-    disapproval rejection defense push pressure appeal appeals interview
+    disapproval rejection defense push interview
     """.split()  # noqa: SIM905
 )
 # The prepositions that open the content of a noun cue ("criticism of", "questions about", "call for").
@@ -156,6 +158,34 @@ _NOUN_CUE_PREPOSITIONS = {
         ("threat", "of"),
     )
 }
+# Adjectives that are cues with their preposition, after their subject ("Smith is critical of", "eager to").
+_ADJECTIVE_CUES = {
+    adjective: frozenset(preps.split(","))
+    for adjective, preps in (
+        ("critical", "of"),
+        ("eager", "to"),
+        ("quick", "to"),
+        ("known", "for,to"),
+        ("worried", "that"),
+        ("convinced", "that"),
+        ("supportive", "of"),
+        ("wary", "of"),
+        ("skeptical", "of,about"),
+        ("hopeful", "that"),
+        ("confident", "in,that"),
+        ("adamant", "that"),
+        ("concerned", "that"),
+        ("aware", "that"),
+        ("angry", "about"),
+        ("reluctant", "to"),
+    )
+}
+# Verbs that report only in a phrase: "issued a statement", "made it clear", "took aim at".
+_PHRASE_VERBS = frozenset(
+    """issue issues issued issuing release releases released releasing make makes made making take takes
+    took taken taking""".split()  # noqa: SIM905
+)
+_TAKE_OBJECTS = {"aim": "at", "issue": "with", "swipe": "at", "swipes": "at", "shot": "at", "shots": "at"}
 # Participles that start an attribution of their own after a comma (", adding that ...").
 _PARTICIPLE_SPEECH_LISTED = frozenset(
     """saying adding noting calling arguing telling citing asking suggesting explaining accusing warning
@@ -343,6 +373,10 @@ _RAISING_PASSIVES = frozenset(
         "reputed",
     ]
 )
+_TIME_WORDS = frozenset(
+    """year week month weekend night morning afternoon evening monday tuesday wednesday thursday friday
+    saturday sunday""".split()  # noqa: SIM905
+)
 _BETWEEN_SOURCE_AND_CUE = frozenset(
     """here there today yesterday tonight now too himself herself themselves itself instead alone then later
     first earlier once just only""".split()  # noqa: SIM905
@@ -397,7 +431,7 @@ _TO_VERBS = frozenset(
     form
     for lemma in """pledge vow promise threaten seek/sought refuse decline urge offer intend aim need try
     plan+ hope want call ask tell/told expect agree wish push press fight/fought move work struggle continue
-    vote""".split()  # noqa: SIM905
+    vote claim""".split()  # noqa: SIM905
     for form in _inflections(lemma)
     if form.endswith("s")
 )
@@ -414,7 +448,7 @@ _NOUNLIKE_LEMMAS = """claim report plan hope fear doubt support back demand prom
     trash knock desire regret hint lobby whisper email list order project reference request thank echo
     highlight point
     talk compare chant reply blast slam rebuke praise blame dispute challenge defend cite mock fault
-    warning remark comment testify order show find sound""".split()  # noqa: SIM905
+    warning remark comment testify order show find sound credit outline forecast""".split()  # noqa: SIM905
 _AMBIGUOUS_FORMS = frozenset(
     form for lemma in _NOUNLIKE_LEMMAS for form in _inflections(lemma) if form == lemma or form.endswith("s")
 )
@@ -432,6 +466,9 @@ _PARTICLE_REQUIRED = frozenset(
         "vote",
         "side",
         "rail",
+        "balk",
+        "spar+",
+        "pivot",
     ]
     for form in _inflections(lemma)
 )
@@ -440,13 +477,15 @@ _PARTICLES = {
     particle: frozenset(form for lemma in lemmas.split() for form in _inflections(lemma))
     for particle, lemmas in (
         ("against", "vote argue warn speak/spoke/spoken campaign rail lash side"),
-        ("with", "side"),
+        ("with", "side spar+"),
+        ("at", "balk scoff"),
+        ("in", "weigh"),
         ("for", "call push press argue lobby advocate campaign vote plead appeal ask"),
         ("out", "point lash speak/spoke/spoken reach cry come/came rule"),
         ("up", "bring/brought speak/spoke/spoken play sum+"),
         (
             "to",
-            "refer+ point object respond reply allude admit+ confess testify",
+            "refer+ point object respond reply allude admit+ confess testify pivot",
         ),
         (
             "about",
@@ -463,7 +502,8 @@ _PARTICLES = {
 # Never cues on their own: they are something else far more often.
 _EXCLUDED = frozenset(
     """known offering founded backed seen like likes sees seeing saw mean means meant state states counsel
-    trust""".split()  # noqa: SIM905
+    trust rule rules back heard emails maintained maintains continuing interrupted smiling reason reasons
+    answer press add advised challenge appeal""".split()  # noqa: SIM905
 )
 # "find" reports only when evidence finds something ("the poll found", "researchers found that").
 _FIND = frozenset(["find", "finds", "found", "finding"])
@@ -473,6 +513,39 @@ _EVIDENCE_HEADS = frozenset(
     judge jury court panel committee""".split()  # noqa: SIM905
 )
 
+# Small tables of the rules below.
+_NEW_SENTENCE_WORDS = frozenset("and but so then yet or now still also meanwhile".split())  # noqa: SIM905
+_QUANTIFIERS = frozenset("that all both most more some many few this".split())  # noqa: SIM905
+_NAMING_VERBS = frozenset("called named dubbed titled labeled labelled".split())  # noqa: SIM905
+_NOT_BEFORE_VERB_S = frozenset("of by from were are have had is was will would to".split())  # noqa: SIM905
+_BE = frozenset("is was were are be been being".split())  # noqa: SIM905
+_LEADING_ADVERBS = frozenset("then once since long last late only just first earlier later".split())  # noqa: SIM905
+_SOURCE_OPENERS = frozenset(
+    "one two three four five six seven eight nine ten former then top senior chief".split()  # noqa: SIM905
+)
+_APPOSITIVE_OPENERS = frozenset("a an the one himself herself both each like now then".split())  # noqa: SIM905
+_NOT_INVERTED_SOURCES = frozenset("that this these those it there".split())  # noqa: SIM905
+_SOURCE_END_WORDS = frozenset(
+    "who whose which that because when while after before as adding saying if whether where".split()  # noqa: SIM905
+)
+_AFTER_COMMA_STOPS = frozenset(
+    """and but who which adding saying in on at when while as after before because although though according
+    if so""".split()  # noqa: SIM905
+)
+_COMPLEMENT_STARTS = frozenset("that to if whether what how why about of".split())  # noqa: SIM905
+_OBJECT_PRONOUNS = frozenset("it him her them".split())  # noqa: SIM905
+_CONJUNCTIONS = frozenset("but while and whereas although though yet as".split())  # noqa: SIM905
+_BEFORE_RAISING_PASSIVE = frozenset(
+    "is was are were be been being widely not also generally".split()  # noqa: SIM905
+)
+_BEFORE_ASKED = frozenset("when after if and once as".split())  # noqa: SIM905
+_BEFORE_PARTICIPLE = frozenset("before after while by without when".split())  # noqa: SIM905
+_CLAUSE_STARTS = frozenset("that whether what how why if".split())  # noqa: SIM905
+_AFTER_POLL = frozenset("by of from conducted released published for".split())  # noqa: SIM905
+_PASSIVE_COMPLEMENT_PREPS = frozenset("about for as on over against of".split())  # noqa: SIM905
+_STATEMENT_PARTICIPLES = frozenset("saying calling stating declaring noting".split())  # noqa: SIM905
+_POSSESSIVES = frozenset("his her their its our my".split())  # noqa: SIM905
+_GROUP_NOUNS = frozenset("camp editorial board team".split())  # noqa: SIM905
 
 # ---------------------------------------------------------------------------------------------------------
 # Tokens, paragraphs, quotations and sentences.
@@ -661,10 +734,10 @@ class _Text:
         nxt = toks[i + 1]
         if not (nxt.cap or nxt.quote != -1 and nxt.text in _OPENERS | _AMBIGUOUS_DOUBLE):
             return False
-        if nxt.low in ("and", "but", "so", "then", "yet", "or", "now", "still", "also", "meanwhile"):
+        if nxt.low in _NEW_SENTENCE_WORDS:
             return True
         for j in range(i + 1, min(last, i + 7)):
-            if toks[j].low in _SPEECH_FORMS and not toks[j].cap:
+            if (toks[j].low in _SPEECH_FORMS or toks[j].low in _THOUGHT_FORMS) and not toks[j].cap:
                 # `"Go!" Smith said.` goes on; `"Go." He also said that ...` is a new sentence
                 after = toks[j + 1] if j + 1 < last else None
                 if (
@@ -732,11 +805,11 @@ class _Extractor:
             before is not None
             and (before.low in _DETERMINERS or before.low.endswith(("'s", "s'")))
             and before.low not in _CONTRACTED_SUBJECTS
-            and before.low not in ("that", "all", "both", "most", "more", "some", "many", "few", "this")
+            and before.low not in _QUANTIFIERS
         ):
             return False
         if (
-            tok.low in ("called", "named", "dubbed", "titled", "labeled", "labelled")
+            tok.low in _NAMING_VERBS
             and before is not None
             and before.word
             and not before.cap
@@ -756,7 +829,11 @@ class _Extractor:
                 or before.low in _RELATIVES
                 or before.low.endswith("ly")
                 or before.low in _SOURCE_NOUNS
+                or before.low in _EVIDENCE_HEADS
                 or before.low.endswith("n't")
+                or not base
+                and before.text == ","
+                and self.subject_with_appositive(i - 1, first) is not None  # "Brewer, an ally, calls"
                 or before.low == "to"
                 and i - 2 >= first
                 and self.toks[i - 2].low in _CATENATIVES
@@ -770,8 +847,7 @@ class _Extractor:
                 return False
             if (
                 after is not None
-                and after.low
-                in ("of", "by", "from", "were", "are", "have", "had", "is", "was", "will", "would", "to")
+                and after.low in _NOT_BEFORE_VERB_S
                 and tok.low.endswith("s")
                 and not (tok.low in _TO_VERBS and after.low == "to")
             ):
@@ -783,7 +859,7 @@ class _Extractor:
 
     def _after_be(self, i, first):
         """Whether a participle follows a form of "be", adverbs between ("was initially portrayed")."""
-        be = ("is", "was", "were", "are", "be", "been", "being")
+        be = _BE
         j = i - 1
         while j >= first and (self.toks[j].low.endswith("ly") or self.toks[j].low in _AUX - set(be)):
             j -= 1
@@ -807,19 +883,7 @@ class _Extractor:
         # "continued to defend", "wants to know": the catenative verb and its "to" join the group
         if j - 2 >= first and self.toks[j - 1].low == "to" and self.toks[j - 2].low in _CATENATIVES:
             return self.verb_group_start(j - 2, first)
-        while j < i and self.toks[j].low in (
-            "then",
-            "once",
-            "since",
-            "long",
-            "last",
-            "late",
-            "only",
-            "just",
-            "first",
-            "earlier",
-            "later",
-        ):
+        while j < i and self.toks[j].low in _LEADING_ADVERBS:
             j += 1
         return j
 
@@ -833,6 +897,11 @@ class _Extractor:
             return None
         if toks[j].text == ",":
             return self.subject_with_appositive(j, first)
+        if toks[j].text in (")", "—", "--", "–") and toks[j].quote == -1:
+            # "Sen. Jack Reed (D-R.I.) said", "insiders in two states — Nevada and Iowa — said"
+            return self._source_with_parenthesis(j, first)
+        if toks[j].text == "%" and j > first and toks[j - 1].text[0].isdigit():
+            return (j - 1, j + 1)  # "47% say"
         if (
             toks[j].quote != -1
             or not toks[j].word
@@ -843,8 +912,17 @@ class _Extractor:
             return (j, j + 1)  # "who said", "who's argued"
         if toks[j].low in _BETWEEN_SOURCE_AND_CUE and j > first and toks[j - 1].word:
             j -= 1  # "campaign workers here said", "Smith himself said"
+        elif (
+            toks[j].low in _TIME_WORDS
+            and j - 2 >= first
+            and toks[j - 1].low in ("last", "this", "on", "earlier")
+        ):
+            j -= 2  # "voters in a poll last year said", "Smith on Tuesday said"
         if toks[j].low in _SOURCE_STOPS or toks[j].low in _LEAD_INS and toks[j].low not in ("it", "there"):
             return None
+        relative = self._source_with_relative(j, first)
+        if relative is not None:
+            return relative
         i = j
         while i > first:
             tok = toks[i - 1]
@@ -856,6 +934,9 @@ class _Extractor:
                     continue
                 if tok.text in ("&",) or (tok.text == "-" and tok.end == toks[i].start):
                     i -= 1
+                    continue
+                if tok.text in ("'", "’") and i - 2 >= first and toks[i - 2].end == tok.start:
+                    i -= 1  # "Sanders' team said"
                     continue
                 break
             if tok.low in _SOURCE_STOPS:
@@ -879,6 +960,33 @@ class _Extractor:
         if not self._starts_noun_phrase(a, b):
             return None
         return self._with_name_before(span, first)
+
+    def _source_with_relative(self, j, first):
+        """ "The officials who briefed reporters said": the relative clause belongs to the source."""
+        toks = self.toks
+        for r in range(j - 1, max(first, j - 12), -1):
+            tok = toks[r]
+            if tok.quote != -1 or not tok.word and tok.text != "." or tok.low in ("and", "but", "that"):
+                return None
+            if tok.low in ("who", "whose"):
+                head = self.source_before(r, first)
+                if head is None or head[1] != r or toks[r - 1].low in _PRONOUN_SOURCES:
+                    return None
+                return (head[0], j + 1)
+        return None
+
+    def _source_with_parenthesis(self, close, first):
+        toks = self.toks
+        mark = "(" if toks[close].text == ")" else toks[close].text
+        opening = next(
+            (x for x in range(close - 1, max(first, close - 12) - 1, -1) if toks[x].text == mark), None
+        )
+        if opening is None or opening == first:
+            return None
+        head = self.source_before(opening, first)
+        if head is None or head[1] != opening or mark == "(" and not toks[opening - 1].cap:
+            return None
+        return (head[0], close + 1)
 
     def _with_name_before(self, span, first):
         """ "Sam Lau, the communications director for the party said": the name before the appositive."""
@@ -912,6 +1020,14 @@ class _Extractor:
             return True
         if self.toks[b - 1].low in _SOURCE_NOUNS and b - a <= 3 and tok.low not in _VERBISH:
             return True  # "exit polls", "campaign officials"
+        head = self.toks[b - 1].low
+        if (
+            b - a <= 3
+            and head.endswith("s")
+            and not head.endswith(("ss", "'s", "us", "is"))
+            and not any(t.low in _VERBISH or t.low in _PREPOSITIONS for t in self.toks[a:b])
+        ):
+            return True  # "hacking specialists", "tech executives"
         return (
             tok.cap
             or tok.low in _DETERMINERS
@@ -920,24 +1036,7 @@ class _Extractor:
             or tok.text[0].isdigit()
             or tok.low in _SOURCE_NOUNS
             or tok.low.endswith(("'s", "s'"))
-            or tok.low
-            in (
-                "one",
-                "two",
-                "three",
-                "four",
-                "five",
-                "six",
-                "seven",
-                "eight",
-                "nine",
-                "ten",
-                "former",
-                "then",
-                "top",
-                "senior",
-                "chief",
-            )
+            or tok.low in _SOURCE_OPENERS
         )
 
     def subject_with_appositive(self, comma, first):
@@ -964,8 +1063,7 @@ class _Extractor:
             if not (
                 parenthetical
                 or relative
-                or opener.low
-                in ("a", "an", "the", "one", "himself", "herself", "both", "each", "like", "now", "then")
+                or opener.low in _APPOSITIVE_OPENERS
                 or opener.low.endswith("ing")
                 or opener.cap
                 or opener.text[0].isdigit()
@@ -987,15 +1085,22 @@ class _Extractor:
             before_head = toks[head[0] - 1] if head[0] > first else None
             if (
                 before_head is not None
-                and before_head.text != ","
+                and before_head.text not in (",", ":", ";")
                 and before_head.low not in _LEAD_INS
                 and (before_head.quote == -1 or self.t.quotes[before_head.quote].last != head[0] - 1)
             ):
                 continue
+            # "Smith, writing for the majority, said", "Smith, a member who wants X, said": not Smith's cues
+            inner_relative = next(
+                (x for x in range(p + 2, comma) if toks[x].low in ("who", "whose", "which")), comma
+            )
             inner_cue = any(
-                (toks[x].low in _SPEECH_FORMS or toks[x].low in _THOUGHT_FORMS) and not toks[x].cap
-                for x in range(p + 1, comma)
-                if not (x == p + 1 and opener.low.endswith("ing"))  # "Smith, writing for the majority, said"
+                (toks[x].low in _SPEECH_FORMS or toks[x].low in _THOUGHT_FORMS)
+                and not toks[x].cap
+                and toks[x].low not in _EXCLUDED  # "the state party chairwoman"
+                and toks[x - 1].low not in _DETERMINERS
+                for x in range(p + 1, inner_relative)
+                if not (x == p + 1 and opener.low.endswith("ing"))
             )
             if parenthetical or (relative and inner_cue):
                 return self._with_name_before(head, first)
@@ -1045,10 +1150,7 @@ class _Extractor:
             or any(t.cap or t.low in _SOURCE_NOUNS for t in toks[start : min(last, start + 4)])
         ):
             return None
-        if (
-            first_tok.low in ("that", "this", "these", "those", "it", "there")
-            or first_tok.low in _PREPOSITIONS
-        ):
+        if first_tok.low in _NOT_INVERTED_SOURCES or first_tok.low in _PREPOSITIONS:
             return None
         k = start
         while k < last:
@@ -1068,53 +1170,11 @@ class _Extractor:
                 and (
                     toks[k + 1].quote != -1
                     or toks[k + 1].low in _PARTICIPLE_SPEECH
-                    or toks[k + 1].low
-                    in (
-                        "and",
-                        "but",
-                        "who",
-                        "which",
-                        "adding",
-                        "saying",
-                        "in",
-                        "on",
-                        "at",
-                        "when",
-                        "while",
-                        "as",
-                        "after",
-                        "before",
-                        "because",
-                        "although",
-                        "though",
-                        "according",
-                        "if",
-                        "so",
-                    )
+                    or toks[k + 1].low in _AFTER_COMMA_STOPS
                 )
             ):
                 break
-            if (
-                tok.low
-                in (
-                    "who",
-                    "whose",
-                    "which",
-                    "that",
-                    "because",
-                    "when",
-                    "while",
-                    "after",
-                    "before",
-                    "as",
-                    "adding",
-                    "saying",
-                    "if",
-                    "whether",
-                    "where",
-                )
-                and k > start
-            ):
+            if tok.low in _SOURCE_END_WORDS and k > start:
                 break
             if k < start + 8 and not tok.cap and (tok.low in _VERBISH or tok.low.endswith("n't")):
                 return None  # "..., says the plan would fail": a clause, not a source
@@ -1136,18 +1196,14 @@ class _Extractor:
             limit = min(last, k + 8)
             while j < limit:
                 tok = toks[j]
-                if (
-                    tok.quote != -1
-                    or not tok.word
-                    or tok.low in ("that", "to", "if", "whether", "what", "how", "why", "about", "of")
-                ):
+                if tok.quote != -1 or not tok.word or tok.low in _COMPLEMENT_STARTS:
                     break
                 if j > k and (tok.low in _PRONOUN_SOURCES or tok.low in ("the", "a", "an")):
                     break
                 j += 1
             if j >= last or (
                 toks[j].quote != -1
-                or toks[j].low in ("that", "to", "if", "whether", "what", "how", "why", "about", "of")
+                or toks[j].low in _COMPLEMENT_STARTS
                 or toks[j].text in (",", ":")
                 or toks[j].text in _TERMINALS
                 or toks[j].low in _PRONOUN_SOURCES
@@ -1165,8 +1221,8 @@ class _Extractor:
                 ):
                     k = j
                 break
-            if tok.text in (";", "—", "(") or tok.text in _TERMINALS:
-                break
+            if tok.text in (";", "—", "(") or tok.text in _TERMINALS or tok.low in _SPEECH_FORMS and not tok.cap:
+                break  # "who advises X, said his polls show that ...": "that" is not the advising's
         while k < last and toks[k].text in (",", ":"):
             k += 1
         return k
@@ -1214,19 +1270,23 @@ class _Extractor:
         toks = self.toks
         while i < end and toks[i].low in _AUX:
             i += 1
-        return (
-            i < end
-            and toks[i].low in _SPEECH_FORMS
-            and not toks[i].cap
-            and toks[i].quote == -1
-            and (
-                i + 1 < end
-                and (
-                    toks[i + 1].low in ("that", ":")
-                    or toks[i + 1].quote != -1
-                    or toks[i + 1].low in _PRONOUN_SOURCES
-                )
+        if i + 1 >= end or toks[i].cap or toks[i].quote != -1:
+            return False
+        nxt = toks[i + 1]
+        if toks[i].low in _SPEECH_FORMS:
+            return (
+                nxt.low in ("that", ":")
+                or nxt.quote != -1
+                or nxt.low in _PRONOUN_SOURCES
+                or toks[i].low in ("said", "says")
+                and (nxt.cap or nxt.low in _DETERMINERS)
             )
+        # "and called the venture a disaster": a belief or evaluation verb with its own object
+        return (
+            toks[i].low in _THOUGHT_FORMS
+            and toks[i].low.endswith("ed")
+            and toks[i].low not in _EXCLUDED
+            and (nxt.low in _DETERMINERS or nxt.cap or nxt.low in _OBJECT_PRONOUNS)
         )
 
     def _attribution_starts(self, j, k, end):
@@ -1234,7 +1294,7 @@ class _Extractor:
         toks = self.toks
         nxt = j + 1
         conjunction = toks[j].text == ";"
-        if toks[nxt].low in ("but", "while", "and", "whereas", "although", "though", "yet", "as"):
+        if toks[nxt].low in _CONJUNCTIONS:
             nxt += 1
             conjunction = True
         if nxt >= end:
@@ -1286,7 +1346,12 @@ class _Extractor:
             a += 1
         if (
             a < b
-            and (toks[a].low in _SUBORDINATE or toks[a].low.endswith("ing") and toks[a].cap)
+            and (
+                toks[a].low in _SUBORDINATE
+                or toks[a].low.endswith("ing")
+                and toks[a].cap
+                and not any(toks[x].low in _VERBISH for x in range(a, b))  # "Fundraising was slow, he said"
+            )
             and toks[a].quote == -1
             and not any(toks[x].text == "," and toks[x].quote == -1 for x in range(a, b))
         ):
@@ -1329,6 +1394,9 @@ class _Extractor:
             found = self._cue_near(k, last)
             if found is None:
                 continue
+            punctuated = k > quote.last + 1 or toks[quote.last - 1].text in (",", "?", "!", ".", "…")
+            if not punctuated and toks[found[0][1] - 1].low in _AMBIGUOUS_FORMS | _EXCLUDED:
+                continue  # `her ''work-related'' emails.`: a quoted word before a noun, not a quotation's cue
             cue, source = found
             content = [(quote.first, quote.last + 1)]
             # a quotation that opens the sentence may be preceded by paraphrase ("He said X. "Y," he added")
@@ -1346,7 +1414,7 @@ class _Extractor:
         """A cue right after a quotation: `said Smith`, `Smith said`, `he told reporters`."""
         toks = self.toks
         low = toks[k].low
-        if (
+        if low not in _EXCLUDED and (
             (low in _SPEECH_FORMS or low in _THOUGHT_FORMS)
             and not toks[k].cap
             or (toks[k].cap and low in _SPEECH_FORMS and k + 1 < last and toks[k + 1].cap)
@@ -1426,6 +1494,15 @@ class _Extractor:
             low = tok.low
             speech = low in _SPEECH_FORMS
             thought = low in _THOUGHT_FORMS
+            if low in _ADJECTIVE_CUES and tok.quote == -1 and i + 1 < len(toks):
+                if toks[i + 1].low in _ADJECTIVE_CUES[low]:
+                    self.adjective_cue(i)
+                elif low == "known":
+                    self.known_as(i)
+                continue
+            if low in _PHRASE_VERBS and tok.quote == -1 and not tok.cap:
+                self.phrase_cue(i)
+                continue
             if low in _RAISING and tok.quote == -1 and not tok.cap:
                 first, last = self.sentence(i)
                 self.raising(i, first, last)
@@ -1435,8 +1512,7 @@ class _Extractor:
                 and tok.quote == -1
                 and not tok.cap
                 and i > 0
-                and toks[i - 1].low
-                in ("is", "was", "are", "were", "be", "been", "being", "widely", "not", "also", "generally")
+                and toks[i - 1].low in _BEFORE_RAISING_PASSIVE
             ):
                 first, last = self.sentence(i)
                 self.passive(i, first, last)
@@ -1445,9 +1521,19 @@ class _Extractor:
                 if low in _NOUN_CUES and tok.quote == -1:
                     self.noun_cue(i)
                 continue
+            if (
+                tok.cap
+                and low in _PARTICIPLE_SPEECH_LISTED
+                and low not in ("writing", "referring")
+                and tok.quote == -1
+            ):
+                first, last = self.sentence(i)
+                if i == first:
+                    self.opening_participle(i, last)
+                continue
             if low == "asked" and tok.quote == -1:
                 first, last = self.sentence(i)
-                if i == first or toks[i - 1].low in ("when", "after", "if", "and", "once", "as"):
+                if i == first or toks[i - 1].low in _BEFORE_ASKED:
                     self.asked(i, first, last)
                     continue
             verb = self.is_verb_here(i)
@@ -1471,8 +1557,10 @@ class _Extractor:
                 and before is not None
                 and (
                     before.text in (",", "—", "–")
+                    or before.quote != -1
+                    and toks[g - 2].text == ","  # `said, "It's over," adding ...`
                     or before.low in _DOCUMENT_NOUNS
-                    or before.low in ("before", "after", "while", "by", "without", "when")
+                    or before.low in _BEFORE_PARTICIPLE
                 )
             )
             if participle:
@@ -1483,6 +1571,20 @@ class _Extractor:
                     self.add(cue, source, [content], priority=2, confidence=0.6)
                 continue
             if low.endswith("ing") and (g == i or toks[i - 1].low not in _AUX):
+                if (
+                    low in _PARTICIPLE_SPEECH
+                    and cue[1] < last
+                    and (
+                        toks[cue[1]].low in ("that", "whether", "how", "why", "what")
+                        or toks[cue[1]].quote != -1
+                        or toks[cue[1]].text == ":"
+                    )
+                ):
+                    # "emails showing that ...", "a puppet saying what people want", "of announcing that ..."
+                    content = self.content_after(self.skip_after_cue(cue[1], last, False), last)
+                    if content:
+                        source = self.source_before(g, first)
+                        self.add(cue, source, [content], priority=2, confidence=0.55)
                 continue  # "a growing number", "Speaking to reporters, ..." (but "is arguing")
             source = self.source_before(g, first)
             if (
@@ -1506,9 +1608,24 @@ class _Extractor:
                     self.add(cue, inverted, [lead], priority=3, confidence=0.7)
                 continue
             if source is None:
+                if (
+                    speech
+                    and before is not None
+                    and before.low == "to"
+                    and k < last
+                    and (toks[k].low in _CLAUSE_STARTS or toks[k].quote != -1)
+                ):
+                    # "agreed to a call, but only to tell Garland that ...": an infinitive with its own clause
+                    content = self.content_after(k, last)
+                    if content:
+                        self.add(
+                            cue, self.sentence_subject(first, g - 1), [content], priority=4, confidence=0.5
+                        )
                 continue
             k = self.quote_opening_content(k, last)
             after = self.content_after(k, last) if k < last else None
+            if after is not None and toks[after[0]].low in _SPEECH_FORMS and toks[after[0] - 1].text == ",":
+                after = None  # "Garin, a pollster who advises the PAC, said ...": the main verb is no content
             comma_before_source = source[0] > first and toks[source[0] - 1].text in (",", "—", "–")
             relative = toks[source[0]].low in _RELATIVES or toks[source[0]].low in _CONTRACTED_SUBJECTS
             if after is not None and relative and comma_before_source:
@@ -1615,7 +1732,7 @@ class _Extractor:
                 j < last
                 and toks[j].word
                 and toks[j].low not in _ADJUNCT_AFTER_CUE
-                and toks[j].low not in ("by", "of", "from", "conducted", "released", "published", "for")
+                and toks[j].low not in _AFTER_POLL
             ):
                 continue
             source = (i + 1, j)
@@ -1667,9 +1784,12 @@ class _Extractor:
             if source is None:
                 return
             k = source[1]
-        if k >= last or (cue[1] == i + 1 and toks[k].low not in _QUESTION_STARTS):
-            return  # "asked about the vote" has its particle in the cue already
         end = next((x for x in range(k, last) if toks[x].text == "," and toks[x].quote == -1), last)
+        if cue[1] == i + 1 and k < end and toks[k].low not in _QUESTION_STARTS:
+            # "Asked on Monday whether ...", "Asked Tuesday about Sullivan": past the adjunct to the question
+            k = next((x for x in range(k, min(end, k + 6)) if toks[x].low in _QUESTION_STARTS - {"to"}), end)
+        if k >= end:
+            return  # "asked about the vote" has its particle in the cue already
         content = self.content_after(k, end)
         if content:
             self.add(cue, source, [content], priority=2, confidence=0.6)
@@ -1678,7 +1798,9 @@ class _Extractor:
         """The pronoun or name opening a sentence (after a lead-in clause), as the subject of a later verb."""
         toks = self.toks
         a = first
-        if toks[a].low in _LEAD_INS or toks[a].low in _SUBORDINATE:
+        if toks[a].low in ("but", "and", "so", "yet") and a + 1 < end and toks[a + 1].text != ",":
+            a += 1  # "But Podesta said X and said Y"
+        elif toks[a].low in _LEAD_INS or toks[a].low in _SUBORDINATE:
             a = next((x + 1 for x in range(first, end) if toks[x].text == ","), end)
         if a >= end:
             return None
@@ -1702,7 +1824,7 @@ class _Extractor:
             or after[1] - after[0] >= 2
             or first.quote != -1
             or first.cap
-            or first.low in ("it", "him", "her", "them")
+            or first.low in _OBJECT_PRONOUNS
         )
 
     def _rest_is_adjunct(self, k, last):
@@ -1771,7 +1893,7 @@ class _Extractor:
         if (
             complement is not None
             and toks[complement[0]].low in _LEAD_INS
-            and toks[complement[0]].low not in ("about", "for", "as", "on", "over", "against", "of")
+            and toks[complement[0]].low not in _PASSIVE_COMPLEMENT_PREPS
         ):
             complement = None
         if toks[i].low in _RAISING_PASSIVES:
@@ -1825,6 +1947,87 @@ class _Extractor:
         pieces = [p for p in (subject, complement) if p is not None]
         self.add((g, i + 1), None, pieces, priority=5, confidence=0.45)
 
+    def opening_participle(self, i, last):
+        """ "Noting that the plan failed, Smith said ...": the participle is the subject's attribution."""
+        toks = self.toks
+        comma = next((x for x in range(i + 2, last) if toks[x].text == "," and toks[x].quote == -1), None)
+        if comma is None or comma + 1 >= last:
+            return
+        cue = self.extend_cue((i, i + 1), comma)
+        source = self.sentence_subject(comma + 1, last)
+        self.add(cue, source, [(cue[1], comma)], priority=2, confidence=0.6)
+
+    def phrase_cue(self, i):
+        """ "The party issued a statement saying ...", "Smith made it clear that ...", "took aim at Jones"."""
+        toks = self.toks
+        first, last = self.sentence(i)
+        words = [t.low for t in toks[i + 1 : min(last, i + 5)]]
+        low = toks[i].low
+        if low[0] == "m":  # make: "made it clear (that)", "made clear"
+            n = 2 if words[:2] == ["it", "clear"] else 1 if words[:1] == ["clear"] else 0
+            if not n:
+                return
+            end = i + 1 + n
+        elif low[0] == "t":  # take: "took aim at", "took a swipe at", "took issue with"
+            n = 1 if words[:1] != ["a"] else 2
+            if len(words) <= n or _TAKE_OBJECTS.get(words[n - 1]) != words[n]:
+                return
+            end = i + 2 + n
+        else:  # issue, release: "issued a statement", "released a lengthy statement"
+            n = 2 if words[:1] and words[0] in _DETERMINERS else 0
+            if n and len(words) > 2 and words[1] not in _DOCUMENT_NOUNS and words[2] in _DOCUMENT_NOUNS:
+                n = 3
+            if not n or words[n - 1] not in _DOCUMENT_NOUNS:
+                return
+            end = i + 1 + n
+            if end < last and toks[end].low in _STATEMENT_PARTICIPLES:
+                end += 1  # "issued a statement saying": one cue
+        g = self.verb_group_start(i, first)
+        source = self.source_before(g, first)
+        if source is None:
+            return
+        k = self.skip_after_cue(end, last, False)
+        if end < last and toks[end].text == ":":
+            end += 1
+        content = self.content_after(k, last) if k < last else None
+        if content is None and low[0] in "ir":
+            content = self.quote_after_sentence(last)  # "issued a statement:" with the quotation below
+        if content:
+            self.add((g, end), source, [content], priority=1, confidence=0.6)
+
+    def adjective_cue(self, i):
+        """ "Republicans are critical of the deal", "he was quick to note that": the subject's view."""
+        toks = self.toks
+        first, last = self.sentence(i)
+        g = self.verb_group_start(i, first)
+        source = self.source_before(g, first)
+        if source is None or toks[source[0]].low in ("it", "there"):
+            return
+        prep = i + 1
+        if toks[prep].low in ("that", "to"):
+            content = self.content_after(prep, last)
+        else:
+            content = self._phrase_after(prep, last)
+        if content:
+            self.add((g, prep + 1), source, [content], priority=4, confidence=0.5)
+
+    def known_as(self, i):
+        """ "the contests known as Super Tuesday", "known online as Guccifer": a name that others give."""
+        toks = self.toks
+        first, last = self.sentence(i)
+        k = i + 1
+        if k < last and toks[k].low.endswith("ly") or k < last and toks[k].low in ("here", "online"):
+            k += 1
+        if k + 1 >= last or toks[k].low != "as":
+            return
+        end = k + 1
+        while end < last and (toks[end].word or toks[end].quote != -1) and toks[end].low not in _VERBISH:
+            end += 1
+        if end > k + 1:
+            self.add(
+                (self.verb_group_start(i, first), k + 1), None, [(k + 1, end)], priority=5, confidence=0.5
+            )
+
     def noun_cue(self, i):
         """ "his claim that ...", "criticism of the developer", "Trump's call to abandon ...".
 
@@ -1836,7 +2039,7 @@ class _Extractor:
             return
         before = toks[i - 1] if i > first else None
         possessor = None
-        if before is not None and before.low in ("his", "her", "their", "its", "our", "my"):
+        if before is not None and before.low in _POSSESSIVES:
             possessor = (i - 1, i)
         elif before is not None and before.low.endswith(("'s", "s'")) and before.word:
             a = i - 1
@@ -1922,7 +2125,9 @@ class _Extractor:
                     tail = self.content_after(source[1] + 1, last)
                     if tail:
                         pieces.append(tail)
-            self.add(cue, source, pieces, priority=1, confidence=0.85)
+            # `"...," Smith said, according to CNN.`: PolNeAR takes the outer attribution, not the said one
+            priority = -1 if i == first or len(pieces) == 1 and toks[i - 1].text == "," else 1
+            self.add(cue, source, pieces, priority=priority, confidence=0.85)
 
     def colons(self):
         """`Smith: "..."` at the start of a sentence, and the headline form `Smith: words`."""
@@ -1960,7 +2165,7 @@ class _Extractor:
                         head[-1].cap
                         or head[-1].low in _SOURCE_NOUNS
                         or head[-1].low in _ROLE_WORDS
-                        or head[-1].low in ("camp", "editorial", "board", "team")
+                        or head[-1].low in _GROUP_NOUNS
                     )
                     or len(head) > 8
                 ):
@@ -1975,7 +2180,7 @@ class _Extractor:
                 lower_ok = len(head) <= 4 and (
                     head[-1].low in _SOURCE_NOUNS
                     or head[-1].low in _ROLE_WORDS
-                    or head[-1].low in ("camp", "editorial", "board", "team")
+                    or head[-1].low in _GROUP_NOUNS
                 )
                 if (
                     not headline
@@ -2006,7 +2211,11 @@ class _Extractor:
                 continue  # a quotation with its own cue right after it is never nested
             for other_number in covering.get(cand.cue[0], ()):
                 other = cands[other_number]
-                if other_number != number and not any(a <= other.cue[0] < b for a, b in cand.content):
+                if (
+                    other_number != number
+                    and (other.priority <= cand.priority or other.priority < 4)
+                    and not any(a <= other.cue[0] < b for a, b in cand.content)
+                ):
                     cand.nested_in = other_number
                     break
         order = sorted(

@@ -754,6 +754,449 @@ def test_a_proposal_is_frozen():
     assert isinstance(found, Proposal)
 
 
+# -- a table of behaviours, one rule or one exception per text ----------------------------------------------
+# Each proposal is written "S[source@start] C[cue@start] Q[piece@start | ...] kind speaker" ("-": no
+# source): exact offsets, kinds and speakers in one line. A text with [] must propose nothing.
+
+
+def rendered(text):
+    def span(pair):
+        return f"{text[pair[0] : pair[1]]}@{pair[0]}"
+
+    return [
+        f"S[{span(p.source) if p.source else '-'}] C[{span(p.cue)}] "
+        f"Q[{' | '.join(span(piece) for piece in p.pieces)}] {p.kind} {p.speaker}"
+        for p in propose(text)
+    ]
+
+
+BEHAVIOURS = [
+    (
+        "“We will win,” said Jane Doe, a spokeswoman for the party.",
+        [
+            "S[Jane Doe, a spokeswoman for the party@20] C[said@15] Q[“We will win,”@0] direct Jane Doe",
+        ],
+    ),
+    (
+        '"It is over," the coach told reporters on Friday. "We lost."',
+        [
+            'S[the coach@14] C[told@24] Q["It is over,"@0 | "We lost."@50] direct the coach',
+        ],
+    ),
+    (
+        "Smith said the plan would fail, adding that taxes would rise.",
+        [
+            "S[Smith@0] C[said@6] Q[the plan would fail@11] indirect Smith",
+            "S[Smith@0] C[adding@32] Q[that taxes would rise@39] indirect Smith",
+        ],
+    ),
+    (
+        "The report, officials said, was false.",
+        [
+            "S[officials@12] C[said@22] Q[The report@0 | was false@28] indirect officials",
+        ],
+    ),
+    (
+        "The plan will fail, critics warned on Tuesday.",
+        [
+            "S[critics@20] C[warned@28] Q[The plan will fail@0] indirect critics",
+        ],
+    ),
+    (
+        "According to the police, the driver fled.",
+        [
+            "S[the police@13] C[According to@0] Q[the driver fled@25] indirect the police",
+        ],
+    ),
+    (
+        "The driver fled, according to police records.",
+        [
+            "S[police records@30] C[according to@17] Q[The driver fled@0] indirect police records",
+        ],
+    ),
+    (
+        "The senator is expected to resign.",
+        [
+            "S[-] C[is expected@12] Q[The senator@0 | to resign@24] indirect None",
+        ],
+    ),
+    (
+        "The economy seems to be recovering.",
+        [
+            "S[-] C[seems@12] Q[The economy@0 | to be recovering@18] indirect None",
+        ],
+    ),
+    (
+        "The emails seem to show that she knew.",
+        [
+            "S[The emails@0] C[seem to show@11] Q[that she knew@24] indirect The emails",
+        ],
+    ),
+    (
+        "There was criticism of the mayor from the unions.",
+        [
+            "S[-] C[criticism@10] Q[of the mayor from the unions@20] indirect None",
+        ],
+    ),
+    (
+        "Asked whether he would run, Smith smiled.",
+        [
+            "S[-] C[Asked@0] Q[whether he would run@6] indirect None",
+        ],
+    ),
+    (
+        "The festival, known as the Big Fair, opened.",
+        [
+            "S[-] C[known as@14] Q[the Big Fair@23] indirect None",
+        ],
+    ),
+    (
+        "Republicans are critical of the deal.",
+        [
+            "S[Republicans@0] C[are critical of@12] Q[the deal@28] indirect Republicans",
+        ],
+    ),
+    (
+        "The party issued a statement saying it would appeal.",
+        [
+            "S[The party@0] C[issued a statement saying@10] Q[it would appeal@36] indirect The party",
+        ],
+    ),
+    (
+        "Smith made it clear that he would run.",
+        [
+            "S[Smith@0] C[made it clear@6] Q[that he would run@20] indirect Smith",
+        ],
+    ),
+    (
+        "Cruz took aim at Trump over his taxes.",
+        [
+            "S[Cruz@0] C[took aim at@5] Q[Trump over his taxes@17] indirect Cruz",
+        ],
+    ),
+    (
+        "Noting that taxes had risen, Smith said the plan failed.",
+        [
+            "S[Smith@29] C[Noting@0] Q[that taxes had risen@7] indirect Smith",
+            "S[Smith@29] C[said@35] Q[the plan failed@40] indirect Smith",
+        ],
+    ),
+    (
+        "SMITH: We will not leave.\nJONES: Then we will wait.",
+        [
+            "S[SMITH@0] C[:@5] Q[We will not leave.@7] indirect SMITH",
+            "S[JONES@26] C[:@31] Q[Then we will wait.@33] indirect JONES",
+        ],
+    ),
+    (
+        "Trump: ‘I will win’",
+        [
+            "S[Trump@0] C[:@5] Q[‘I will win’@7] direct Trump",
+        ],
+    ),
+    (
+        "Sen. Jack Reed (D-R.I.) said that he had not read the plan.",
+        [
+            "S[Sen. Jack Reed (D-R.I.)@0] C[said@24] Q[that he had not read the plan@29] indirect Jack Reed",
+        ],
+    ),
+    (
+        "One in four voters in a poll last year said taxes were too high.",
+        [
+            "S[One in four voters in a poll@0] C[said@39] Q[taxes were too high@44] indirect One in "
+            "four voters in a poll",
+        ],
+    ),
+    (
+        "But Podesta said Gates was not involved and said Manafort was not either.",
+        [
+            "S[Podesta@4] C[said@12] Q[Gates was not involved@17] indirect Podesta",
+            "S[Podesta@4] C[said@44] Q[Manafort was not either@49] indirect Podesta",
+        ],
+    ),
+    (
+        "Sanders, whose coalition includes young voters, said the primaries were closed.",
+        [
+            "S[Sanders, whose coalition includes young voters,@0] C[said@48] Q[the primaries were "
+            "closed@53] indirect Sanders",
+        ],
+    ),
+    (
+        "Mrs. Clinton, who did not say that the senator was unqualified, left early.",
+        [
+            "S[who@14] C[did not say@18] Q[that the senator was unqualified@30] indirect Clinton",
+        ],
+    ),
+    (
+        "Anderson said the vote was close. “We did our best.”",
+        [
+            "S[Anderson@0] C[said@9] Q[the vote was close@14 | “We did our best.”@34] mixed Anderson",
+        ],
+    ),
+    (
+        "“We are ready.”\n\n“We have always been ready,” the captain said.",
+        [
+            "S[the captain@46] C[said@58] Q[“We have always been ready,”@17] direct the captain",
+        ],
+    ),
+    (
+        "The Rev. John Smith said the church would reopen.",
+        [
+            "S[The Rev. John Smith@0] C[said@20] Q[the church would reopen@25] indirect John Smith",
+        ],
+    ),
+    (
+        "Gen. Mark Milley told Congress that the withdrawal was a mistake.",
+        [
+            "S[Gen. Mark Milley@0] C[told@17] Q[that the withdrawal was a mistake@31] indirect Mark Milley",
+        ],
+    ),
+    (
+        "Hillary Clinton spoke in Ohio. She said the economy was strong.",
+        [
+            "S[She@31] C[said@35] Q[the economy was strong@40] indirect Hillary Clinton",
+        ],
+    ),
+    (
+        "Mr. Garin arrived late.\nGeorge Garin said the vote was fair.\nMr. Garin added that he was pleased.",
+        [
+            "S[George Garin@24] C[said@37] Q[the vote was fair@42] indirect George Garin",
+            "S[Mr. Garin@61] C[added@71] Q[that he was pleased@77] indirect Garin",
+        ],
+    ),
+    (
+        "The mayor was criticized by residents.",
+        [
+            "S[residents@28] C[was criticized by@10] Q[The mayor@0] indirect residents",
+        ],
+    ),
+    (
+        "She repeated her claim that the vote was rigged.",
+        [
+            "S[She@0] C[repeated@4] Q[her claim that the vote was rigged@13] indirect None",
+        ],
+    ),
+    (
+        "His call to abandon the plan was ignored.",
+        [
+            "S[His@0] C[call@4] Q[to abandon the plan@9] indirect None",
+        ],
+    ),
+    (
+        "He cited emails showing that she knew.",
+        [
+            "S[emails@9] C[showing@16] Q[that she knew@24] indirect emails",
+        ],
+    ),
+    (
+        "The senator, for example, said the bill was dead.",
+        [
+            "S[The senator@0] C[said@26] Q[the bill was dead@31] indirect The senator",
+        ],
+    ),
+    (
+        "Sam Lau, the director of the party, said the vote was fair.",
+        [
+            "S[Sam Lau, the director of the party,@0] C[said@36] Q[the vote was fair@41] indirect Sam Lau",
+        ],
+    ),
+    (
+        "“We will appeal,” said spokesman John Kirby, adding that the ruling was wrong.",
+        [
+            "S[spokesman John Kirby@23] C[said@18] Q[“We will appeal,”@0] direct John Kirby",
+            "S[spokesman John Kirby@23] C[adding@45] Q[that the ruling was wrong@52] indirect John Kirby",
+        ],
+    ),
+    (
+        "“No comment,” she said, “and no more questions.”",
+        [
+            "S[she@14] C[said@18] Q[“No comment,”@0 | “and no more questions.”@24] direct None",
+        ],
+    ),
+    (
+        "The governor tweeted on Twitter that the storm had passed.",
+        [
+            "S[The governor@0] C[tweeted on Twitter@13] Q[that the storm had passed@32] indirect The "
+            "governor",
+        ],
+    ),
+    (
+        "She pointed out that the law had changed.",
+        [
+            "S[She@0] C[pointed out@4] Q[that the law had changed@16] indirect None",
+        ],
+    ),
+    (
+        "He talked about the war for an hour.",
+        [
+            "S[He@0] C[talked about@3] Q[the war for an hour@16] indirect None",
+        ],
+    ),
+    (
+        "The group called for calm.",
+        [
+            "S[The group@0] C[called for@10] Q[calm@21] indirect The group",
+        ],
+    ),
+    (
+        "The poll found that most voters were undecided.",
+        [
+            "S[The poll@0] C[found@9] Q[that most voters were undecided@15] indirect The poll",
+        ],
+    ),
+    (
+        "The hikers found a wallet on the trail.",
+        [],
+    ),
+    (
+        "Researchers found that the drug worked.",
+        [
+            "S[Researchers@0] C[found@12] Q[that the drug worked@18] indirect Researchers",
+        ],
+    ),
+    (
+        "Smith, 45, of Raleigh, said the fire began at noon.",
+        [
+            "S[Smith, 45, of Raleigh,@0] C[said@23] Q[the fire began at noon@28] indirect Smith",
+        ],
+    ),
+    (
+        "“Go!” Smith shouted. “Now!”",
+        [
+            "S[Smith@6] C[shouted@12] Q[“Go!”@0 | “Now!”@21] direct Smith",
+        ],
+    ),
+    (
+        "“Is it over?” he asked.",
+        [
+            "S[he@14] C[asked@17] Q[“Is it over?”@0] direct None",
+        ],
+    ),
+    (
+        "Critics say the plan, which passed on Tuesday, will fail.",
+        [
+            "S[Critics@0] C[say@8] Q[the plan, which passed on Tuesday, will fail@12] indirect Critics",
+        ],
+    ),
+    (
+        "The Times reported that the talks had collapsed.",
+        [
+            "S[The Times@0] C[reported@10] Q[that the talks had collapsed@19] indirect The Times",
+        ],
+    ),
+    (
+        "Eilperin reported from Washington.",
+        [],
+    ),
+    (
+        "The crowd chanted “Lock her up” as he spoke.",
+        [
+            "S[The crowd@0] C[chanted@10] Q[“Lock her up”@18] direct The crowd",
+        ],
+    ),
+    (
+        "He said: “We are done.”",
+        [
+            "S[He@0] C[said:@3] Q[“We are done.”@9] direct None",
+        ],
+    ),
+    (
+        "They said they would return, and they did.",
+        [
+            "S[They@0] C[said@5] Q[they would return, and they did@10] indirect None",
+        ],
+    ),
+    (
+        "A growing number of voters are worried.",
+        [],
+    ),
+    (
+        "She is believed to have left the country.",
+        [
+            "S[-] C[is believed@4] Q[She@0 | to have left the country@16] indirect None",
+        ],
+    ),
+    (
+        "The team appeared unconvinced by the offer.",
+        [
+            "S[-] C[appeared@9] Q[The team@0 | unconvinced by the offer@18] indirect None",
+        ],
+    ),
+    (
+        "It seems that the plan failed.",
+        [
+            "S[-] C[seems@3] Q[that the plan failed@9] indirect None",
+        ],
+    ),
+    (
+        "The plan was seen as a failure.",
+        [
+            "S[-] C[was seen@9] Q[The plan@0 | as a failure@18] indirect None",
+        ],
+    ),
+    (
+        "Officials told The New York Times that the deal was off.",
+        [
+            "S[Officials@0] C[told@10] Q[that the deal was off@34] indirect Officials",
+        ],
+    ),
+    (
+        "Mr. Obama, speaking in Ohio, said the economy was strong.",
+        [
+            "S[Mr. Obama, speaking in Ohio,@0] C[said@29] Q[the economy was strong@34] indirect Obama",
+        ],
+    ),
+    (
+        "When asked, Smith said nothing would change.",
+        [
+            "S[Smith@12] C[said@18] Q[nothing would change@23] indirect Smith",
+        ],
+    ),
+    (
+        "Holding a book, Beck said the author was right.",
+        [
+            "S[Beck@16] C[said@21] Q[the author was right@26] indirect Beck",
+        ],
+    ),
+    (
+        "A program called Sandy Hook Promise trains students.",
+        [],
+    ),
+    (
+        "Support for the plan is growing.",
+        [],
+    ),
+    (
+        "Questions about the deal remain.",
+        [],
+    ),
+    (
+        "Complaints from his neighbor that the music was loud went unanswered.",
+        [
+            "S[his neighbor@16] C[Complaints from@0] Q[that the music was loud went unanswered@29] "
+            "indirect his neighbor",
+        ],
+    ),
+    (
+        "The claims were false.",
+        [],
+    ),
+    (
+        "BREAKING: Storm hits the coast.",
+        [],
+    ),
+    (
+        "Opinion: Why the vote matters.",
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), BEHAVIOURS, ids=[text[:40] for text, _ in BEHAVIOURS])
+def test_the_table_of_behaviours(text, expected):
+    assert rendered(text) == expected
+
+
 # -- properties ---------------------------------------------------------------------------------------------
 
 ATOMS = [
