@@ -204,6 +204,238 @@ RIGHT_TO_LEFT = [
 SEEDS_FLOOR = 0.8
 
 
+# --- Unseen pairs: news of other events, written before any of the methods below were tuned -----
+#
+# Two reports of each of four invented events, by different hands (the second paraphrases, reorders
+# and adds or drops details), and the claims they share. They check that what lifts the seeds is
+# not fitted to the seeds. The articles are short, so the top 3 is nearly half of one; the first
+# suggestion is the figure that tells methods apart.
+
+UNSEEN = [
+    (
+        "HAMBURG – An explosion at a chemical plant on the outskirts of the northern German city killed "
+        "four workers and injured at least 23 others on Tuesday morning, police said. The blast, which "
+        "occurred shortly after 7 a.m. in a storage hall, sent a column of black smoke over the harbour "
+        "district. Residents within a two-kilometre radius were told to keep their windows and doors "
+        "shut. Firefighters brought the blaze under control by midday. The company, Nordchem AG, said it "
+        "was cooperating fully with investigators and expressed its condolences to the families of the "
+        "victims. Nordchem makes solvents and coatings for the car industry.\n\nProsecutors have opened "
+        "an inquiry into possible negligence. A spokesman for the workers' union said staff had "
+        "complained about safety for months. The plant, which employs around 600 people, will remain "
+        "closed until further notice. It was the worst industrial accident in the region since 2008.",
+        "Four people died and more than twenty were hurt when a blast tore through a Nordchem factory "
+        "near Hamburg on Tuesday. Authorities urged people living nearby to stay indoors with their "
+        "windows closed as thick dark smoke drifted across the port area. It took fire crews several "
+        "hours to put out the fire. Two of the injured are in a critical condition, according to the "
+        "city's main hospital.\n\nState prosecutors are investigating whether the firm neglected its "
+        "safety duties. Union representatives said employees had raised concerns about conditions at "
+        "the site repeatedly this year. Nordchem said it was working with the authorities and offered "
+        "its sympathy to the bereaved. The site, home to roughly 600 jobs, has been shut indefinitely. "
+        "The cause of the explosion, which happened in a warehouse at around seven in the morning, is "
+        "not yet known.",
+        [
+            (
+                "An explosion at a chemical plant on the outskirts of the northern German city killed four "
+                "workers and injured at least 23 others",
+                "Four people died and more than twenty were hurt when a blast tore through a Nordchem "
+                "factory near Hamburg on Tuesday.",
+            ),
+            (
+                "Residents within a two-kilometre radius were told to keep their windows and doors shut.",
+                "Authorities urged people living nearby to stay indoors with their windows closed",
+            ),
+            (
+                "sent a column of black smoke over the harbour district",
+                "thick dark smoke drifted across the port area",
+            ),
+            (
+                "Firefighters brought the blaze under control by midday.",
+                "It took fire crews several hours to put out the fire.",
+            ),
+            (
+                "Prosecutors have opened an inquiry into possible negligence.",
+                "State prosecutors are investigating whether the firm neglected its safety duties.",
+            ),
+            (
+                "A spokesman for the workers' union said staff had complained about safety for months.",
+                "Union representatives said employees had raised concerns about conditions at the site "
+                "repeatedly this year.",
+            ),
+            (
+                "The company, Nordchem AG, said it was cooperating fully with investigators and expressed "
+                "its condolences to the families of the victims.",
+                "Nordchem said it was working with the authorities and offered its sympathy to the bereaved.",
+            ),
+            (
+                "The plant, which employs around 600 people, will remain closed until further notice.",
+                "The site, home to roughly 600 jobs, has been shut indefinitely.",
+            ),
+            (
+                "The blast, which occurred shortly after 7 a.m. in a storage hall",
+                "which happened in a warehouse at around seven in the morning",
+            ),
+        ],
+    ),
+    (
+        "Three soldiers were killed on Sunday when gunmen ambushed an army patrol near the northern "
+        "border, the defence ministry said. The ministry blamed the attack on fighters of the Free Valley "
+        "Front, a separatist group that has waged an insurgency in the mountains for a decade. President "
+        "Amara Kone vowed that the attackers would pay a heavy price. \"This cowardly act will not go "
+        "unanswered,\" she said in a televised address. Hours later, the air force struck what it called "
+        "rebel hideouts across the frontier. The neighbouring government condemned the raids as a "
+        "violation of its territory and recalled its ambassador. Aid groups warned that thousands of "
+        "villagers had already fled the fighting. The country holds a general election in March.",
+        "Militants killed three troops in an ambush on a military convoy close to the northern frontier "
+        "on Sunday, according to officials. Authorities said the separatist Free Valley Front, which has "
+        "been fighting government forces in the highlands for ten years, was responsible. The group has "
+        "not commented. Kone promised retaliation, telling the nation on television that the assault "
+        "would be avenged. Warplanes later bombed suspected insurgent camps on the other side of the "
+        "border. The neighbouring country called the strikes a breach of its sovereignty and withdrew "
+        "its envoy in protest. Humanitarian organisations said several thousand residents had fled their "
+        "homes. The United Nations urged both sides to show restraint.",
+        [
+            (
+                "Three soldiers were killed on Sunday when gunmen ambushed an army patrol near the northern "
+                "border",
+                "Militants killed three troops in an ambush on a military convoy close to the northern "
+                "frontier on Sunday",
+            ),
+            (
+                "The ministry blamed the attack on fighters of the Free Valley Front, a separatist group "
+                "that has waged an insurgency in the mountains for a decade.",
+                "Authorities said the separatist Free Valley Front, which has been fighting government "
+                "forces in the highlands for ten years, was responsible.",
+            ),
+            (
+                "President Amara Kone vowed that the attackers would pay a heavy price.",
+                "Kone promised retaliation, telling the nation on television that the assault would be "
+                "avenged.",
+            ),
+            (
+                "\"This cowardly act will not go unanswered,\" she said in a televised address.",
+                "Kone promised retaliation, telling the nation on television that the assault would be "
+                "avenged.",
+            ),
+            (
+                "Hours later, the air force struck what it called rebel hideouts across the frontier.",
+                "Warplanes later bombed suspected insurgent camps on the other side of the border.",
+            ),
+            (
+                "The neighbouring government condemned the raids as a violation of its territory and "
+                "recalled its ambassador.",
+                "The neighbouring country called the strikes a breach of its sovereignty and withdrew its "
+                "envoy in protest.",
+            ),
+            (
+                "Aid groups warned that thousands of villagers had already fled the fighting.",
+                "Humanitarian organisations said several thousand residents had fled their homes.",
+            ),
+        ],
+    ),
+    (
+        "Former prime minister Jonas Ekberg, who led the country through the banking crisis of the 1990s, "
+        "has died at the age of 88, his family said on Thursday. Ekberg died peacefully at his home in "
+        "Uppsala after a short illness. Tributes poured in from across the political spectrum, with the "
+        "current prime minister calling him \"a giant of our democracy\". Ekberg served two terms, from "
+        "1991 to 1999, and is widely credited with rescuing the public finances. Critics, however, "
+        "blamed his austerity programme for a sharp rise in unemployment. He is survived by his wife, "
+        "Karin, and three children. A state funeral will be held next month.",
+        "Jonas Ekberg, the country's head of government for most of the 1990s, passed away on Thursday "
+        "aged 88 after a brief illness, relatives announced. Politicians of every party paid homage to "
+        "him; Prime Minister Lena Holm described him as a towering figure of the nation's democratic "
+        "life. A trained economist, Ekberg entered parliament in 1976. He is remembered for steering the "
+        "economy out of a severe financial crisis and restoring the budget, though his spending cuts were "
+        "blamed for pushing joblessness higher. The government said he would be honoured with a state "
+        "funeral in the coming weeks.",
+        [
+            (
+                "Former prime minister Jonas Ekberg, who led the country through the banking crisis of the "
+                "1990s, has died at the age of 88",
+                "Jonas Ekberg, the country's head of government for most of the 1990s, passed away on "
+                "Thursday aged 88 after a brief illness",
+            ),
+            (
+                "Ekberg died peacefully at his home in Uppsala after a short illness.",
+                "Jonas Ekberg, the country's head of government for most of the 1990s, passed away on "
+                "Thursday aged 88 after a brief illness",
+            ),
+            (
+                "Tributes poured in from across the political spectrum",
+                "Politicians of every party paid homage to him",
+            ),
+            (
+                "the current prime minister calling him \"a giant of our democracy\"",
+                "Prime Minister Lena Holm described him as a towering figure of the nation's democratic life",
+            ),
+            (
+                "is widely credited with rescuing the public finances",
+                "He is remembered for steering the economy out of a severe financial crisis and restoring "
+                "the budget",
+            ),
+            (
+                "Critics, however, blamed his austerity programme for a sharp rise in unemployment.",
+                "though his spending cuts were blamed for pushing joblessness higher",
+            ),
+            (
+                "A state funeral will be held next month.",
+                "The government said he would be honoured with a state funeral in the coming weeks.",
+            ),
+        ],
+    ),
+    (
+        "The central bank raised its main interest rate by half a percentage point to 4.5 percent on "
+        "Wednesday, its biggest increase in two decades, as it struggles to contain soaring prices. "
+        "Inflation hit 9.1 percent in May, the highest since 1982. Governor Paul Meyer told reporters "
+        "that further increases could not be ruled out. The decision was backed by seven of the nine "
+        "members of the rate-setting committee; two voted for a smaller rise. Mortgage holders face "
+        "higher monthly payments as a result. The currency rose 1.2 percent against the dollar after the "
+        "announcement. Business groups warned that the move risked tipping the economy into recession.",
+        "Borrowing costs went up by 50 basis points to 4.5% on Wednesday in the sharpest hike for twenty "
+        "years, as policymakers battle runaway inflation. Consumer prices climbed 9.1% in the year to "
+        "May, a four-decade high. Bank chief Paul Meyer said more rate rises remained possible. Seven of "
+        "the nine committee members voted for the increase, while two preferred a quarter-point move. "
+        "Economists had expected a smaller step. Homeowners with variable mortgages will see their "
+        "repayments rise. The national currency gained 1.2% against the US dollar following the "
+        "decision. Employers' organisations cautioned that the hike could push the country into a "
+        "downturn.",
+        [
+            (
+                "The central bank raised its main interest rate by half a percentage point to 4.5 percent "
+                "on Wednesday",
+                "Borrowing costs went up by 50 basis points to 4.5% on Wednesday",
+            ),
+            ("its biggest increase in two decades", "in the sharpest hike for twenty years"),
+            (
+                "Inflation hit 9.1 percent in May, the highest since 1982.",
+                "Consumer prices climbed 9.1% in the year to May, a four-decade high.",
+            ),
+            (
+                "Governor Paul Meyer told reporters that further increases could not be ruled out.",
+                "Bank chief Paul Meyer said more rate rises remained possible.",
+            ),
+            (
+                "The decision was backed by seven of the nine members of the rate-setting committee; two "
+                "voted for a smaller rise.",
+                "Seven of the nine committee members voted for the increase, while two preferred a "
+                "quarter-point move.",
+            ),
+            (
+                "Mortgage holders face higher monthly payments as a result.",
+                "Homeowners with variable mortgages will see their repayments rise.",
+            ),
+            (
+                "The currency rose 1.2 percent against the dollar after the announcement.",
+                "The national currency gained 1.2% against the US dollar following the decision.",
+            ),
+            (
+                "Business groups warned that the move risked tipping the economy into recession.",
+                "Employers' organisations cautioned that the hike could push the country into a downturn.",
+            ),
+        ],
+    ),
+]
+
+
 def _found(passage, source, target, counterpart):
     assert passage in source
     assert counterpart in target
