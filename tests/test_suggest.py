@@ -435,6 +435,155 @@ UNSEEN = [
     ),
 ]
 
+# Three more events, written with the four above, before any tuning, and not looked at pair by pair
+# until the methods were settled: the held-out figure.
+UNSEEN_HELD_OUT = [
+    (
+        "A magnitude 6.8 earthquake struck off the southern coast early on Saturday, killing at least 41 "
+        "people and flattening hundreds of homes, the national disaster agency said. The quake hit at "
+        "3:12 a.m. local time at a depth of 10 kilometres, according to the geological survey. Most of "
+        "the victims were in the fishing town of Porto Vale, where rescuers were digging through rubble "
+        "with their bare hands. Power and telephone lines were cut across the region. The prime minister "
+        "declared a state of emergency and sent the army to help with the rescue. More than 200 "
+        "aftershocks have been recorded. Schools will remain closed for a week. A tsunami warning was "
+        "issued but lifted two hours later.",
+        "At least forty-one people have died after a powerful 6.8-magnitude tremor shook the south of the "
+        "country before dawn on Saturday. Hundreds of houses collapsed. The hardest-hit area was Porto "
+        "Vale, a fishing community, where volunteers searched the ruins by hand for survivors. "
+        "Authorities briefly warned of a tsunami before cancelling the alert. The government has imposed "
+        "emergency rule and deployed troops to the disaster zone. Large parts of the south were left "
+        "without electricity or phone service. Seismologists said the quake was shallow, just 10km below "
+        "the seabed. Dozens of aftershocks followed, the strongest measuring 5.1.",
+        [
+            (
+                "A magnitude 6.8 earthquake struck off the southern coast early on Saturday, killing at "
+                "least 41 people and flattening hundreds of homes",
+                "At least forty-one people have died after a powerful 6.8-magnitude tremor shook the south "
+                "of the country before dawn on Saturday.",
+            ),
+            ("flattening hundreds of homes", "Hundreds of houses collapsed."),
+            (
+                "Most of the victims were in the fishing town of Porto Vale, where rescuers were digging "
+                "through rubble with their bare hands.",
+                "The hardest-hit area was Porto Vale, a fishing community, where volunteers searched the "
+                "ruins by hand for survivors.",
+            ),
+            (
+                "Power and telephone lines were cut across the region.",
+                "Large parts of the south were left without electricity or phone service.",
+            ),
+            (
+                "The prime minister declared a state of emergency and sent the army to help with the "
+                "rescue.",
+                "The government has imposed emergency rule and deployed troops to the disaster zone.",
+            ),
+            (
+                "More than 200 aftershocks have been recorded.",
+                "Dozens of aftershocks followed, the strongest measuring 5.1.",
+            ),
+            (
+                "A tsunami warning was issued but lifted two hours later.",
+                "Authorities briefly warned of a tsunami before cancelling the alert.",
+            ),
+            (
+                "The quake hit at 3:12 a.m. local time at a depth of 10 kilometres",
+                "Seismologists said the quake was shallow, just 10km below the seabed.",
+            ),
+        ],
+    ),
+    (
+        "Pilots at SkyNord walked out on Monday in a dispute over pay, forcing the airline to cancel more "
+        "than 400 flights and leaving some 60,000 passengers stranded at the start of the holiday season. "
+        "The pilots' union is demanding a 12 percent raise to offset inflation; the company has offered 5 "
+        "percent. Chief executive Maria Lund called the strike \"irresponsible\" and said the airline "
+        "could not afford the union's demands. Passengers queued for hours at the main hub to rebook. The "
+        "union said the walkout would last at least 48 hours. Shares in SkyNord fell 4 percent. Talks "
+        "are due to resume on Thursday with a government mediator.",
+        "Travel chaos hit SkyNord customers as the carrier grounded over 400 services on Monday, with "
+        "around 60,000 travellers affected, after its pilots stopped work. Long lines formed at the "
+        "airline's home airport as people tried to get on other flights. The stoppage is set to run for "
+        "two days or more, according to the pilots' organisation, which wants salaries increased by 12% "
+        "to keep pace with rising living costs. Management has put 5% on the table. SkyNord boss Maria "
+        "Lund accused the pilots of acting recklessly, saying their demands were unaffordable. The "
+        "company's stock dropped 4%. A state-appointed mediator will bring both sides back to the table "
+        "on Thursday.",
+        [
+            ("Pilots at SkyNord walked out on Monday in a dispute over pay", "after its pilots stopped work"),
+            (
+                "forcing the airline to cancel more than 400 flights and leaving some 60,000 passengers "
+                "stranded",
+                "Travel chaos hit SkyNord customers as the carrier grounded over 400 services on Monday, "
+                "with around 60,000 travellers affected",
+            ),
+            (
+                "The pilots' union is demanding a 12 percent raise to offset inflation",
+                "which wants salaries increased by 12% to keep pace with rising living costs",
+            ),
+            ("the company has offered 5 percent", "Management has put 5% on the table."),
+            (
+                "Chief executive Maria Lund called the strike \"irresponsible\" and said the airline could "
+                "not afford the union's demands.",
+                "SkyNord boss Maria Lund accused the pilots of acting recklessly, saying their demands were "
+                "unaffordable.",
+            ),
+            (
+                "Passengers queued for hours at the main hub to rebook.",
+                "Long lines formed at the airline's home airport as people tried to get on other flights.",
+            ),
+            (
+                "The union said the walkout would last at least 48 hours.",
+                "The stoppage is set to run for two days or more, according to the pilots' organisation",
+            ),
+            ("Shares in SkyNord fell 4 percent.", "The company's stock dropped 4%."),
+            (
+                "Talks are due to resume on Thursday with a government mediator.",
+                "A state-appointed mediator will bring both sides back to the table on Thursday.",
+            ),
+        ],
+    ),
+    (
+        "The government on Friday ordered four diplomats from the Republic of Norland to leave the "
+        "country within 72 hours, accusing them of spying. The foreign ministry said the men had been "
+        "gathering information on military installations under diplomatic cover. Norland's embassy "
+        "rejected the allegations as \"absurd\" and promised a response in kind. The expulsions are the "
+        "latest blow to relations, which have deteriorated since a trade dispute last year. Opposition "
+        "leaders welcomed the decision but said it came too late.",
+        "Four Norlandic envoys have been declared persona non grata and given three days to depart over "
+        "alleged espionage. Officials said the diplomats used their status to collect intelligence about "
+        "army bases. The Norlandic mission dismissed the accusations as ridiculous and vowed to "
+        "retaliate. Ties between the two countries have been strained since a row over tariffs last "
+        "year. The move was praised by opposition parties, who nonetheless criticised the government for "
+        "acting so slowly. Norland's ambassador was summoned to explain.",
+        [
+            (
+                "The government on Friday ordered four diplomats from the Republic of Norland to leave the "
+                "country within 72 hours, accusing them of spying.",
+                "Four Norlandic envoys have been declared persona non grata and given three days to depart "
+                "over alleged espionage.",
+            ),
+            (
+                "The foreign ministry said the men had been gathering information on military "
+                "installations under diplomatic cover.",
+                "Officials said the diplomats used their status to collect intelligence about army bases.",
+            ),
+            (
+                "Norland's embassy rejected the allegations as \"absurd\" and promised a response in kind.",
+                "The Norlandic mission dismissed the accusations as ridiculous and vowed to retaliate.",
+            ),
+            (
+                "The expulsions are the latest blow to relations, which have deteriorated since a trade "
+                "dispute last year.",
+                "Ties between the two countries have been strained since a row over tariffs last year.",
+            ),
+            (
+                "Opposition leaders welcomed the decision but said it came too late.",
+                "The move was praised by opposition parties, who nonetheless criticised the government for "
+                "acting so slowly.",
+            ),
+        ],
+    ),
+]
+
 
 def _found(passage, source, target, counterpart):
     assert passage in source
