@@ -280,8 +280,8 @@ UNSEEN = [
         "Three soldiers were killed on Sunday when gunmen ambushed an army patrol near the northern "
         "border, the defence ministry said. The ministry blamed the attack on fighters of the Free Valley "
         "Front, a separatist group that has waged an insurgency in the mountains for a decade. President "
-        "Amara Kone vowed that the attackers would pay a heavy price. \"This cowardly act will not go "
-        "unanswered,\" she said in a televised address. Hours later, the air force struck what it called "
+        'Amara Kone vowed that the attackers would pay a heavy price. "This cowardly act will not go '
+        'unanswered," she said in a televised address. Hours later, the air force struck what it called '
         "rebel hideouts across the frontier. The neighbouring government condemned the raids as a "
         "violation of its territory and recalled its ambassador. Aid groups warned that thousands of "
         "villagers had already fled the fighting. The country holds a general election in March.",
@@ -312,7 +312,7 @@ UNSEEN = [
                 "avenged.",
             ),
             (
-                "\"This cowardly act will not go unanswered,\" she said in a televised address.",
+                '"This cowardly act will not go unanswered," she said in a televised address.',
                 "Kone promised retaliation, telling the nation on television that the assault would be "
                 "avenged.",
             ),
@@ -336,7 +336,7 @@ UNSEEN = [
         "Former prime minister Jonas Ekberg, who led the country through the banking crisis of the 1990s, "
         "has died at the age of 88, his family said on Thursday. Ekberg died peacefully at his home in "
         "Uppsala after a short illness. Tributes poured in from across the political spectrum, with the "
-        "current prime minister calling him \"a giant of our democracy\". Ekberg served two terms, from "
+        'current prime minister calling him "a giant of our democracy". Ekberg served two terms, from '
         "1991 to 1999, and is widely credited with rescuing the public finances. Critics, however, "
         "blamed his austerity programme for a sharp rise in unemployment. He is survived by his wife, "
         "Karin, and three children. A state funeral will be held next month.",
@@ -364,7 +364,7 @@ UNSEEN = [
                 "Politicians of every party paid homage to him",
             ),
             (
-                "the current prime minister calling him \"a giant of our democracy\"",
+                'the current prime minister calling him "a giant of our democracy"',
                 "Prime Minister Lena Holm described him as a towering figure of the nation's democratic life",
             ),
             (
@@ -473,8 +473,7 @@ UNSEEN_HELD_OUT = [
                 "Large parts of the south were left without electricity or phone service.",
             ),
             (
-                "The prime minister declared a state of emergency and sent the army to help with the "
-                "rescue.",
+                "The prime minister declared a state of emergency and sent the army to help with the rescue.",
                 "The government has imposed emergency rule and deployed troops to the disaster zone.",
             ),
             (
@@ -495,7 +494,7 @@ UNSEEN_HELD_OUT = [
         "Pilots at SkyNord walked out on Monday in a dispute over pay, forcing the airline to cancel more "
         "than 400 flights and leaving some 60,000 passengers stranded at the start of the holiday season. "
         "The pilots' union is demanding a 12 percent raise to offset inflation; the company has offered 5 "
-        "percent. Chief executive Maria Lund called the strike \"irresponsible\" and said the airline "
+        'percent. Chief executive Maria Lund called the strike "irresponsible" and said the airline '
         "could not afford the union's demands. Passengers queued for hours at the main hub to rebook. The "
         "union said the walkout would last at least 48 hours. Shares in SkyNord fell 4 percent. Talks "
         "are due to resume on Thursday with a government mediator.",
@@ -521,7 +520,7 @@ UNSEEN_HELD_OUT = [
             ),
             ("the company has offered 5 percent", "Management has put 5% on the table."),
             (
-                "Chief executive Maria Lund called the strike \"irresponsible\" and said the airline could "
+                'Chief executive Maria Lund called the strike "irresponsible" and said the airline could '
                 "not afford the union's demands.",
                 "SkyNord boss Maria Lund accused the pilots of acting recklessly, saying their demands were "
                 "unaffordable.",
@@ -545,7 +544,7 @@ UNSEEN_HELD_OUT = [
         "The government on Friday ordered four diplomats from the Republic of Norland to leave the "
         "country within 72 hours, accusing them of spying. The foreign ministry said the men had been "
         "gathering information on military installations under diplomatic cover. Norland's embassy "
-        "rejected the allegations as \"absurd\" and promised a response in kind. The expulsions are the "
+        'rejected the allegations as "absurd" and promised a response in kind. The expulsions are the '
         "latest blow to relations, which have deteriorated since a trade dispute last year. Opposition "
         "leaders welcomed the decision but said it came too late.",
         "Four Norlandic envoys have been declared persona non grata and given three days to depart over "
@@ -567,7 +566,7 @@ UNSEEN_HELD_OUT = [
                 "Officials said the diplomats used their status to collect intelligence about army bases.",
             ),
             (
-                "Norland's embassy rejected the allegations as \"absurd\" and promised a response in kind.",
+                'Norland\'s embassy rejected the allegations as "absurd" and promised a response in kind.',
                 "The Norlandic mission dismissed the accusations as ridiculous and vowed to retaliate.",
             ),
             (
