@@ -29,7 +29,17 @@ from hypothesis import strategies as st
 from reader import sentences as sentencelib
 from reader import suggest as suggestlib
 from reader.sentences import CREDIT, DATELINE, FOOTNOTE, HEADING, SENTENCE, clauses, split
-from reader.suggest import K1, LENGTH_PRIOR, PARTIAL, B, Suggestion, build_index, suggest, terms
+from reader.suggest import (
+    K1,
+    LENGTH_PRIOR,
+    PARTIAL,
+    B,
+    Suggestion,
+    build_index,
+    context_around,
+    suggest,
+    terms,
+)
 from reader.text import sha256
 
 
@@ -199,9 +209,14 @@ RIGHT_TO_LEFT = [
         "Iran also said that it will work to expel the U.S. from the region.",
     ),
 ]
-# The brief asked for 0.9; with every shared claim listed, paraphrases included, BM25 and a small
-# paraphrase table find 28 of 34. The misses are paraphrases without a shared word (see the report).
-SEEDS_FLOOR = 0.8
+# The requirement: 9 in 10 in the top 3, with the hints the app passes for a first link (the
+# passage's context and position). BM25 and the paraphrase table alone found 28 of 34; the
+# context brings the paraphrases that sit next to shared names, and the broader families the
+# retaliation and militant ones. The misses (printed) are a metaphor ("cut off your leg" for
+# "expel"), praise in other words, and one of the three counterparts of "Rouhani warned".
+SEEDS_FLOOR = 0.9
+# The invented events: the first suggestion is right this often, the top 3 holds it this often.
+UNSEEN_FIRST_FLOOR, UNSEEN_FLOOR = 0.75, 0.95
 
 
 # --- Unseen pairs: news of other events, written before any of the methods below were tuned -----
@@ -584,26 +599,64 @@ UNSEEN_HELD_OUT = [
 ]
 
 
-def _found(passage, source, target, counterpart):
+def _rank(passage, source, target, counterpart, **hints):
+    """Where the counterpart comes among the first three suggestions (1 to 3), or None: a
+    suggestion finds it when they share at least half of the shorter of the two."""
     assert passage in source
     assert counterpart in target
     start = target.index(counterpart)
     end = start + len(counterpart)
-    for suggestion in suggest(passage, text=target):
+    for rank, suggestion in enumerate(suggest(passage, text=target, **hints), 1):
         shorter = min(end - start, suggestion.end - suggestion.start)
         if min(end, suggestion.end) - max(start, suggestion.start) >= 0.5 * shorter:
-            return True
-    return False
+            return rank
+    return None
+
+
+def _hints(passage, source):
+    """What the app passes with a passage: its context and its position in its article."""
+    start = source.index(passage)
+    return {"context": context_around(source, start, start + len(passage)), "position": start / len(source)}
+
+
+def _both_ways(pairs, source, target):
+    return [(p, c, source, target) for p, c in pairs] + [(c, p, target, source) for p, c in pairs]
+
+
+SEED_PAIRS = [(p, c, LEFT, RIGHT) for p, c in LEFT_TO_RIGHT] + [(p, c, RIGHT, LEFT) for p, c in RIGHT_TO_LEFT]
+
+
+def _report(label, pairs, ranks):
+    misses = [(p, c) for (p, c, _, _), rank in zip(pairs, ranks, strict=True) if rank is None]
+    found = len(pairs) - len(misses)
+    print(f"\n{label}: {found} of {len(pairs)} counterparts in the top 3 ({found / len(pairs):.0%}); missed:")
+    for passage, counterpart in misses:
+        print(f"  {passage!r}\n    -> {counterpart!r}")
+    return found / len(pairs)
 
 
 def test_the_counterparts_of_the_claims_the_seeds_share_are_in_the_top_three():
-    pairs = [(p, c, LEFT, RIGHT) for p, c in LEFT_TO_RIGHT] + [(p, c, RIGHT, LEFT) for p, c in RIGHT_TO_LEFT]
-    misses = [(p, c) for p, c, source, target in pairs if not _found(p, source, target, c)]
-    share = 1 - len(misses) / len(pairs)
-    print(f"\n{len(pairs) - len(misses)} of {len(pairs)} counterparts in the top 3 ({share:.0%}); missed:")
-    for passage, counterpart in misses:
-        print(f"  {passage!r}\n    -> {counterpart!r}")
-    assert share >= SEEDS_FLOOR
+    ranks = [_rank(p, s, t, c, **_hints(p, s)) for p, c, s, t in SEED_PAIRS]
+    assert _report("seeds", SEED_PAIRS, ranks) >= SEEDS_FLOOR
+
+
+def test_with_the_other_links_as_anchors_the_seeds_counterparts_stay_in_the_top_three():
+    ranks = []
+    for p, c, source, target in SEED_PAIRS:
+        anchors = [
+            (source.index(other) / len(source), target.index(counterpart) / len(target))
+            for other, counterpart, s, t in SEED_PAIRS
+            if (s, t) == (source, target) and other != p
+        ]
+        ranks.append(_rank(p, source, target, c, **_hints(p, source), anchors=anchors))
+    assert _report("seeds, the other links as anchors", SEED_PAIRS, ranks) >= SEEDS_FLOOR
+
+
+def test_the_counterparts_in_reports_of_other_events_are_found():
+    pairs = [pair for a, b, shared in UNSEEN for pair in _both_ways(shared, a, b)]
+    ranks = [_rank(p, s, t, c, **_hints(p, s)) for p, c, s, t in pairs]
+    assert _report("other events", pairs, ranks) >= UNSEEN_FLOOR
+    assert sum(rank == 1 for rank in ranks) / len(pairs) >= UNSEEN_FIRST_FLOOR
 
 
 def test_the_seeded_brain_injury_claim_gets_the_injury_sentence_first():
@@ -1624,6 +1677,264 @@ def test_of_two_highlights_nearly_the_same_as_a_better_unit_the_better_highlight
         "brain injuries", text=text, highlights=[(1, start, end + 12), (9, start, end + 7), (5, 0, 4)]
     )
     assert (found[0].start, found[0].end, found[0].span_id) == (start, end + 7, 9)
+
+
+# --- Families, derived forms, context and position ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("passage", "sentence"),
+    [
+        ("vowed to avenge him", "His death would not go unpunished."),
+        ("bring those responsible to justice", "They will punish the cowards."),
+        ("retaliation", "He promised revenge."),
+        ("Iran will expel them", "Iran will oust them."),
+        ("the expulsion of diplomats", "Diplomats were deported."),
+        ("a national hero", "A revered figure."),
+        ("the influential general", "The general was respected."),
+        ("fought the jihadists", "Extremists and insurgents fled."),
+        ("four workers died", "Four workers were killed."),
+        ("the government pledged aid", "The government promised aid."),
+    ],
+)
+def test_general_news_families_match(passage, sentence):
+    text = f"{sentence}\n\nNothing else happened here."
+    assert [s.exact for s in suggest(passage, text=text)] == [sentence]
+
+
+def test_a_word_in_two_families_matches_the_words_of_both():
+    assert {"reveng", "aveng", "justic"} <= set(suggestlib.PARAPHRASES["punish"])
+    assert "reveng" not in suggestlib.PARAPHRASES["justic"]
+    assert len(suggestlib.PARAPHRASES["punish"]) == len(set(suggestlib.PARAPHRASES["punish"]))
+
+
+@pytest.mark.parametrize(
+    ("passage", "word"),
+    [
+        ("political", "Politicians"),
+        ("politicians", "Political"),
+        ("financial", "Finances"),
+        ("sharp", "Sharpest"),
+    ],
+)
+def test_a_word_that_starts_with_a_whole_word_of_the_other_counts_as_derived(passage, word):
+    text = f"{word} spoke.\n\nNothing else happened here."
+    derived = suggest(passage, text=text)
+    same = suggest(word, text=text)
+    assert [s.exact for s in derived] == [f"{word} spoke."]
+    assert derived[0].score == pytest.approx(suggestlib.DERIVED * same[0].score, rel=1e-2)
+
+
+@pytest.mark.parametrize(
+    ("passage", "sentence"),
+    [
+        ("facts", "The factory burned."),  # "fact" is under five letters
+        ("democracy", "The democratic vote."),  # "democraci" and "democrat": neither starts the other
+        ("25,000 troops left", "250,000 people."),  # numbers are values, not words
+        ("a nation", "The national team."),  # "nation" starts "nation" only: a whole word, kept
+    ],
+)
+def test_derived_forms_need_five_letters_a_whole_word_and_no_digits(passage, sentence):
+    text = f"{sentence}\n\nNothing else happened here."
+    found = [s.exact for s in suggest(passage, text=text)]
+    assert found == ([sentence] if passage == "a nation" else [])
+
+
+@settings(max_examples=60, deadline=None)
+@given(vocabulary=st.lists(st.text("abc", max_size=4)), prefix=st.text("abc", max_size=3))
+def test_the_terms_starting_with_a_prefix_are_found_in_a_sorted_vocabulary(vocabulary, prefix):
+    vocabulary = sorted(set(vocabulary))
+    expected = [term for term in vocabulary if term.startswith(prefix)]
+    assert list(suggestlib._starting_with(vocabulary, prefix)) == expected
+
+
+CONTEXT_TEXT = (
+    "Prices rose sharply in spring.\n\nCrews put out the flames by noon.\n\nThe Ostwerk depot stored paint."
+    "\n\nThe weather stayed calm all day.\n\nMarkets were quiet all week."
+)
+
+
+def test_the_context_finds_a_paraphrase_with_no_word_in_common_next_to_shared_names():
+    passage = "Firemen tamed the blaze"
+    context = "Firemen tamed the blaze. The Ostwerk depot had been storing paint."
+    assert suggest(passage, text=CONTEXT_TEXT) == []
+    found = [s.exact for s in suggest(passage, text=CONTEXT_TEXT, context=context)]
+    assert found[0] == "The Ostwerk depot stored paint."
+    assert set(found[1:]) == {"Crews put out the flames by noon.", "The weather stayed calm all day."}
+
+
+def test_a_sentence_next_to_the_context_match_gets_the_neighbour_share():
+    found = {s.exact: s.score for s in suggest("zebra", text=CONTEXT_TEXT, context="ostwerk depot")}
+    near = found["The Ostwerk depot stored paint."]
+    assert found["Crews put out the flames by noon."] == pytest.approx(suggestlib.NEIGHBOUR * near, rel=1e-2)
+    assert found["The weather stayed calm all day."] == pytest.approx(suggestlib.NEIGHBOUR * near, rel=1e-2)
+    assert "Prices rose sharply in spring." not in found
+
+
+def test_without_a_passage_match_the_context_scores_its_share_of_its_own_bm25():
+    alone = suggest("ostwerk", text=CONTEXT_TEXT)[0]
+    found = suggest("zebra", text=CONTEXT_TEXT, context="zebra Ostwerk")[0]
+    assert found.exact == alone.exact
+    assert found.score == pytest.approx(suggestlib.CONTEXT * alone.score, rel=1e-2)
+
+
+def test_the_best_context_match_adds_its_share_of_the_best_passage_score():
+    text = (
+        "Prices rose sharply today.\n\nThe weather stayed calm.\n\nOne went.\n\n"
+        "The Ostwerk depot stored wood."
+    )
+    plain = {s.exact: s.score for s in suggest("prices rose", text=text)}
+    hinted = {s.exact: s.score for s in suggest("prices rose", text=text, context="prices rose at Ostwerk")}
+    best = plain["Prices rose sharply today."]
+    assert hinted["Prices rose sharply today."] == best
+    # Four terms each, as the passage's best unit: the same length prior.
+    assert hinted["The Ostwerk depot stored wood."] == pytest.approx(suggestlib.CONTEXT * best, rel=1e-2)
+
+
+def test_the_context_adds_nothing_for_the_passage_own_words_or_when_empty():
+    plain = suggest("flames by noon", text=CONTEXT_TEXT)
+    assert suggest("flames by noon", text=CONTEXT_TEXT, context="the flames by noon") == plain
+    assert suggest("flames by noon", text=CONTEXT_TEXT, context="") == plain
+    assert suggest("flames by noon", text=CONTEXT_TEXT, context="and the") == plain
+
+
+def test_a_clause_shares_the_context_score_of_its_sentence():
+    text = "The storm hit hard, but the Ostwerk depot stored paint safely.\n\nMarkets were quiet all week."
+    found = {s.exact: s.score for s in suggest("zebra", text=text, context="zebra storm", limit=5)}
+    assert found["but the Ostwerk depot stored paint safely."] > 0  # holds no word of the context
+
+
+def test_a_highlight_gets_the_context_score_of_the_sentence_it_overlaps():
+    start = CONTEXT_TEXT.index("Ostwerk")
+    found = suggest("zebra", text=CONTEXT_TEXT, context="zebra depot", highlights=[(7, start, start + 7)])
+    assert (found[0].exact, found[0].span_id) == ("Ostwerk", 7)
+    elsewhere = suggest(
+        "zebra", text=CONTEXT_TEXT, context="zebra prices", highlights=[(7, start, start + 7)]
+    )
+    assert 7 not in [s.span_id for s in elsewhere]
+    across = CONTEXT_TEXT.index("noon")  # "noon.\n\nThe Ostwerk": the better sentence counts
+    found = suggest("zebra", text=CONTEXT_TEXT, context="zebra depot", highlights=[(7, across, start + 7)])
+    assert (found[0].start, found[0].span_id) == (across, 7)
+    found = suggest("zebra", text=CONTEXT_TEXT, context="zebra flames", highlights=[(7, across, start + 7)])
+    assert (found[0].start, found[0].span_id) == (across, 7)
+
+
+def test_a_piece_cut_by_a_heading_keeps_the_context_of_its_unit():
+    text = "Ostwerk news The depot stored paint.\n\nMarkets were quiet all week."
+    found = suggest("zebra", text=text, context="zebra ostwerk", headings=[(0, 12)])
+    assert found[0].exact == "The depot stored paint."
+
+
+def test_the_context_around_a_passage_is_its_sentence_and_one_either_side():
+    text = "One came. Two went. Three stayed. Four left.\n\nHeadline here\n\nFive spoke. Six ran."
+    start = text.index("Three")
+    assert context_around(text, start, start + 5) == "Two went. Three stayed. Four left."
+    assert context_around(text, 0, 3) == "One came. Two went."
+    end = text.index("Six ran.") + 8
+    assert context_around(text, end - 3, end) == "Five spoke. Six ran."
+    heading = text.index("Headline")
+    assert context_around(text, heading, heading + 8) == "Four left.\n\nHeadline here\n\nFive spoke."
+    assert context_around("", 0, 0) == ""
+
+
+def test_the_context_around_a_passage_reads_only_a_window_of_the_text():
+    long = "word " * suggestlib.CONTEXT_CHARS + "end."
+    text = f"{long} Iran spoke. Then it rested."
+    start = text.index("Iran")
+    found = context_around(text, start, start + 4)
+    assert found.endswith("end. Iran spoke. Then it rested.")
+    assert len(found) == suggestlib.CONTEXT_CHARS + len("Iran spoke. Then it rested.")
+
+
+@pytest.mark.parametrize("bad", [(-1, 2), (3, 2), (0, 99)])
+def test_a_context_range_outside_the_text_is_refused(bad):
+    with pytest.raises(ValueError, match="outside"):
+        context_around("Iran spoke.", *bad)
+
+
+@pytest.mark.parametrize(
+    ("position", "anchors", "expected"),
+    [
+        (None, [(0.1, 0.9)], None),
+        (0.3, [], 0.3),
+        (0.5, [(0.2, 0.4), (0.8, 0.7)], 0.55),  # on the line between the two
+        (0.5, [(0.1, 0.0), (0.2, 0.4), (0.8, 0.7), (0.9, 1.0)], 0.55),  # the nearest on each side
+        (0.2, [(0.2, 0.4), (0.8, 0.7)], 0.4),  # an anchor at the position
+        (0.5, [(0.2, 0.4), (0.1, 0.1)], 0.7),  # all before: shifted as the nearest
+        (0.1, [(0.9, 0.6), (0.3, 0.5)], 0.3),  # all after: shifted as the nearest
+    ],
+)
+def test_the_predicted_place_follows_the_anchors(position, anchors, expected):
+    found = suggestlib._predicted(position, anchors)
+    assert found == (None if expected is None else pytest.approx(expected))
+
+
+@pytest.mark.parametrize(("distance", "bonus"), [(0, 1.0), (0.5, 0.5), (1, 0.0), (2, 0.0)])
+def test_the_position_bonus_falls_linearly_to_nothing_at_its_width(distance, bonus):
+    share = 0.4 + distance * suggestlib.POSITION_WIDTH
+    assert suggestlib._position_prior(0.4, share, 0.3) == pytest.approx(1 + 0.3 * bonus)
+    assert suggestlib._position_prior(0.4, 0.8 - share, 0.3) == pytest.approx(1 + 0.3 * bonus)
+
+
+TWICE = "Iran fired missiles.\n\n" + "Talks went on.\n\n" * 8 + "Iran fired missiles."
+
+
+def test_of_two_equal_places_the_one_where_the_passage_sits_in_its_article_wins():
+    late, early = TWICE.rindex("Iran"), 0
+    assert suggest("Iran fired missiles", text=TWICE)[0].start == early
+    found = suggest("Iran fired missiles", text=TWICE, position=late / len(TWICE))
+    assert [s.start for s in found] == [late, early]
+    assert found[0].score == pytest.approx((1 + suggestlib.POSITION) * found[1].score, rel=1e-3)
+    assert suggest("Iran fired missiles", text=TWICE, position=0.0)[0].start == early
+
+
+def test_anchors_move_the_predicted_place_and_weigh_more():
+    late = TWICE.rindex("Iran")
+    anchors = [(0.0, late / len(TWICE) - 0.1)]
+    found = suggest("Iran fired missiles", text=TWICE, position=0.1, anchors=anchors)
+    assert [s.start for s in found] == [late, 0]
+    assert found[0].score == pytest.approx((1 + suggestlib.ANCHORED) * found[1].score, rel=1e-3)
+    assert suggest("Iran fired missiles", text=TWICE, anchors=anchors)[0].start == 0  # no position
+
+
+def test_a_highlight_and_a_piece_cut_by_a_heading_get_the_position_bonus_where_they_start():
+    late = TWICE.rindex("Iran")
+    highlight = [(3, late, late + 10)]
+
+    def late_score(found):
+        return next(s.score for s in found if s.start in (late, late + 5))
+
+    plain = late_score(suggest("Iran fired", text=TWICE, highlights=highlight))
+    hinted = suggest("Iran fired", text=TWICE, highlights=highlight, position=late / len(TWICE))
+    assert late_score(hinted) == pytest.approx((1 + suggestlib.POSITION) * plain, rel=1e-3)
+    heading = [(late, late + 5)]
+    plain = late_score(suggest("fired missiles", text=TWICE, headings=heading))
+    hinted = suggest("fired missiles", text=TWICE, headings=heading, position=(late + 5) / len(TWICE))
+    assert late_score(hinted) == pytest.approx((1 + suggestlib.POSITION) * plain, rel=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("position", "anchors"),
+    [
+        (-0.1, ()),
+        (1.5, ()),
+        (0.5, [(0.2, 1.2)]),
+        (0.5, [(-0.2, 0.1)]),
+        (0.5, [(0.2,)]),
+        (0.5, [(0.1, 0.2, 0.3)]),
+    ],
+)
+def test_a_position_or_anchor_outside_the_articles_is_refused(position, anchors):
+    with pytest.raises(ValueError, match="share"):
+        suggest("Iran", text="Iran spoke.", position=position, anchors=anchors)
+
+
+def test_the_hints_work_with_an_unpickled_index():
+    index = pickle.loads(pickle.dumps(build_index(CONTEXT_TEXT)))
+    hints = {"context": "zebra ostwerk", "position": 0.9, "anchors": [(0.5, 0.5)]}
+    assert suggest("zebra", text=CONTEXT_TEXT, index=index, **hints) == suggest(
+        "zebra", text=CONTEXT_TEXT, **hints
+    )
 
 
 # --- Properties ---------------------------------------------------------------------------------
