@@ -50,6 +50,7 @@ load (the longer the passage, the more postings), under a millisecond on an arti
 that the index belongs to the text hashes it (a few ms on 2 MB).
 """
 
+import heapq
 import math
 import re
 from array import array
@@ -74,7 +75,11 @@ NEIGHBOUR = 0.5  # a sentence next to one that matches the context gets this sha
 POSITION = 0.1  # bonus at the predicted place: from the passage's own position alone,
 ANCHORED = 0.3  # and from the alignment of already-linked pairs
 POSITION_WIDTH = 0.2  # the bonus falls to nothing this far (a share of the text) from the predicted place
-CONTEXT_CHARS = 1000  # context_around reads this far either side of a passage
+CONTEXT_CHARS = 1000
+CONTEXT_TERMS = 10  # the context's rarest terms that locate it
+CONTEXT_PLACES = (
+    10  # the sentences that match them best  # context_around reads this far either side of a passage
+)
 NEAR_SAME = 0.8  # a highlight sharing this share of the longer range is "the same text"
 SENTENCE, CLAUSE = 0, 1  # levels of the units in an index
 _INT, _FLOAT = "I", "d"  # array types of the index: unsigned 32-bit integers, doubles
@@ -541,19 +546,22 @@ def suggest(
         raise ValueError(f"This suggestion index was built for {index.language!r}, not {language!r}.")
     query = _query(index, query_terms)
     scores = _scores(index, query)
-    near = _context_scores(index, context, language, query, max(scores.values(), default=0.0))
+    near = _context_scores(index, context, language, query, scores)
     predicted = _predicted(position, anchors)
     weight = ANCHORED if anchors else POSITION
 
+    # Only places within POSITION_WIDTH of the predicted one get a bonus: a cheap test first.
+    low, high = (-1, -1) if predicted is None else _bonus_range(predicted, len(text))
+
     def where(start):
-        return 1.0 if predicted is None else _position_prior(predicted, start / len(text), weight)
+        return _position_prior(predicted, start / len(text), weight) if low < start < high else 1.0
 
     size = len(query_terms)
     headings = sorted((s, e) for s, e in headings if s < e)
     candidates = []  # (score, start, end, span_id)
-    for unit in scores.keys() | near.keys():
+    for unit in scores.keys() | near.keys() if near else scores:
         start, end = index.starts[unit], index.ends[unit]
-        if any(_overlap(start, end, s, e) for s, e in headings):
+        if headings and any(_overlap(start, end, s, e) for s, e in headings):
             for s, e in _outside(start, end, headings):
                 s, e = _trim(text, s, e)
                 counts = _counts(text, s, e, language)
@@ -561,8 +569,8 @@ def suggest(
                     value = _score_counts(index, query, counts, index.levels[unit]) + near.get(unit, 0.0)
                     candidates.append((value * _prior(size, sum(counts.values())) * where(s), s, e, None))
             continue
-        value = scores.get(unit, 0.0) + near.get(unit, 0.0)
-        candidates.append((value * _prior(size, index.sizes[unit]) * where(start), start, end, None))
+        value = (scores.get(unit, 0.0) + near.get(unit, 0.0)) * _prior(size, index.sizes[unit])
+        candidates.append((value * where(start) if low < start < high else value, start, end, None))
     for span_id, start, end in highlights:
         if not 0 <= start < end <= len(text):
             raise ValueError(f"The highlight {span_id} ({start}–{end}) lies outside the text.")
@@ -594,30 +602,39 @@ def context_around(text: str, start: int, end: int) -> str:
     return text[chosen[0][0] : chosen[-1][1]] if chosen else ""
 
 
-def _context_scores(index, context, language, query, best):
-    """What the context adds to each unit: the BM25 score, for the context's terms that are not
-    the passage's, of the unit's sentence, or NEIGHBOUR times that of the sentence before or
-    after it if larger; scaled so that the largest is CONTEXT times `best`, the best passage
-    score (or CONTEXT times itself when the passage matched nothing)."""
-    others = _query(index, [term for term in terms(context, language) if term not in query])
-    matched = [
-        (unit, value) for unit, value in _scores(index, others).items() if index.levels[unit] == SENTENCE
-    ]
+def _context_scores(index, context, language, query, scores):
+    """What the context adds to each unit, {unit: score}.
+
+    The context is a locator, not a second passage: its CONTEXT_TERMS rarest terms that are not
+    the passage's, as written (no paraphrases), score the sentences by BM25; the CONTEXT_PLACES
+    best sentences and, at NEIGHBOUR times their score, the sentences either side of them are
+    near (a sentence keeps its larger score), with their clauses. Scaled so that the largest is
+    CONTEXT times the best passage score (CONTEXT times itself when the passage matched nothing).
+    Both limits keep a long text fast: rare terms have short postings, few places few candidates.
+    """
+    others = set(terms(context, language)) - query.keys() if context else ()
+    rarest = heapq.nlargest(CONTEXT_TERMS, sorted(others), key=lambda term: index.postings(term)[0])
+    found = _scores(index, {term: [(term, 1.0)] for term in rarest})
+    places = heapq.nlargest(
+        CONTEXT_PLACES,
+        ((value, -unit) for unit, value in found.items() if index.levels[unit] == SENTENCE),
+    )
     near = {}  # rank of a sentence among the sentences -> its score
-    for unit, value in matched:
-        rank = bisect_left(index.sentences, unit)
+    for value, unit in places:
+        rank = bisect_left(index.sentences, -unit)
         for other, share in ((rank, 1.0), (rank - 1, NEIGHBOUR), (rank + 1, NEIGHBOUR)):
             if 0 <= other < len(index.sentences):
                 near[other] = max(near.get(other, 0.0), share * value)
     if not near:
         return {}
-    scale = CONTEXT * (best or max(near.values())) / max(near.values())
-    found = {}
+    top = max(near.values())
+    scale = CONTEXT * (max(scores.values(), default=0.0) or top) / top
+    result = {}
     for rank, value in near.items():
         after = index.sentences[rank + 1] if rank + 1 < len(index.sentences) else len(index.levels)
         for unit in range(index.sentences[rank], after):  # the sentence and its clauses
-            found[unit] = value * scale
-    return found
+            result[unit] = value * scale
+    return result
 
 
 def _context_of_range(index, near, start, end):
@@ -658,6 +675,11 @@ def _predicted(position, anchors):
         s, t = max(before) if before else min(after)
         return t + position - s
     return position
+
+
+def _bonus_range(predicted, length):
+    """The offsets strictly between which a place may get a position bonus."""
+    return (predicted - POSITION_WIDTH) * length, (predicted + POSITION_WIDTH) * length
 
 
 def _position_prior(predicted, share, weight):
