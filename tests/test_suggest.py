@@ -1937,6 +1937,24 @@ def test_the_hints_work_with_an_unpickled_index():
     )
 
 
+def test_the_context_locates_by_its_rarest_terms(monkeypatch):
+    text = "Common rare here.\n\nCommon one here.\n\nCommon two here.\n\nCommon three here.\n\nQuiet."
+    monkeypatch.setattr(suggestlib, "CONTEXT_TERMS", 1)
+    found = [s.exact for s in suggest("zebra", text=text, context="zebra common rare", limit=9)]
+    assert found == ["Common rare here.", "Common one here."]  # "rare", and its neighbour
+
+
+def test_the_context_marks_only_its_best_places_and_their_neighbours(monkeypatch):
+    text = "Ostwerk depot fire.\n\nQuiet.\n\nCalm.\n\nStill.\n\nOstwerk depot.\n\nSilent."
+    monkeypatch.setattr(suggestlib, "CONTEXT_PLACES", 1)
+    found = [s.exact for s in suggest("zebra", text=text, context="zebra ostwerk depot fire", limit=9)]
+    assert found == ["Ostwerk depot fire.", "Quiet."]
+    monkeypatch.setattr(suggestlib, "CONTEXT_PLACES", 2)
+    found = [s.exact for s in suggest("zebra", text=text, context="zebra ostwerk depot fire", limit=9)]
+    assert found[:2] == ["Ostwerk depot fire.", "Ostwerk depot."]
+    assert set(found[2:]) == {"Quiet.", "Still.", "Silent."}
+
+
 # --- Properties ---------------------------------------------------------------------------------
 
 WORDS = [
