@@ -3,19 +3,21 @@
 Bad inputs tried: an empty or blank passage, a passage of stop words only, a limit of 0, a
 highlight outside the text or reversed, a heading range that is empty, an index built for
 another text or another language, an index pickled by another version, an unknown or missing
-language.
+language, a position or an anchor outside 0 to 1 or an anchor that is not a pair, a context
+range outside the text, an empty context or one of stop words.
 
 The costs in reader/suggest.py's docstring come from this command (a 2 MB text made of the
-seeds, their numbers varied):
+seeds, their numbers varied; the two last figures are a suggestion without and with the hints):
 
-    .venv/bin/python -c "import re,time,pickle; from reader.text import sha256
-from reader.suggest import build_index, suggest
-    s=[open(f'seeds/{n}').read() for n in ('000_4bac2855783c7503.txt','002_5bcc1224fe1c96f2.txt')]
-    t='\\n\\n'.join(re.sub(r'\\d+', lambda m: str(int(m[0])+i), s[i%2]) for i in range(625))
-    a=time.perf_counter(); x=build_index(t); b=time.perf_counter(); y=pickle.loads(pickle.dumps(x))
-    c=time.perf_counter(); suggest('causing brain injury among dozens of American servicemen',
-    text=t, index=y)
-    print(len(t), round(b-a,2), len(pickle.dumps(x)), round(time.perf_counter()-c,3))"
+    .venv/bin/python -c "import re,time,pickle
+from reader.suggest import build_index, suggest, context_around
+s=[open(f'seeds/{n}').read() for n in ('000_4bac2855783c7503.txt','002_5bcc1224fe1c96f2.txt')]
+t='\\n\\n'.join(re.sub(r'\\d+', lambda m: str(int(m[0])+i), s[i%2]) for i in range(625))
+a=time.perf_counter(); x=build_index(t); b=time.perf_counter(); y=pickle.loads(pickle.dumps(x))
+p='causing brain injury among dozens of American servicemen'; i=s[0].index(p)
+h=dict(context=context_around(s[0], i, i+len(p)), position=i/len(s[0]))
+c=time.perf_counter(); suggest(p, text=t, index=y); d=time.perf_counter(); suggest(p, text=t, index=y, **h)
+print(len(t), round(b-a,2), len(pickle.dumps(x)), round(d-c,3), round(time.perf_counter()-d,3))"
 """
 
 import math
@@ -215,8 +217,11 @@ RIGHT_TO_LEFT = [
 # retaliation and militant ones. The misses (printed) are a metaphor ("cut off your leg" for
 # "expel"), praise in other words, and one of the three counterparts of "Rouhani warned".
 SEEDS_FLOOR = 0.9
-# The invented events: the first suggestion is right this often, the top 3 holds it this often.
+# The invented events: the first suggestion is right this often, the top 3 holds it this often
+# (measured: 47 and 60 of 62; held out, 35 and 38 of 44. Before the hints, the families and the
+# derived forms: 40 and 52 of 62; 32 and 38 of 44).
 UNSEEN_FIRST_FLOOR, UNSEEN_FLOOR = 0.75, 0.95
+HELD_OUT_FIRST_FLOOR, HELD_OUT_FLOOR = 0.75, 0.85
 
 
 # --- Unseen pairs: news of other events, written before any of the methods below were tuned -----
@@ -652,11 +657,16 @@ def test_with_the_other_links_as_anchors_the_seeds_counterparts_stay_in_the_top_
     assert _report("seeds, the other links as anchors", SEED_PAIRS, ranks) >= SEEDS_FLOOR
 
 
-def test_the_counterparts_in_reports_of_other_events_are_found():
-    pairs = [pair for a, b, shared in UNSEEN for pair in _both_ways(shared, a, b)]
+@pytest.mark.parametrize(
+    ("events", "floor", "first_floor"),
+    [(UNSEEN, UNSEEN_FLOOR, UNSEEN_FIRST_FLOOR), (UNSEEN_HELD_OUT, HELD_OUT_FLOOR, HELD_OUT_FIRST_FLOOR)],
+    ids=["other events", "held out"],
+)
+def test_the_counterparts_in_reports_of_other_events_are_found(events, floor, first_floor):
+    pairs = [pair for a, b, shared in events for pair in _both_ways(shared, a, b)]
     ranks = [_rank(p, s, t, c, **_hints(p, s)) for p, c, s, t in pairs]
-    assert _report("other events", pairs, ranks) >= UNSEEN_FLOOR
-    assert sum(rank == 1 for rank in ranks) / len(pairs) >= UNSEEN_FIRST_FLOOR
+    assert _report("other events", pairs, ranks) >= floor
+    assert sum(rank == 1 for rank in ranks) / len(pairs) >= first_floor
 
 
 def test_the_seeded_brain_injury_claim_gets_the_injury_sentence_first():
@@ -1731,6 +1741,7 @@ def test_a_word_that_starts_with_a_whole_word_of_the_other_counts_as_derived(pas
         ("facts", "The factory burned."),  # "fact" is under five letters
         ("democracy", "The democratic vote."),  # "democraci" and "democrat": neither starts the other
         ("25,000 troops left", "250,000 people."),  # numbers are values, not words
+        ("1.234 percent", "Rates of 1.2345."),
         ("a nation", "The national team."),  # "nation" starts "nation" only: a whole word, kept
     ],
 )
@@ -1819,6 +1830,35 @@ def test_a_highlight_gets_the_context_score_of_the_sentence_it_overlaps():
     assert (found[0].start, found[0].span_id) == (across, 7)
 
 
+def test_a_highlight_gets_nothing_from_a_sentence_it_only_touches():
+    ostwerk = CONTEXT_TEXT.index("The Ostwerk")
+    after = CONTEXT_TEXT.index("paint.") + 6
+    before = CONTEXT_TEXT.index("Crews")
+    weather = CONTEXT_TEXT.index("all day.") + 8
+    highlights = [(1, after, weather), (2, before, ostwerk)]  # both touch the Ostwerk sentence
+    found = {
+        s.span_id: s.score
+        for s in suggest("zebra", text=CONTEXT_TEXT, context="zebra depot", highlights=highlights)
+    }
+    best = suggest("zebra", text=CONTEXT_TEXT, context="zebra depot")[0]
+    assert best.exact == "The Ostwerk depot stored paint."
+    assert found[1] == pytest.approx(suggestlib.NEIGHBOUR * best.score, rel=1e-2)
+    assert found[2] == pytest.approx(suggestlib.NEIGHBOUR * best.score, rel=1e-2)
+
+
+def test_the_context_is_read_in_the_language_of_the_text():
+    text = "Les frappes ont blessé des soldats.\n\nLe président a parlé longuement."
+    found = suggest("zèbre", text=text, language="fr", context="zèbre parler")
+    assert found[0].exact == "Le président a parlé longuement."  # "parl", as French stems "parler"
+
+
+def test_a_weak_context_match_still_gives_its_neighbours_their_share():
+    # A rare word in a short text scores under 2: half of it is under 1, and still counts.
+    text = "Talks went on here.\n\nTalks went on there.\n\nTalks ended.\n\nNothing else.\n\nTalks resumed."
+    found = {s.exact: s.score for s in suggest("zebra", text=text, context="zebra ended", limit=9)}
+    assert found["Nothing else."] == pytest.approx(suggestlib.NEIGHBOUR * found["Talks ended."], rel=1e-2)
+
+
 def test_a_piece_cut_by_a_heading_keeps_the_context_of_its_unit():
     text = "Ostwerk news The depot stored paint.\n\nMarkets were quiet all week."
     found = suggest("zebra", text=text, context="zebra ostwerk", headings=[(0, 12)])
@@ -1835,6 +1875,13 @@ def test_the_context_around_a_passage_is_its_sentence_and_one_either_side():
     heading = text.index("Headline")
     assert context_around(text, heading, heading + 8) == "Four left.\n\nHeadline here\n\nFive spoke."
     assert context_around("", 0, 0) == ""
+
+
+def test_a_sentence_holds_a_range_only_if_they_share_a_character():
+    text = "One came. Two went. Three stayed. Four left."
+    two, three = text.index("Two"), text.index("Three")
+    assert context_around(text, 4, two) == "One came. Two went."  # "came. " ends where "Two" starts
+    assert context_around(text, three - 1, three + 5) == "Two went. Three stayed. Four left."
 
 
 def test_the_context_around_a_passage_reads_only_a_window_of_the_text():
@@ -1925,6 +1972,7 @@ def test_a_highlight_and_a_piece_cut_by_a_heading_get_the_position_bonus_where_t
     ],
 )
 def test_a_position_or_anchor_outside_the_articles_is_refused(position, anchors):
+    assert suggest("Iran", text="Iran spoke.", position=1.0, anchors=[(1.0, 1.0), (0.0, 0.0)])
     with pytest.raises(ValueError, match="share"):
         suggest("Iran", text="Iran spoke.", position=position, anchors=anchors)
 
