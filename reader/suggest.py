@@ -30,13 +30,14 @@ words must stay the main evidence:
   word in common often sits next to names both reports share ("fought the jihadists" beside
   "Daesh ... terrorist group"). The context's rarest terms locate the sentences that tell the
   passage's surroundings; those sentences and, at half, the ones either side of them, gain up
-  to CONTEXT (a third) of the best passage score. On the seeds this brings 2 of the 3 pairs
-  it finds that BM25 alone misses (31 of 34 in the top 3, against 29 without it).
+  to CONTEXT (three tenths) of the best passage score. It lifts the seeds' top 3 from 29 to 31
+  of 34 pairs, the invented events' (tests/test_suggest.py) from 58 to 59 of 62.
 - Position: reports of one event tell it in a similar order. A place near where the counterpart
   is predicted to start gains up to POSITION (a tenth); with anchors (pairs already linked) the
   prediction follows their alignment and the bonus is ANCHORED (three tenths). It only reorders
   places the words or the context found. On the seeds (two outlets, different orders) the weak
-  prior changes no top-3 result; on the invented events it puts 1 more right first.
+  prior changes no top-3 result; on the invented events it puts one more pair first and one
+  more in the top 3. With the seeds' other pairs as anchors, 24 of 34 come first instead of 19.
 
 Derived forms: Snowball keeps some words of one family apart ("politician" and "polit(ical)",
 "financial" and "financ(e)", "stabilise" and "stabil(ity)"). A term that starts with another
