@@ -1,5 +1,5 @@
 """The shipped close reading of the two seed articles, made through the reader as a researcher
-would make it: `python scripts/seed_reading.py` (about ten minutes on two busy cores).
+would make it: `.venv/bin/python scripts/seed_reading.py` (about four minutes on two busy cores).
 
 It starts a throwaway server on a fresh SQLite database with the seeds and two accounts, and
 drives the reader in headless Chromium (Debian's): a curator enters the speakers (name, kind,
@@ -1138,10 +1138,10 @@ def read(reader, planned, keys):
                 reader.add_piece(attributions[item.key], entry.slug, start, end)
         cue = reader.texts[entry.slug][slice(*entry.cue)] if entry.cue else ""
         reader.fill_annotation(annotation, item.speaker, None if item.label == "Speaker" else cue, item.note)
-        if item.piece_of:
-            # A quote given a speaker and a cue is attributed by the panel on its own, even when its
-            # words are a piece of another attribution already: that second attribution goes.
-            reader.delete_attribution_of(span)
+        # A quote given a speaker and a cue is attributed by the panel on its own, even when its
+        # words are a piece of another attribution already: that second attribution goes.
+        if item.piece_of and reader.delete_attribution_of(span) is not None:
+            print(f"  deleted the attribution the panel made of the piece {item.key}", flush=True)
         if number % 10 == 0:
             print(f"  {number}/{len(planned)} highlights", flush=True)
     for source, target, relation, note in LINKS:
