@@ -19,7 +19,7 @@ $(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.runtime
 setup: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput -v0
-	$(PY) manage.py load_seeds
+	$(PY) manage.py load_seeds --with-reading
 	$(PY) manage.py ensure_admin
 
 run: setup

@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from reader import text as textlib
-from reader.models import Comparison, Document
+from reader.formats import ImportRefused, import_native
+from reader.models import Annotation, Comparison, Document
 
 SEEDS = Path(settings.BASE_DIR) / "seeds"
 COMPARISON = {
@@ -15,14 +16,27 @@ COMPARISON = {
 }
 
 
+READING = "reading.json"
+
+
 class Command(BaseCommand):
-    help = "Load the shipped articles (seeds/) and their comparison. Running it again changes nothing."
+    help = (
+        "Load the shipped articles (seeds/) and their comparison, and with --with-reading the shipped "
+        "close reading (seeds/reading.json) into a database that has no annotations yet. Running it "
+        "again changes nothing."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--seeds", type=Path, default=SEEDS, help="Folder holding manifest.json")
+        parser.add_argument(
+            "--with-reading",
+            action="store_true",
+            help=f"Also import {READING} (a native export) through the importer, unless the database "
+            "already has annotations: then it is left alone.",
+        )
 
     @transaction.atomic
-    def handle(self, *args, seeds, **options):
+    def handle(self, *args, seeds, with_reading=False, **options):
         try:
             manifest = json.loads((seeds / "manifest.json").read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
@@ -37,6 +51,26 @@ class Command(BaseCommand):
             slug=COMPARISON["slug"], defaults={**COMPARISON, "left": left, "right": right}
         )
         self.stdout.write(f"Comparison {COMPARISON['slug']}: {'created' if created else 'already there'}")
+        if with_reading:
+            self.load_reading(seeds / READING)
+
+    def load_reading(self, path):
+        """The shipped reading, imported as any native file is (its users are made inactive). Only
+        into a database with no annotations: the reading is a starting point, not an update, so a
+        database where people have worked is never touched."""
+        if Annotation.objects.exists():
+            self.stdout.write(f"Reading {path.name}: left alone (this database has annotations already)")
+            return
+        try:
+            with path.open("rb") as file:
+                summary = import_native(file=file)
+        except OSError as error:
+            raise CommandError(f"Cannot read {path}: {error.strerror}") from error
+        except ImportRefused as error:
+            raise CommandError(f"{path} was refused; nothing was imported.\n{error}") from error
+        self.stdout.write(f"Reading {path.name}: imported")
+        for line in summary.lines():
+            self.stdout.write(f"  {line}")
 
     def headings(self, seeds):
         """Subheadings by document slug, from seeds/headings.json (the project's addition)."""
