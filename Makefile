@@ -38,17 +38,19 @@ chromium:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is missing: sudo apt-get install chromium (browser tests will skip)"; fi; }
 
-# The whole suite twice: on SQLite (the default) and on PostgreSQL (installed from
-# Debian and started when missing, as root). Both must pass.
+# The whole suite twice: on SQLite with each worker's own cache (the default, one machine), and
+# on PostgreSQL with Redis as the shared cache (both installed from Debian and started when
+# missing, as root), as several machines run it; only there the two-node test runs. Both must pass.
 test: test-sqlite test-postgres
 
 test-sqlite: $(VENV)/.dev chromium
 	@echo "== The test suite on SQLite =="
-	env -u DATABASE_URL $(VENV)/bin/pytest
+	env -u DATABASE_URL -u REDIS_URL -u CACHE_URL $(VENV)/bin/pytest
 
 test-postgres: $(VENV)/.dev chromium
-	@echo "== The test suite on PostgreSQL =="
-	url=$$(scripts/postgres.sh) && DATABASE_URL=$$url $(VENV)/bin/pytest
+	@echo "== The test suite on PostgreSQL and Redis =="
+	url=$$(scripts/postgres.sh) && redis=$$(scripts/redis.sh) && \
+	  DATABASE_URL=$$url REDIS_URL=$$redis $(VENV)/bin/pytest
 
 # The benchmark against gunicorn on loopback: prints a table, writes bench/results.json.
 # BENCH_DB=postgres measures on PostgreSQL instead of SQLite.

@@ -102,12 +102,14 @@ def free_port():
 
 
 class Server:
-    """gunicorn serving the project on loopback, with `workers` processes."""
+    """gunicorn serving the project on loopback, with `workers` processes; `env` adds to (or
+    overrides) its environment, `port` fixes its port (else a free one)."""
 
-    def __init__(self, database_url, workers=4):
+    def __init__(self, database_url, workers=4, *, env=None, port=None):
         self.database_url = database_url
         self.workers = workers
-        self.port = free_port()
+        self.env = dict(env or {})
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
 
     def __enter__(self):
@@ -127,12 +129,12 @@ class Server:
                 "warning",
             ],
             cwd=ROOT,
-            env=environment(self.database_url),
+            env=environment(self.database_url, **self.env),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and self.process.poll() is None:
             try:
                 if requests.get(self.url + "/accounts/login/", timeout=5).status_code == 200:
                     return self
@@ -187,7 +189,7 @@ class Client:
                 "csrfmiddlewaretoken": self.session.cookies["csrftoken"],
             },
             headers={"Referer": base + "/accounts/login/"},
-            timeout=60,
+            timeout=60,  # the password hash takes a second of CPU: eight at once on a busy machine
         )
         assert response.url.rstrip("/") == base, f"login failed for {username}"
         self.headers = {

@@ -4,6 +4,7 @@ Everything that differs between a laptop and a server comes from the
 environment; with nothing set, the project runs locally on SQLite.
 """
 
+import hashlib
 import os
 import secrets
 from datetime import timedelta
@@ -204,9 +205,39 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# The cache holds the reader's rendered columns (keyed by a fingerprint of what they show), the
+# suggestion indexes (also kept in the database) and the sessions (below). With CACHE_URL or
+# REDIS_URL set, e.g. redis://127.0.0.1:6379/0, every app server shares one Redis, so a page one
+# node rendered is not rendered again by the next, and a session made on one is read on another.
+# Unset, each worker keeps its own in memory: right for one machine, and nothing to run.
+CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL", "")
+if CACHE_URL:
+    if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            f"CACHE_URL must name a Redis server (redis://host:port/db, rediss:// or unix://), "
+            f"not {CACHE_URL!r}."
+        )
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            # One Redis may serve several sites (staging and production, a benchmark's databases):
+            # each database keeps to keys of its own.
+            "KEY_PREFIX": hashlib.sha256(
+                repr([DATABASES["default"].get(k) for k in ("HOST", "PORT", "NAME")]).encode()
+            ).hexdigest()[:12],
+            # A Redis that stops answering fails a request in seconds instead of holding a worker
+            # until gunicorn's timeout kills it.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 SESSION_COOKIE_HTTPONLY = True
-# Sessions read from each worker's memory, written through to the database: one
-# query less on every request, and nothing lost when a worker restarts.
+# Sessions read from the cache, written through to the database: one query less on every
+# request, and nothing lost when a worker or Redis restarts (a session missing from the cache is
+# read from the database). With Redis, one login serves every app server.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
