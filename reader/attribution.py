@@ -1221,7 +1221,12 @@ class _Extractor:
                 ):
                     k = j
                 break
-            if tok.text in (";", "—", "(") or tok.text in _TERMINALS or tok.low in _SPEECH_FORMS and not tok.cap:
+            if (
+                tok.text in (";", "—", "(")
+                or tok.text in _TERMINALS
+                or tok.low in _SPEECH_FORMS
+                and not tok.cap
+            ):
                 break  # "who advises X, said his polls show that ...": "that" is not the advising's
         while k < last and toks[k].text in (",", ":"):
             k += 1
