@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test test-sqlite test-postgres setup chromium screenshots lint bench clean
+.PHONY: run test test-sqlite test-postgres setup chromium screenshots lint bench mutation clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -57,6 +57,13 @@ test-postgres: $(VENV)/.dev chromium
 BENCH_DB ?= sqlite
 bench: $(VENV)/.dev chromium
 	$(PY) -m bench.run --db $(BENCH_DB)
+
+# Mutation testing of the pure core (mutmut; not part of `make test`: hours on two cores).
+# MODULES="text agreement" for some; SAMPLE=200 runs a seeded random sample of each.
+MODULES ?=
+SAMPLE ?= 0
+mutation: $(VENV)/.dev
+	$(PY) scripts/mutation.py $(MODULES) --sample $(SAMPLE)
 
 screenshots: $(VENV)/.dev chromium
 	$(PY) scripts/screenshots.py
