@@ -137,3 +137,12 @@ def test_the_report_json_takes_the_same_filters(user_client, reading):
 def test_a_bad_report_filter_is_a_400(user_client, reading, query):
     response = user_client.get(reverse("comparison_report", args=["pair"]) + "?" + query)
     assert response.status_code == 400
+
+
+def test_the_report_links_the_tables_to_cite_limited_as_it_is(user_client, reading):
+    html = user_client.get(reverse("comparison_report", args=["pair"]) + "?status=accepted").content.decode()
+    for table in ("attributions", "links", "speakers"):
+        assert f'href="/export/{table}.csv?comparison=pair&amp;status=accepted"' in html
+    assert 'href="/export/brat.zip?comparison=pair&amp;status=accepted"' in html
+    unfiltered = user_client.get(reverse("comparison_report", args=["pair"])).content.decode()
+    assert 'href="/export/attributions.csv?comparison=pair"' in unfiltered
