@@ -21,6 +21,7 @@ from reader import annotating, formats
 from reader import text as textlib
 from reader.models import (
     Annotation,
+    Attribution,
     Comparison,
     Document,
     Label,
@@ -248,6 +249,83 @@ class AnnotationAdmin(ReviewActions, VersionedAdmin):
     @admin.display(description="document", ordering="span__document__title")
     def document(self, annotation):
         return _title(annotation.span.document)
+
+
+@admin.register(Attribution)
+class AttributionAdmin(ReviewActions, VersionedAdmin):
+    """Attributions are reviewed here like annotations; their spans are chosen in the reader,
+    where the text is, so the admin shows them and edits kind, speaker and note."""
+
+    list_display = [
+        "content_quote",
+        "cue_words",
+        "source_words",
+        "kind",
+        "speaker",
+        annotator,
+        "origin",
+        "proposal",
+        "document_title",
+        "status",
+        "reviewed_by",
+        "modified",
+    ]
+    list_display_links = ["content_quote"]
+    list_select_related = ["content", "cue", "source", "document", "speaker", "author", "reviewed_by"]
+    list_filter = [
+        "kind",
+        "status",
+        "proposal",
+        "origin",
+        ("author", admin.RelatedOnlyFieldListFilter),
+        SpanDocumentFilter,
+        ("speaker", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = [
+        "content__exact",
+        "cue__exact",
+        "source__exact",
+        "note",
+        "speaker__name",
+        "speaker__aliases",
+    ]
+    autocomplete_fields = ["speaker"]
+    readonly_fields = [
+        "document_title",
+        "content_quote",
+        "cue_words",
+        "source_words",
+        "author",
+        "origin",
+        "proposal",
+        "reviewed_by",
+        "reviewed_at",
+        "created",
+        "modified",
+    ]
+    fields = ["kind", "speaker", "note", "status", *readonly_fields]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("document__text")
+
+    def has_add_permission(self, request):
+        return False  # an attribution is made on the text, in the reader
+
+    @admin.display(description="content", ordering="content__exact")
+    def content_quote(self, attribution):
+        return _quote(attribution.content)
+
+    @admin.display(description="cue", ordering="cue__exact")
+    def cue_words(self, attribution):
+        return attribution.cue.short if attribution.cue else "—"
+
+    @admin.display(description="source", ordering="source__exact")
+    def source_words(self, attribution):
+        return attribution.source.short if attribution.source else "—"
+
+    @admin.display(description="document", ordering="document__title")
+    def document_title(self, attribution):
+        return _title(attribution.document)
 
 
 @admin.register(Link)

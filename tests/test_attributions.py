@@ -373,3 +373,51 @@ def test_a_quote_given_a_speaker_and_a_cue_in_its_panel_becomes_an_attribution(u
         "direct",
     )
     assert article.text[attribution.cue.start : attribution.cue.end] == "said"
+
+
+@pytest.fixture
+def curator_client(client, curator):
+    curator.is_staff = True
+    curator.save()
+    client.force_login(curator)
+    return client
+
+
+def test_curators_list_attributions_in_the_admin_with_their_parts_and_filters(curator_client, made):
+    url = reverse("admin:reader_attribution_changelist")
+    html = curator_client.get(url).content.decode()
+    assert "“an act of terror.”" in html
+    assert '<td class="field-cue_words">said</td>' in html
+    for query in (
+        "?kind__exact=direct",
+        "?status__exact=pending",
+        "?q=terror",
+        f"?document={made.document_id}",
+    ):
+        assert "an act of terror" in curator_client.get(url + query).content.decode(), query
+    assert "an act of terror" not in curator_client.get(url + "?kind__exact=mixed").content.decode()
+
+
+def test_curators_accept_attributions_from_the_admin_list(curator_client, curator, made):
+    response = curator_client.post(
+        reverse("admin:reader_attribution_changelist"),
+        {"action": "accept", "_selected_action": [made.pk]},
+    )
+    assert response.status_code == 302
+    made.refresh_from_db()
+    assert (made.status, made.reviewed_by, made.reviewed_version) == (Status.ACCEPTED, curator, made.version)
+
+
+def test_an_admin_edit_of_an_attribution_from_a_stale_page_is_refused(curator_client, user, made):
+    stale = {
+        "kind": "indirect",
+        "speaker": "",
+        "note": "mine",
+        "status": made.status,
+        "seen_version": made.version,
+    }
+    attributing.attribution_update(attribution=made, user=user, kind=made.kind, note="theirs")
+    response = curator_client.post(reverse("admin:reader_attribution_change", args=[made.pk]), stale)
+    assert "Someone else saved this attribution since you opened this page" in response.content.decode()
+    made.refresh_from_db()
+    assert (made.kind, made.note) == ("direct", "theirs")
