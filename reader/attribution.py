@@ -282,6 +282,7 @@ _CLOSERS = frozenset(["”", "’"])
 _AMBIGUOUS_DOUBLE = frozenset(['"', "''"])
 _DOUBLE_MARKS = frozenset(["“", "”", '"', "``", "''"])
 _TERMINALS = frozenset([".", "!", "?", "…"])
+_DASHES = frozenset(["—", "―", "–", "-", "--"])
 
 
 def _inflections(entry: str) -> set[str]:
@@ -1132,8 +1133,9 @@ class _Extractor:
             rest += 1
         return (rest, b) if rest < b and b - rest <= 3 else None
 
-    def source_after(self, start, last, stop_at_comma=False):
-        """An inverted source: `said John Smith, a spokesman for X` (up to the sentence end or a quote)."""
+    def source_after(self, start, last, stop_at_comma=False, any_noun=False):
+        """An inverted source: `said John Smith, a spokesman for X` (up to the sentence end or a quote).
+        `any_noun`: the cue makes whatever follows a source ("according to local papers")."""
         toks = self.toks
         if start >= last:
             return None
@@ -1141,7 +1143,8 @@ class _Extractor:
         if not first_tok.word or first_tok.quote != -1:
             return None
         if not (
-            first_tok.cap
+            any_noun
+            or first_tok.cap
             or first_tok.low in _DETERMINERS
             or first_tok.low in _PRONOUN_SOURCES
             or first_tok.text[0].isdigit()
@@ -1373,6 +1376,7 @@ class _Extractor:
 
     def run(self):
         self.quote_first()
+        self.dash_tags()
         self.cues()
         self.colons()
         self.according_to()
@@ -1414,6 +1418,31 @@ class _Extractor:
             after = max(cue[1], source[1] if source else 0)
             content += self.quotes_after(after, last)
             self.add(cue, source, content, priority=0, confidence=0.9)
+
+    def dash_tags(self):
+        """`"..." ― Jane Doe`: a quotation tagged afterwards with a dash and its speaker's name, on the same
+        line or the next (the guidelines' "Imagination is more important than knowledge. —Albert Einstein").
+        The dash is the cue."""
+        toks = self.toks
+        for quote in self.t.quotes:
+            if not quote.closed or toks[quote.last - 1].text not in _TERMINALS:
+                continue  # a quoted word or title ("socialist" - Jones used it) is no tagged quotation
+            k = quote.last + 1
+            para_last = self.t.paras[toks[quote.last].para][1]
+            if k == para_last and k < len(toks):
+                next_first, para_last = self.t.paras[toks[k].para]
+                if para_last - next_first > 12:
+                    continue  # only a line that is nothing but the tag
+            elif k < para_last and toks[k].text in (".", ","):
+                k += 1
+            if k + 1 >= para_last or toks[k].text not in _DASHES or toks[k].quote != -1:
+                continue
+            if not toks[k + 1].cap:
+                continue
+            source = self.source_after(k + 1, para_last, stop_at_comma=True)
+            if source is None:
+                continue
+            self.add((k, k + 1), source, [(quote.first, quote.last + 1)], priority=0, confidence=0.8)
 
     def _cue_near(self, k, last):
         """A cue right after a quotation: `said Smith`, `Smith said`, `he told reporters`."""
@@ -2113,7 +2142,7 @@ class _Extractor:
             if toks[i].low != "according" or toks[i + 1].low != "to" or toks[i].quote != -1:
                 continue
             first, last = self.sentence(i)
-            source = self.source_after(i + 2, last, stop_at_comma=True)
+            source = self.source_after(i + 2, last, stop_at_comma=True, any_noun=True)
             if source is None:
                 continue
             cue = (i, i + 2)
