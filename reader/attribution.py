@@ -282,6 +282,7 @@ _CLOSERS = frozenset(["”", "’"])
 _AMBIGUOUS_DOUBLE = frozenset(['"', "''"])
 _DOUBLE_MARKS = frozenset(["“", "”", '"', "``", "''"])
 _TERMINALS = frozenset([".", "!", "?", "…"])
+_PARTY_STATE = re.compile(r"[DRI]-[A-Z][a-z]{1,4}$")  # the state in "Rep. Ann Hall (D-Ore.)"
 _DASHES = frozenset(["—", "―", "–", "-", "--"])
 
 
@@ -698,7 +699,7 @@ class _Text:
         before = self.toks[i - 1]
         if before.end != tok.start:
             return False
-        if "." in before.text:  # "N.C.", "U.S.", "a.m."
+        if "." in before.text or _PARTY_STATE.match(before.text):  # "N.C.", "U.S.", "a.m.", "(D-Ore.)"
             return True
         if before.low == "no":  # "No. 1", but "Bob said no."
             return i + 1 < len(self.toks) and self.toks[i + 1].text[0].isdigit()
@@ -1285,6 +1286,9 @@ class _Extractor:
             return (
                 nxt.low in ("that", ":")
                 or nxt.quote != -1
+                or nxt.text == ","
+                and i + 2 < end
+                and toks[i + 2].quote != -1  # `and said, "..."`
                 or nxt.low in _PRONOUN_SOURCES
                 or toks[i].low in ("said", "says")
                 and (nxt.cap or nxt.low in _DETERMINERS)

@@ -248,6 +248,22 @@ def test_a_quoted_word_before_a_dash_is_not_a_tagged_quotation():
     assert propose('He hated the word "socialist" - Jones used it daily.') == []
 
 
+def test_a_party_and_state_label_does_not_end_the_sentence_before_the_cue():
+    text = '"We will win this seat," Rep. Ann Hall (D-Ore.) said.'
+    found = only(text)
+    assert found.cue == at(text, "said")
+    assert found.source == at(text, "Rep. Ann Hall (D-Ore.)")
+    assert found.content == at(text, '"We will win this seat,"')
+
+
+def test_and_said_with_a_comma_and_a_quotation_is_its_own_attribution():
+    text = 'Hayek confirmed she had been and said, "It is a severe problem."'
+    confirmed, said = propose(text)
+    assert (confirmed.cue, confirmed.content) == (at(text, "confirmed"), at(text, "she had been"))
+    assert (said.cue, said.content) == (at(text, "said"), at(text, '"It is a severe problem."'))
+    assert said.source == at(text, "Hayek")
+
+
 def test_according_to_takes_any_noun_phrase_as_its_source():
     text = "The old mill closed in May, according to early figures compiled by the county for the board."
     found = only(text)
