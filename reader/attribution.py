@@ -16,7 +16,8 @@ The method is rules over a tokenizer with offsets, in four steps:
 2. Cues: a hand-written lexicon of reporting, belief and intention verbs with
    their inflections, phrases ("according to", "in a statement", "in a CNN
    poll"), participles after a comma (", adding that ..."), the colon
-   (`X: "..."`, and the headline and transcript form `Name: words`), passives
+   (`X: "..."`, and the headline and transcript form `Name: words`), the dash
+   that tags a quotation with its speaker (`"..." ― Jane Doe`), passives
    and raising verbs that name no source ("is expected to", "seems to"), and
    noun cues ("his claim that ...", "criticism of ..."). The cue span takes
    the verb group with it (auxiliaries, negation, adverbs, a catenative verb:
