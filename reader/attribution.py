@@ -16,7 +16,8 @@ The method is rules over a tokenizer with offsets, in four steps:
 2. Cues: a hand-written lexicon of reporting, belief and intention verbs with
    their inflections, phrases ("according to", "in a statement", "in a CNN
    poll"), participles after a comma (", adding that ..."), the colon
-   (`X: "..."`, and the headline and transcript form `Name: words`), passives
+   (`X: "..."`, and the headline and transcript form `Name: words`), the dash
+   that tags a quotation with its speaker (`"..." ― Jane Doe`), passives
    and raising verbs that name no source ("is expected to", "seems to"), and
    noun cues ("his claim that ...", "criticism of ..."). The cue span takes
    the verb group with it (auxiliaries, negation, adverbs, a catenative verb:
@@ -282,6 +283,8 @@ _CLOSERS = frozenset(["”", "’"])
 _AMBIGUOUS_DOUBLE = frozenset(['"', "''"])
 _DOUBLE_MARKS = frozenset(["“", "”", '"', "``", "''"])
 _TERMINALS = frozenset([".", "!", "?", "…"])
+_PARTY_STATE = re.compile(r"[DRI]-[A-Z][a-z]{1,4}$")  # the state in "Rep. Ann Hall (D-Ore.)"
+_DASHES = frozenset(["—", "―", "–", "-", "--"])
 
 
 def _inflections(entry: str) -> set[str]:
@@ -697,7 +700,7 @@ class _Text:
         before = self.toks[i - 1]
         if before.end != tok.start:
             return False
-        if "." in before.text:  # "N.C.", "U.S.", "a.m."
+        if "." in before.text or _PARTY_STATE.match(before.text):  # "N.C.", "U.S.", "a.m.", "(D-Ore.)"
             return True
         if before.low == "no":  # "No. 1", but "Bob said no."
             return i + 1 < len(self.toks) and self.toks[i + 1].text[0].isdigit()
@@ -1132,8 +1135,9 @@ class _Extractor:
             rest += 1
         return (rest, b) if rest < b and b - rest <= 3 else None
 
-    def source_after(self, start, last, stop_at_comma=False):
-        """An inverted source: `said John Smith, a spokesman for X` (up to the sentence end or a quote)."""
+    def source_after(self, start, last, stop_at_comma=False, any_noun=False):
+        """An inverted source: `said John Smith, a spokesman for X` (up to the sentence end or a quote).
+        `any_noun`: the cue makes whatever follows a source ("according to local papers")."""
         toks = self.toks
         if start >= last:
             return None
@@ -1141,7 +1145,8 @@ class _Extractor:
         if not first_tok.word or first_tok.quote != -1:
             return None
         if not (
-            first_tok.cap
+            any_noun
+            or first_tok.cap
             or first_tok.low in _DETERMINERS
             or first_tok.low in _PRONOUN_SOURCES
             or first_tok.text[0].isdigit()
@@ -1282,6 +1287,9 @@ class _Extractor:
             return (
                 nxt.low in ("that", ":")
                 or nxt.quote != -1
+                or nxt.text == ","
+                and i + 2 < end
+                and toks[i + 2].quote != -1  # `and said, "..."`
                 or nxt.low in _PRONOUN_SOURCES
                 or toks[i].low in ("said", "says")
                 and (nxt.cap or nxt.low in _DETERMINERS)
@@ -1373,6 +1381,7 @@ class _Extractor:
 
     def run(self):
         self.quote_first()
+        self.dash_tags()
         self.cues()
         self.colons()
         self.according_to()
@@ -1414,6 +1423,31 @@ class _Extractor:
             after = max(cue[1], source[1] if source else 0)
             content += self.quotes_after(after, last)
             self.add(cue, source, content, priority=0, confidence=0.9)
+
+    def dash_tags(self):
+        """`"..." ― Jane Doe`: a quotation tagged afterwards with a dash and its speaker's name, on the same
+        line or the next (the guidelines' "Imagination is more important than knowledge. —Albert Einstein").
+        The dash is the cue."""
+        toks = self.toks
+        for quote in self.t.quotes:
+            if not quote.closed or toks[quote.last - 1].text not in _TERMINALS:
+                continue  # a quoted word or title ("socialist" - Jones used it) is no tagged quotation
+            k = quote.last + 1
+            para_last = self.t.paras[toks[quote.last].para][1]
+            if k == para_last and k < len(toks):
+                next_first, para_last = self.t.paras[toks[k].para]
+                if para_last - next_first > 12:
+                    continue  # only a line that is nothing but the tag
+            elif k < para_last and toks[k].text in (".", ","):
+                k += 1
+            if k + 1 >= para_last or toks[k].text not in _DASHES or toks[k].quote != -1:
+                continue
+            if not toks[k + 1].cap:
+                continue
+            source = self.source_after(k + 1, para_last, stop_at_comma=True)
+            if source is None:
+                continue
+            self.add((k, k + 1), source, [(quote.first, quote.last + 1)], priority=0, confidence=0.8)
 
     def _cue_near(self, k, last):
         """A cue right after a quotation: `said Smith`, `Smith said`, `he told reporters`."""
@@ -2113,7 +2147,7 @@ class _Extractor:
             if toks[i].low != "according" or toks[i + 1].low != "to" or toks[i].quote != -1:
                 continue
             first, last = self.sentence(i)
-            source = self.source_after(i + 2, last, stop_at_comma=True)
+            source = self.source_after(i + 2, last, stop_at_comma=True, any_noun=True)
             if source is None:
                 continue
             cue = (i, i + 2)

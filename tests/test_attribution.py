@@ -220,6 +220,58 @@ def test_according_to_at_the_end_of_a_sentence():
     assert found.speaker == "two officials"
 
 
+def test_a_quotation_tagged_with_a_dash_and_a_name_has_the_dash_as_its_cue():
+    text = "“The river is rising. We need help now.” ― Mara Quinn “Nobody listened to us.” ― Tom Reyes."
+    first, second = propose(text)
+    assert (first.cue, first.source, first.content) == (
+        at(text, "―"),
+        at(text, "Mara Quinn"),
+        at(text, "“The river is rising. We need help now.”"),
+    )
+    assert (second.cue, second.source, second.content) == (
+        at(text, "―", 1),
+        at(text, "Tom Reyes"),
+        at(text, "“Nobody listened to us.”"),
+    )
+    assert first.kind == second.kind == DIRECT
+
+
+def test_a_dash_tag_on_the_line_after_a_quotation_is_its_cue():
+    text = '"Taxes are too high."\n— Senator Ann Hall, speaking in Ohio.'
+    found = only(text)
+    assert found.cue == at(text, "—")
+    assert found.source == at(text, "Senator Ann Hall")
+    assert found.content == at(text, '"Taxes are too high."')
+
+
+def test_a_quoted_word_before_a_dash_is_not_a_tagged_quotation():
+    assert propose('He hated the word "socialist" - Jones used it daily.') == []
+
+
+def test_a_party_and_state_label_does_not_end_the_sentence_before_the_cue():
+    text = '"We will win this seat," Rep. Ann Hall (D-Ore.) said.'
+    found = only(text)
+    assert found.cue == at(text, "said")
+    assert found.source == at(text, "Rep. Ann Hall (D-Ore.)")
+    assert found.content == at(text, '"We will win this seat,"')
+
+
+def test_and_said_with_a_comma_and_a_quotation_is_its_own_attribution():
+    text = 'Hayek confirmed she had been and said, "It is a severe problem."'
+    confirmed, said = propose(text)
+    assert (confirmed.cue, confirmed.content) == (at(text, "confirmed"), at(text, "she had been"))
+    assert (said.cue, said.content) == (at(text, "said"), at(text, '"It is a severe problem."'))
+    assert said.source == at(text, "Hayek")
+
+
+def test_according_to_takes_any_noun_phrase_as_its_source():
+    text = "The old mill closed in May, according to early figures compiled by the county for the board."
+    found = only(text)
+    assert found.cue == at(text, "according to")
+    assert found.source == at(text, "early figures compiled by the county for the board")
+    assert found.content == at(text, "The old mill closed in May")
+
+
 def test_a_participle_after_a_comma_is_an_attribution_sharing_the_source():
     text = "Smith said the plan would fail, adding that nobody had read it."
     said, adding = propose(text)
