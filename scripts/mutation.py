@@ -119,7 +119,9 @@ def run_module(name, *, sample, seed, keep):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("modules", nargs="*", help=f"some of {', '.join(MODULES)} (default: all)")
     parser.add_argument("--sample", type=int, default=0, help="run this many random mutants per module")
     parser.add_argument("--seed", type=int, default=1)
