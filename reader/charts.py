@@ -35,6 +35,8 @@ class Chart:
 def grouped_bars(rows, series, *, title, limit=12) -> Chart:
     """One row per label (e.g. a cue lemma), one bar per series (e.g. an outlet) in each row.
     `rows` are (label, [count per series]); the longest bar fills the width."""
+    if len(rows) > limit:
+        title = f"{title} (the {limit} most used of {len(rows)}; all in the table)"
     rows = rows[:limit]
     most = max((count for _, counts in rows for count in counts), default=0) or 1
     scale = (WIDTH - LABEL_WIDTH - 40) / most

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
@@ -265,7 +266,11 @@ def comparison_report(request, slug):
     comparison, built, form = _report(request, slug)
     if built is None:
         return error_response(request, form_errors(form), status=400)
-    labels = [document["outlet"] or document["title"][:30] for document in built["documents"]]
+    # As the table heads say, and told apart by their first words where neither names an outlet.
+    labels = [
+        document["outlet"] or f"Unknown outlet (“{Truncator(document['title']).words(4)}”)"
+        for document in built["documents"]
+    ]
     context = {
         "comparison": comparison,
         "report": built,

@@ -1,6 +1,8 @@
 """How things are shown: an outlet's name with its note on demand, quotations without doubled
 marks, subheadings as headings (from the seeds' list or Markdown-style on paste)."""
 
+import re
+
 import pytest
 from django.core.management import call_command
 from django.template import Context, Template
@@ -71,6 +73,8 @@ def test_the_reader_shows_the_outlet_name_with_its_note_on_demand(user_client):
     html = user_client.get(document.get_absolute_url()).content.decode()
     assert 'title="inferred from the closing line">Mehr News Agency</span>' in html
     assert "<summary" in html
+    # <details> cannot sit in a <p>: the parser would move it out, onto a line of its own
+    assert re.search(r'<div class="outlet">[^\n]*<details class="outlet-note">', html)
 
 
 def render(template, **context):
@@ -85,6 +89,12 @@ def render(template, **context):
         ('"crazy murderer"', '<span class="quoted">&quot;crazy murderer&quot;</span>'),
         ("''We will respond,''", '<span class="quoted">&#x27;&#x27;We will respond,&#x27;&#x27;</span>'),
         ("<b>x</b>", "<q>&lt;b&gt;x&lt;/b&gt;</q>"),
+        # a content that ends a quotation it began mid-sentence: adding marks showed `world"”`
+        (
+            'the reign of "crazy murderer"',
+            '<span class="quoted">the reign of &quot;crazy murderer&quot;</span>',
+        ),
+        ("unity of the Muslim world.”", '<span class="quoted">unity of the Muslim world.”</span>'),
     ],
 )
 def test_a_quotation_with_its_own_marks_gets_none_added(words, html):

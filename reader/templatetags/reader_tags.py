@@ -6,14 +6,15 @@ from django.utils.html import format_html
 register = template.Library()
 
 OPENING_QUOTES = "\"'“‘«„‚‹`"
+CLOSING_QUOTES = "\"'”’»›"
 
 
 @register.filter
 def as_quote(words):
-    """Words shown as a quotation: in <q>, which adds quotation marks, unless they begin with one
-    of their own (a quoted quote would show its marks twice)."""
+    """Words shown as a quotation: in <q>, which adds quotation marks, unless they begin or end
+    with one of their own (a quoted quote would show its marks twice: “…world"”)."""
     words = str(words)
-    if words[:1] in OPENING_QUOTES or words[:2] == "''":
+    if words[:1] in OPENING_QUOTES or words[:2] == "''" or words[-1:] in CLOSING_QUOTES:
         return format_html('<span class="quoted">{}</span>', words)
     return format_html("<q>{}</q>", words)
 

@@ -201,7 +201,10 @@
     return column && getComputedStyle(column).overflowY === "auto";
   };
 
+  const litLinks = new Set(); // link ids lit by a hover, kept across redraws of the connectors
+
   const unlight = () => {
+    litLinks.clear();
     for (const element of document.querySelectorAll(".lit")) element.classList.remove("lit");
     svg?.classList.remove("focused");
   };
@@ -213,7 +216,10 @@
     if (!touching.length) return;
     const others = touching.flatMap((link) => [String(link.source), String(link.target)]).filter((id) => !ids.includes(id));
     for (const lit of marksOf([...ids, ...others])) lit.classList.add("lit");
-    for (const link of touching) svg?.querySelector(`[data-link="${link.id}"]`)?.classList.add("lit");
+    for (const link of touching) {
+      litLinks.add(String(link.id));
+      svg?.querySelector(`[data-link="${link.id}"]`)?.classList.add("lit");
+    }
     svg?.classList.add("focused");
     // Bring the first counterpart into its column's view, without moving the page.
     const counterpart = firstMark.get(others[0]);
@@ -272,7 +278,9 @@
       y2 = Math.min(Math.max(y2, 1), height - 1);
       const path = document.createElementNS(SVG_NS, "path");
       path.setAttribute("d", `M0 ${y1} C${width / 2} ${y1} ${width / 2} ${y2} ${width} ${y2}`);
-      path.setAttribute("class", `connector rel-${link.relation}${offscreen ? " off" : ""}`);
+      // A redraw (the hover itself scrolls a column) keeps the hovered links lit.
+      const lit = litLinks.has(String(link.id)) ? " lit" : "";
+      path.setAttribute("class", `connector rel-${link.relation}${offscreen ? " off" : ""}${lit}`);
       path.dataset.link = link.id;
       paths.push(path);
     }

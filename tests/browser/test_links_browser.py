@@ -8,7 +8,14 @@ from playwright.sync_api import Page, expect
 
 from reader.models import Comparison, Link
 from tests.browser.conftest import select, settled
-from tests.factories import AnnotationFactory, ComparisonFactory, DocumentFactory, SpanFactory, builtin_label
+from tests.factories import (
+    AnnotationFactory,
+    ComparisonFactory,
+    DocumentFactory,
+    LinkFactory,
+    SpanFactory,
+    builtin_label,
+)
 
 pytestmark = pytest.mark.browser
 LEFT, RIGHT = ".column:nth-of-type(1)", ".column:nth-of-type(2)"
@@ -122,3 +129,25 @@ def test_the_link_view_shows_the_two_wordings_side_by_side(pair, logged_in: Page
     expect(page.locator("#panel table.diff .changed")).to_have_text(["Officials", "No one"])
     expect(page.locator("#panel table.diff del")).to_have_text("it")
     assert made.pk == int(page.locator("#panel .link-panel").get_attribute("data-link"))
+
+
+def test_hovering_a_link_whose_counterpart_is_out_of_view_keeps_its_connector_lit(
+    transactional_db, builtin_labels, logged_in: Page, live_server, reader
+):
+    # Hovering scrolls the other column to the counterpart, and every scroll redraws the
+    # connectors: a redraw once dropped the lit class, leaving the hovered link dimmed.
+    filler = "\n\n".join(f"Paragraph {n} says nothing that matters here." for n in range(60))
+    pair = ComparisonFactory(
+        slug="far",
+        left=DocumentFactory(slug="near-doc", title="Near", text="Officials denied it on Friday."),
+        right=DocumentFactory(slug="far-doc", title="Far", text=filler + "\n\nNo one denied the report."),
+    )
+    LinkFactory(source=tag(pair.left, "Officials denied it"), target=tag(pair.right, "No one denied"))
+    page = logged_in
+    page.set_viewport_size({"width": 1400, "height": 800})
+    page.goto(live_server.url + f"/compare/{pair.slug}/")
+    settled(page)
+    page.locator(f"{LEFT} mark.hl.linked").hover()
+    expect(page.locator(f"{RIGHT} mark.hl.linked")).to_be_in_viewport()
+    page.wait_for_timeout(500)  # the column's scroll has ended and the connectors are redrawn
+    expect(page.locator("#connectors path.connector.lit")).to_have_count(1)
