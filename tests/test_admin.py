@@ -233,6 +233,8 @@ def test_the_curator_group_has_exactly_the_permissions_curation_needs():
         "reader.change_annotation",
         "reader.view_link",
         "reader.change_link",
+        "reader.view_attribution",
+        "reader.change_attribution",
         "reader.view_span",
         "reader.view_document",
         "reader.change_document",
