@@ -49,11 +49,12 @@ MODULES = {
     ),
 }
 
-# mutmut's exit codes per mutant: 1 killed, 0 survived, 33 no test covers it (a survivor too),
+# mutmut's exit codes per mutant (its stats.py): 1 and 3 killed, 0 survived, 5 and 33 no test
+# covers it (a survivor too), a crash counted as killed,
 # -24 timed out (counted as killed: the mutant made the tests hang, which a run notices), None
 # not run.
-KILLED = {1, -24, 36, 37}
-SURVIVED = {0, 33}
+KILLED = {1, 3, -24, 24, 152, 255, 36, 37, -11, -9}
+SURVIVED = {0, 5, 33}
 
 
 def setup_cfg(files, tests, extra):
