@@ -42,11 +42,16 @@ def setup(size=SIZE, spans_per_side=SPANS_PER_SIDE, links=LINKS):
             batch_size=1000,
         )
         Annotation.objects.bulk_create(
-            [Annotation(span=span, label=labels[i % len(labels)], author=author) for i, span in enumerate(spans)],
+            [
+                Annotation(span=span, label=labels[i % len(labels)], author=author)
+                for i, span in enumerate(spans)
+            ],
             batch_size=1000,
         )
         made[side] = (document, spans)
-    Comparison.objects.create(slug=SLUG, title="Two long articles", left=made["left"][0], right=made["right"][0])
+    Comparison.objects.create(
+        slug=SLUG, title="Two long articles", left=made["left"][0], right=made["right"][0]
+    )
     Link.objects.bulk_create(
         [
             Link(source=made["left"][1][i], target=made["right"][1][i], relation="counterpart", author=author)

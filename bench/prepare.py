@@ -56,7 +56,9 @@ def main(users, annotations=0, links=0, curators=0):
     left = [s for s in spans if s.document_id == comparison.left_id]
     right = [s for s in spans if s.document_id == comparison.right_id]
     if links > min(len(left), len(right)):
-        raise SystemExit(f"{links} links need as many spans on each side; there are {len(left)}, {len(right)}")
+        raise SystemExit(
+            f"{links} links need as many spans on each side; there are {len(left)}, {len(right)}"
+        )
     Link.objects.bulk_create(
         [
             Link(
@@ -115,7 +117,10 @@ def counts():
         "spans": Span.objects.count(),
         "links": Link.objects.count(),
         "documents": {
-            slug: Annotation.objects.filter(span__document=pk).order_by("pk").values_list("pk", flat=True).first()
+            slug: Annotation.objects.filter(span__document=pk)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+            .first()
             for pk, slug in Document.objects.order_by("pk").values_list("pk", "slug")
         },
     }

@@ -43,11 +43,16 @@ def annotate(documents, numbers, links):
             ]
         )
         Annotation.objects.bulk_create(
-            [Annotation(span=span, label=claim, author=author, note=f"note on {span.exact}") for span in spans]
+            [
+                Annotation(span=span, label=claim, author=author, note=f"note on {span.exact}")
+                for span in spans
+            ]
         )
         sides.append(spans)
     Link.objects.bulk_create(
-        [Link(source=source, target=target, author=author) for source, target in zip(*sides, strict=True)][:links]
+        [Link(source=source, target=target, author=author) for source, target in zip(*sides, strict=True)][
+            :links
+        ]
     )
 
 
