@@ -1,5 +1,5 @@
-"""A comparison of two long articles: `python -m bench.longdoc --setup` (DATABASE_URL set, after
-bench.prepare) stores it and prints what it built as JSON.
+"""A comparison of two long articles: `python -m bench.longdoc --setup [SIZE SPANS_PER_SIDE LINKS]`
+(DATABASE_URL set, after bench.prepare) stores it and prints what it built as JSON.
 
 Each article is about 2 MB of the seed articles' sentences shuffled into paragraphs
 (bench.reanchor.article, with a seed of its own per side), with 2,500 non-overlapping spans of 2
@@ -73,5 +73,5 @@ def setup(size=SIZE, spans_per_side=SPANS_PER_SIDE, links=LINKS):
 
 
 if __name__ == "__main__":
-    if "--setup" in sys.argv:
-        print(json.dumps(setup()))
+    if sys.argv[1:2] == ["--setup"]:  # [SIZE SPANS_PER_SIDE LINKS]
+        print(json.dumps(setup(*(int(arg) for arg in sys.argv[2:]))))
