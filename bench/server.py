@@ -88,7 +88,16 @@ def python(database_url, *args, **extra):
 
 
 def prepare(database_url, users=8, annotations=0, links=0, curators=0):
-    python(database_url, "-m", "bench.prepare", str(users), str(annotations), str(links), str(curators))
+    """Build the benchmark's database and check it holds exactly what was asked for; returns
+    bench.prepare.counts() (the counts, and each document's slug with one of its annotations)."""
+    done = python(
+        database_url, "-m", "bench.prepare", str(users), str(annotations), str(links), str(curators)
+    )
+    held = json.loads(done.stdout.splitlines()[-1])
+    asked = {"users": users, "annotations": annotations, "spans": annotations, "links": links}
+    built = {key: held[key] for key in asked}
+    assert built == asked, f"asked for {asked}, the database holds {built}"
+    return held
 
 
 def dump(database_url):
