@@ -465,3 +465,93 @@ def test_sha256_hashes_utf8():
     assert textlib.sha256("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
     assert textlib.sha256("café") == hashlib.sha256(b"caf\xc3\xa9").hexdigest()
     assert textlib.sha256("café") != hashlib.sha256(b"caf\xe9").hexdigest()
+
+
+# --- Small pure helpers the reader and the formats use ------------------------------------------
+
+
+def test_word_diff_aligns_two_wordings_word_by_word_ignoring_case_and_punctuation():
+    assert textlib.word_diff("Dozens of American servicemen, injured.", "dozens of US troops injured") == [
+        ("equal", "Dozens of", "dozens of"),
+        ("replace", "American servicemen,", "US troops"),
+        ("equal", "injured.", "injured"),
+    ]
+
+
+def test_word_diff_tells_words_only_on_one_side():
+    assert textlib.word_diff("a pair of bases", "a pair of US bases") == [
+        ("equal", "a pair of", "a pair of"),
+        ("insert", "", "US"),
+        ("equal", "bases", "bases"),
+    ]
+    assert textlib.word_diff("said on Friday", "said") == [
+        ("equal", "said", "said"),
+        ("delete", "on Friday", ""),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Mehr News Agency", ("Mehr News Agency", "")),
+        ("Mehr News Agency (Tehran dateline; inferred)", ("Mehr News Agency", "Tehran dateline; inferred")),
+        ("unknown (probably Russian: the tone)", ("", "probably Russian: the tone")),
+        ("Unknown outlet", ("", "")),
+        ("  TASS  ", ("TASS", "")),
+        ("Outlet (no closing", ("Outlet (no closing", "")),
+    ],
+)
+def test_split_outlet_parts_a_name_from_how_it_is_known(value, expected):
+    assert textlib.split_outlet(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("words", "kind"),
+    [
+        ("“We will respond.”", "direct"),
+        ('"We will respond,"', "direct"),
+        ("''We will respond,''", "direct"),
+        ("the strikes were an act of terror", "indirect"),
+        ("“", "mixed"),  # a lone mark is no quotation, but it is quoted speech
+        ("the reign of “crazy murderer” Trump", "mixed"),
+        ('the reign of "crazy murderer" Trump', "mixed"),
+        ("the ''crazy'' one", "mixed"),
+        ("«brothers» in arms", "mixed"),
+    ],
+)
+def test_quotation_kind_tells_direct_mixed_and_indirect_speech(words, kind):
+    assert textlib.quotation_kind(words) == kind
+
+
+def test_nearest_occurrence_is_the_closest_whole_word_match_outside_the_span():
+    text = "he said it. Then said more. And he said again."
+    first, second, third = (i for i in range(len(text)) if text.startswith("said", i))
+    assert textlib.nearest_occurrence(text, "said", second, second + 4) == (first, first + 4)
+    assert textlib.nearest_occurrence(text, "SAID", third, third + 4) == (second, second + 4)
+
+
+def test_nearest_occurrence_takes_the_earlier_of_two_equally_near():
+    text = "x said y said z"
+    assert textlib.nearest_occurrence(text, "y", 7, 8) is None  # only inside the span itself
+    assert textlib.nearest_occurrence(text, "said", 6, 8) == (2, 6)
+
+
+def test_nearest_occurrence_finds_none_beyond_its_reach_inside_a_word_or_for_no_words():
+    text = "said " + "x" * 300 + " unsaid and said"
+    end = len(text)
+    assert textlib.nearest_occurrence(text, "said", end - 4, end, reach=100) is None
+    assert textlib.nearest_occurrence(text, "said", end - 4, end, reach=400) == (0, 4)
+    assert textlib.nearest_occurrence(text, "said", end - 4, end) is None  # 250 by default
+    assert textlib.nearest_occurrence(text, "  ", 0, 1) is None
+
+
+def test_heading_lines_are_the_manifests_lines_and_markdown_headings():
+    text = "Title line\n\nBody text.\n  Anniversary Approaches\n## A subheading  \nMore #1 text."
+    sub = text.index("Anniversary")
+    md = text.index("## A")
+    assert textlib.heading_lines(text, ["Anniversary Approaches", "  "]) == [
+        [sub, sub + len("Anniversary Approaches")],
+        [md, md + len("## A subheading")],
+    ]
+    assert textlib.heading_lines(text) == [[md, md + len("## A subheading")]]
+    assert textlib.heading_lines("#not a heading\n####### seven") == []
