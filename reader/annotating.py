@@ -24,6 +24,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from reader import names
 from reader import text as textlib
 from reader.models import (
     Annotation,
@@ -186,14 +187,39 @@ def _insert_or_get(model, key, **fields):
         return model.objects.get(**key), False
 
 
-def speaker_resolve(*, name) -> Speaker | None:
-    """The speaker called `name` (by name or alias, ignoring case), created if unknown."""
+def speaker_known(speaker) -> names.Known:
+    """A Speaker as the pure name resolver knows it."""
+    return names.Known(id=speaker.pk, name=speaker.name, aliases=tuple(speaker.alias_list), kind=speaker.kind)
+
+
+def speakers_named_near(document_id):
+    """The speakers already named on this document or on one compared with it: those a news
+    short form ("Rouhani", "Mr. Rouhani") may refer to."""
+    documents = {document_id}
+    for left, right in Comparison.objects.filter(Q(left=document_id) | Q(right=document_id)).values_list(
+        "left", "right"
+    ):
+        documents.update((left, right))
+    return Speaker.objects.filter(
+        Q(annotations__span__document__in=documents) | Q(attributions__document__in=documents)
+    ).distinct()
+
+
+def speaker_resolve(*, name, document_id=None) -> Speaker | None:
+    """The speaker called `name`: by name or alias (ignoring case); else, given the document the
+    name is read on, the one speaker named there (or in its comparison) whose name this is a news
+    form of ("Zimmerman" and "Mr. Zimmerman" after "George Zimmerman"; see reader.names; an
+    ambiguous form is never guessed); else a new speaker of that name."""
     name = " ".join(name.split())
     if not name:
         return None
     found = Speaker.objects.all().matching(name)
     if found:
         return found[0]
+    if document_id is not None:
+        near = names.resolve(name, [speaker_known(s) for s in speakers_named_near(document_id)])
+        if near is not None:
+            return Speaker.objects.get(pk=near.id)
     speaker, _ = _insert_or_get(Speaker, {"name": name})
     return speaker
 
@@ -214,7 +240,7 @@ def annotation_create(*, document, start, end, exact, label, author, seen_sha256
         # A mention resolves at once: to the speaker it names (by name or alias), else to a new
         # speaker named by the mention. Stored now, not when a form is saved: a reader who
         # tags and moves on leaves no mention without its speaker. The panel can change it.
-        speaker = speaker_resolve(name=mention_name(span.exact))
+        speaker = speaker_resolve(name=mention_name(span.exact), document_id=span.document_id)
         if speaker is not None:
             Annotation.objects.filter(pk=annotation.pk).update(speaker=speaker)
             annotation.speaker = speaker
@@ -262,7 +288,7 @@ def annotation_update(
     if not wanted and current is not None:
         changes["speaker"] = None
     elif wanted and (current is None or wanted.casefold() not in {n.casefold() for n in current.names}):
-        changes["speaker"] = speaker_resolve(name=wanted)
+        changes["speaker"] = speaker_resolve(name=wanted, document_id=row.span.document_id)
     for name, value in (("cue", cue.strip()), ("note", note.strip())):
         if value != getattr(row, name):
             changes[name] = value
@@ -887,7 +913,7 @@ def adjudicate_write(
     text = document_for_offsets(getattr(document, "pk", document), seen_sha256=seen_sha256)
     # The server's own words at these offsets: out of range, empty or blank is refused there.
     span = span_get_or_create(document=text, start=start, end=end, exact=None, user=curator)
-    speaker = speaker_resolve(name=speaker_name)
+    speaker = speaker_resolve(name=speaker_name, document_id=span.document_id)
     cue, note = cue.strip(), note.strip()
     for row in rows.values():
         if _same_content(row, span=span, label=label, speaker=speaker, cue=cue, note=note):

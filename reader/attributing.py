@@ -11,7 +11,6 @@ or document). A declined proposal is kept, unseen, so the same words are never p
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from reader import names
@@ -63,28 +62,14 @@ def _span(document, piece, user):
 PRONOUNS = frozenset("he him his she her hers it its they them their we our i".split())  # noqa: SIM905
 
 
-def known(speaker) -> names.Known:
-    """A Speaker as the pure name resolver knows it."""
-    return names.Known(id=speaker.pk, name=speaker.name, aliases=tuple(speaker.alias_list), kind=speaker.kind)
-
-
 def _speaker(name, source_words, document_id):
-    """The speaker a typed name, or else the source's words, name: an alias or a news form of a
-    speaker already named in this document ("Rouhani" after "Hassan Rouhani"), else a new one.
-    A pronoun names nobody by itself: it is resolved, as a proposal, where proposals are made."""
+    """The speaker a typed name, or else the source's words, name (see `speaker_resolve`), its
+    kind guessed from the name when it is new. A pronoun names nobody by itself: it is resolved,
+    as a proposal, where proposals are made."""
     name = " ".join((name or "").split()) or mention_name(source_words or "")
     if not name or name.casefold() in PRONOUNS:
         return None
-    exact = Speaker.objects.all().matching(name)
-    if exact:
-        return exact[0]
-    here = Speaker.objects.filter(
-        Q(annotations__span__document=document_id) | Q(attributions__document=document_id)
-    ).distinct()
-    found = names.resolve(name, [known(speaker) for speaker in here])
-    if found is not None:
-        return Speaker.objects.get(pk=found.id)
-    speaker = speaker_resolve(name=name)
+    speaker = speaker_resolve(name=name, document_id=document_id)
     if speaker is not None and speaker.kind == Speaker.Kind.PERSON and speaker.version == 1:
         kind = names.guess_kind(name)
         if kind != speaker.kind:

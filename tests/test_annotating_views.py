@@ -374,3 +374,62 @@ def test_a_write_in_a_long_paragraph_swaps_only_its_sentence(user_client, db):
     )
     assert [index for index, _ in swapped] == ["1"]
     assert re.sub(r"<[^>]+>", "", swapped[0][1]) == "Second one follows. "
+
+
+NEWS = (
+    "George Zimmerman spoke on Monday. Hillary Rodham Clinton answered him.\n\n"
+    "Zimmerman said he was sorry. Mr. Zimmerman left. Mrs. Clinton stayed. Clinton said no."
+)
+
+
+@pytest.fixture
+def news(db):
+    from tests.factories import ComparisonFactory, DocumentFactory
+
+    left = DocumentFactory(slug="news-a", text=NEWS)
+    ComparisonFactory(
+        slug="news", left=left, right=DocumentFactory(slug="news-b", text="Zimmerman was there.")
+    )
+    return left
+
+
+def tag_speaker(client, document, words, occurrence=0):
+    assert (
+        client.post(CREATE, selection(document, words, "Speaker", occurrence), headers=HTMX).status_code
+        == 200
+    )
+    return Annotation.objects.filter(span__exact=words).order_by("-pk").first()
+
+
+@pytest.mark.parametrize(
+    ("full", "short"),
+    [
+        ("George Zimmerman", "Zimmerman"),
+        ("George Zimmerman", "Mr. Zimmerman"),
+        ("Hillary Rodham Clinton", "Mrs. Clinton"),
+    ],
+)
+def test_a_news_short_form_of_a_person_named_before_resolves_to_that_person(user_client, news, full, short):
+    person = tag_speaker(user_client, news, full).speaker
+    assert tag_speaker(user_client, news, short).speaker == person
+    assert Speaker.objects.count() == 1
+
+
+def test_a_short_form_in_the_compared_article_resolves_to_the_person_named_in_the_other(user_client, news):
+    person = tag_speaker(user_client, news, "George Zimmerman").speaker
+    other = news.__class__.objects.get(slug="news-b")
+    assert tag_speaker(user_client, other, "Zimmerman").speaker == person
+
+
+def test_a_short_form_with_nobody_named_before_makes_a_speaker_of_its_own(user_client, news):
+    assert tag_speaker(user_client, news, "Zimmerman").speaker.name == "Zimmerman"
+
+
+def test_a_name_typed_in_the_panel_resolves_as_a_news_form_too(user_client, user, news):
+    from reader import annotating
+
+    person = tag_speaker(user_client, news, "George Zimmerman").speaker
+    quote = AnnotationFactory(span=SpanFactory(document=news, start=0, end=6), author=user)
+    annotating.annotation_update(annotation=quote, user=user, label=quote.label, speaker_name="Mr. Zimmerman")
+    quote.refresh_from_db()
+    assert quote.speaker == person
