@@ -513,6 +513,9 @@ def test_split_outlet_parts_a_name_from_how_it_is_known(value, expected):
         ("''We will respond,''", "direct"),
         ("the strikes were an act of terror", "indirect"),
         ("“", "mixed"),  # a lone mark is no quotation, but it is quoted speech
+        ('"', "mixed"),
+        ("“We will respond.”,", "direct"),  # punctuation after the closing mark is not the words'
+        ("''We will go on", "mixed"),  # an opening mark alone does not make a quotation
         ("the reign of “crazy murderer” Trump", "mixed"),
         ('the reign of "crazy murderer" Trump', "mixed"),
         ("the ''crazy'' one", "mixed"),
@@ -555,3 +558,20 @@ def test_heading_lines_are_the_manifests_lines_and_markdown_headings():
     ]
     assert textlib.heading_lines(text) == [[md, md + len("## A subheading")]]
     assert textlib.heading_lines("#not a heading\n####### seven") == []
+
+
+def test_sentences_the_page_is_cut_into_skip_abbreviations_and_trim_whitespace():
+    text = "Mr. Smith said so. Then he left.   \n\nThree. U.S. troops left. Gen. Lee said.  "
+    assert [text[a:b] for a, b in textlib.sentences(text)] == [
+        "Mr. Smith said so.",
+        "Then he left.",
+        "Three.",
+        "U.S. troops left.",
+        "Gen. Lee said.",
+    ]
+
+
+def test_an_empty_selection_is_refused_with_its_message():
+    with pytest.raises(SelectionError) as refused:
+        textlib.check_selection("Some text.", 3, 3, "")
+    assert str(refused.value) == "The selection is empty: select some text first."
