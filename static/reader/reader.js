@@ -444,6 +444,9 @@
       const button = panel.querySelector(`.attribution.proposal [data-decide="${key === "a" ? "take" : "decline"}"]`);
       if (button) {
         event.preventDefault();
+        // A key pressed as the card arrives may beat htmx to the new form, which would then
+        // submit as a plain page (the no-JavaScript path): have htmx take it first.
+        htmx.process(button.form);
         button.click();
         return;
       }
