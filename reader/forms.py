@@ -143,11 +143,20 @@ class SelectionForm(forms.Form):
     start = offset_field()
     end = offset_field()
     exact = forms.CharField(strip=False, max_length=settings.MAX_DOCUMENT_BYTES)
-    label = forms.ModelChoiceField(
-        queryset=Label.objects.all(),
-        error_messages={"invalid_choice": "There is no such label."},
-    )
+    label = id_field("label")
     text_sha256 = forms.RegexField(regex=r"^[0-9a-f]{64}$", required=False)
+
+    def __init__(self, *args, labels, **kwargs):
+        # Every label, by id: the page re-rendered after the write needs them all anyway, so
+        # one query serves both.
+        self.labels = labels
+        super().__init__(*args, **kwargs)
+
+    def clean_label(self):
+        label = self.labels.get(self.cleaned_data["label"])
+        if label is None:
+            raise forms.ValidationError("There is no such label.")
+        return label
 
 
 class AnnotationForm(forms.Form):

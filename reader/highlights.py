@@ -11,7 +11,6 @@ import re
 from functools import lru_cache
 from html import escape
 
-from django.db.models import Q
 from django.utils.safestring import mark_safe
 
 from reader import text as textlib
@@ -187,102 +186,89 @@ def render_text(document, looks):
     return mark_safe("".join(parts))
 
 
-def looks_for(documents, *, within=None, labels=None, linked_ids=None, author=None):
+def looks_for(documents, *, within=None, labels=None, author=None):
     """Every highlight of these documents (or of one stretch [low, high) of one), by
-    document id, from plain rows whatever the number of annotations.
+    document id, from plain rows whatever the number of annotations."""
+    from reader.models import Attribution, Label
 
-    `linked_ids`, the ids of spans with a link, saves a query when the caller has
-    them; only linked spans without any annotation are then looked up."""
-    from reader.models import Annotation, Label, Span
-
+    Proposal = Attribution.Proposal
     ids = [document.pk for document in documents]
-    # .order_by(): the models' default orderings would join documents and sort for nothing.
-    annotations = Annotation.objects.filter(span__document__in=ids, span__orphaned=False).order_by()
-    if author is not None:  # blind mode: the viewer's own work only
-        annotations = annotations.filter(author=author)
-    if within:
-        low, high = within
-        annotations = annotations.filter(span__start__lt=high, span__end__gt=low)
     labels = labels or {label.pk: label for label in Label.objects.all()}
-    rows = {pk: [] for pk in ids}
-    bounds = {}
-    for document_id, span_id, start, end, label_id in annotations.values_list(
-        "span__document_id", "span_id", "span__start", "span__end", "label_id"
-    ):
-        rows[document_id].append((span_id, start, end, label_id))
-        bounds[span_id] = (document_id, start, end)
-    if linked_ids is None:
-        if author is None:
-            spans = Span.objects.filter(document__in=ids, orphaned=False).filter(
-                Q(links_out__isnull=False) | Q(links_in__isnull=False)
-            )
-        else:
-            spans = Span.objects.filter(document__in=ids, orphaned=False).filter(
-                Q(links_out__author=author) | Q(links_in__author=author)
-            )
-        if within:
-            spans = spans.filter(start__lt=high, end__gt=low)
-        linked_ids = set()
-        found = spans.order_by().values_list("id", "document_id", "start", "end").distinct()
-        for span_id, document_id, start, end in found:
-            linked_ids.add(span_id)
-            bounds[span_id] = (document_id, start, end)
-    missing = [span_id for span_id in linked_ids if span_id not in bounds]
-    if missing:
-        spans = Span.objects.filter(pk__in=missing, document__in=ids, orphaned=False)
-        if within:
-            spans = spans.filter(start__lt=high, end__gt=low)
-        for span_id, document_id, start, end in spans.order_by().values_list(
-            "id", "document_id", "start", "end"
-        ):
-            bounds[span_id] = (document_id, start, end)
-    linked = {pk: [] for pk in ids}
-    for span_id in linked_ids:
-        if span_id in bounds:
-            document_id, start, end = bounds[span_id]
+    rows, linked, roles = ({pk: [] for pk in ids} for _ in range(3))
+    for part, document_id, span_id, start, end, other, proposal in _highlight_rows(ids, within, author):
+        if part == "annotation":
+            rows[document_id].append((span_id, start, end, other))
+        elif part == "linked":
             linked[document_id].append((span_id, start, end))
-    roles = attribution_roles(ids, within, author)
+        else:
+            roles[document_id].append((span_id, start, end, part, other, proposal == Proposal.PROPOSED))
     return {pk: span_looks(rows[pk], labels, linked[pk], roles[pk]) for pk in ids}
 
 
-def attribution_roles(document_ids, within=None, author=None):
-    """(span id, start, end, role, attribution id, proposed) of every part of the attributions
-    (and undecided proposals) of these documents, by document id, from plain rows."""
-    from reader import visibility
-    from reader.models import Attribution
+def _highlight_rows(document_ids, within, author):
+    """(part, document id, span id, start, end, label or attribution id, proposal) of everything
+    the text shows: annotations, linked spans and the parts of attributions (undecided proposals
+    too, declined ones not), orphaned spans left out.
 
-    found = {pk: [] for pk in document_ids}
-    attributions = visibility.attributions(
-        Attribution.objects.filter(document__in=document_ids).shown(), author
-    ).order_by()
-    columns = ["pk", "document_id", "proposal"]
-    for role in ("content", "cue", "source"):
-        columns += [f"{role}_id", f"{role}__start", f"{role}__end", f"{role}__orphaned"]
-    for row in attributions.values_list(*columns):
-        pk, document_id, proposal = row[:3]
-        proposed = proposal == Attribution.Proposal.PROPOSED
-        for index, role in enumerate(("content", "cue", "source")):
-            span_id, start, end, orphaned = row[3 + 4 * index : 7 + 4 * index]
-            if span_id is None or orphaned or (within and not (start < within[1] and within[0] < end)):
-                continue
-            found[document_id].append((span_id, start, end, role, pk, proposed))
-    more = Attribution.content_more.through.objects.filter(
-        attribution__in=attributions.values("pk"), span__orphaned=False
+    One statement of plain SQL, not four ORM queries: re-rendering a sentence after a write is
+    the hot path of tagging, and building the queries cost more than running them."""
+    from django.db import connection
+
+    from reader.models import Annotation, Attribution, Link, Span
+
+    span, annotation, link = Span._meta.db_table, Annotation._meta.db_table, Link._meta.db_table
+    attribution = Attribution._meta.db_table
+    more = Attribution.content_more.through._meta.db_table
+    marks = ", ".join(["%s"] * len(document_ids))
+    # Every part's span, its document among these, not orphaned, within the stretch.
+    where = f"s.document_id IN ({marks}) AND NOT s.orphaned"
+    shown = list(document_ids)
+    if within:
+        where += ' AND s.start < %s AND s."end" > %s'
+        shown += [within[1], within[0]]
+    columns = 's.document_id, s.id, s.start, s."end"'
+    parts, params = [], []
+    mine = " AND a.author_id = %s" if author is not None else ""
+    parts.append(
+        f"SELECT 'annotation', {columns}, a.label_id, NULL FROM {annotation} a "
+        f"JOIN {span} s ON s.id = a.span_id WHERE {where}{mine}"
     )
-    for pk, document_id, proposal, span_id, start, end in more.values_list(
-        "attribution_id",
-        "attribution__document_id",
-        "attribution__proposal",
-        "span_id",
-        "span__start",
-        "span__end",
-    ):
-        if within and not (start < within[1] and within[0] < end):
-            continue
-        found[document_id].append(
-            (span_id, start, end, "content", pk, proposal == Attribution.Proposal.PROPOSED)
+    params += shown + ([author] if author is not None else [])
+    for end in ("source", "target"):
+        parts.append(
+            f"SELECT 'linked', {columns}, NULL, NULL FROM {span} s WHERE {where} AND EXISTS "
+            f"(SELECT 1 FROM {link} l WHERE l.{end}_id = s.id{mine.replace('a.', 'l.')})"
         )
-    return found
+        params += shown + ([author] if author is not None else [])
+    # Blind mode: the viewer's own attributions, and the machine's undecided proposals.
+    Proposal = Attribution.Proposal
+    decided = [Proposal.DECLINED] + ([author, Proposal.PROPOSED] if author is not None else [])
+    theirs = " AND t.proposal <> %s" + (
+        " AND (t.author_id = %s OR t.proposal = %s)" if author is not None else ""
+    )
+    for role in ("content", "cue", "source"):
+        parts.append(
+            f"SELECT '{role}', {columns}, t.id, t.proposal FROM {attribution} t "
+            f"JOIN {span} s ON s.id = t.{role}_id WHERE {where}{theirs}"
+        )
+        params += shown + decided
+    parts.append(
+        f"SELECT 'content', {columns}, t.id, t.proposal FROM {more} m "
+        f"JOIN {attribution} t ON t.id = m.attribution_id JOIN {span} s ON s.id = m.span_id "
+        f"WHERE {where}{theirs}"
+    )
+    params += shown + decided
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        found = cursor.fetchall()
+    # A span linked both ways appears twice; one row says it is linked.
+    seen = set()
+    for row in found:
+        if row[0] == "linked":
+            if row[2] in seen:
+                continue
+            seen.add(row[2])
+        yield row
 
 
 @lru_cache(maxsize=64)
@@ -296,13 +282,14 @@ def _unit_ranges(text):
     ]
 
 
-def changed_units(document, start, end, author=None):
+def changed_units(document, start, end, author=None, labels=None):
     """Re-render the sentences a write at [start, end) touched, with all their highlights (the
     viewer's only, in blind mode: `author`)."""
     touched = [(i, s, e) for i, s, e in _unit_ranges(document.text) if s < end and start < e]
     if not touched:
         return []
-    looks = looks_for([document], within=(touched[0][1], touched[-1][2]), author=author)[document.pk]
+    within = (touched[0][1], touched[-1][2])
+    looks = looks_for([document], within=within, labels=labels, author=author)[document.pk]
     spans = [(span_id, look.start, look.end) for span_id, look in looks.items()]
     units = [textlib.Unit(i, s, e, textlib.segments(s, e, spans)) for i, s, e in touched]
     return [mark_safe(_unit(document, document.text, unit, looks, oob=True)) for unit in units]
@@ -364,7 +351,7 @@ def columns_for(documents, *, labels, linked_ids, author=None):
     found = cache.get_many(keys.values())
     missing = [document for document in documents if keys[document.pk] not in found]
     if missing:
-        looks = looks_for(missing, labels=labels, linked_ids=linked_ids, author=author)
+        looks = looks_for(missing, labels=labels, author=author)
         rendered = {keys[d.pk]: str(render_text(d, looks[d.pk])) for d in missing}
         cache.set_many(rendered, COLUMN_CACHE_SECONDS)
         found.update(rendered)

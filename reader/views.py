@@ -338,7 +338,8 @@ def comparison_new(request):
 
 @require_POST
 def annotation_create(request):
-    form = SelectionForm(request.POST)
+    labels = {label.pk: label for label in Label.objects.all()}
+    form = SelectionForm(request.POST, labels=labels)
     if not form.is_valid():
         return error_response(request, form_errors(form), status=400)
     data = form.cleaned_data
@@ -361,7 +362,8 @@ def annotation_create(request):
     span = annotation.span
     panel_url = annotation.get_absolute_url() + _comparison_query(request)
     only = visibility.only_author(request.user, [span.document_id])
-    response = HttpResponse("".join(changed_units(span.document, span.start, span.end, author=only)))
+    units = changed_units(span.document, span.start, span.end, author=only, labels=labels)
+    response = HttpResponse("".join(units))
     trigger_client_event(response, ANNOTATIONS_CHANGED)
     return trigger_client_event(response, OPEN_PANEL, {"url": panel_url, "span": span.pk})
 
