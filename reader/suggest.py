@@ -506,7 +506,9 @@ def _counts(text, start, end, language):
     return Counter(terms(text[start:end], language))
 
 
+@lru_cache(maxsize=4096)
 def _prior(passage_size, size):
+    # Sizes are small whole numbers and a long text scores thousands of units: remembered.
     return (min(passage_size, size) / max(passage_size, size, 1)) ** LENGTH_PRIOR
 
 
