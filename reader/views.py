@@ -114,6 +114,12 @@ def _part(request, document):
                 request, f"“{name}” is a whole number from 0, in digits: ?{name}=12.", status=400
             )
         numbers[name] = int(value)
+    seen = request.GET.get("sha256")
+    if seen is not None and seen != document.text_sha256:
+        # Parts of another version of the text would not join onto the page's offsets.
+        return error_response(
+            request, "The text was edited since this page was loaded. Reload it to read on.", status=409
+        )
     if "from" not in numbers:
         return error_response(request, "Say which paragraph the part starts at: ?from=12.", status=400)
     try:

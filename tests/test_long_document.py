@@ -1,6 +1,7 @@
 """Long texts come in parts: the page holds the first, the others arrive as the reader scrolls.
 
-Bad inputs tried on the part view: `from` missing, empty, in letters, a superscript digit ("²"),
+Bad inputs tried on the part view: a part of a text edited since the page was loaded (409);
+`from` missing, empty, in letters, a superscript digit ("²"),
 an Arabic-Indic digit ("٣"), negative, with spaces, huge (20 digits), one past the last
 paragraph; `through` in letters, negative and past the end of the text; a part of a text short
 enough to be shown whole.
@@ -13,6 +14,7 @@ import pytest
 from django.urls import reverse
 
 from reader import highlights
+from reader import text as textlib
 from reader.models import Label
 from tests.factories import (
     AnnotationFactory,
@@ -87,7 +89,8 @@ def test_the_first_view_of_a_long_text_holds_its_first_part_and_ends_with_the_pl
     rest = REST.search(column)
     assert column.endswith(rest.group(0))
     assert rest.groups() == (str(first.high), str(len(long_document.text)), str(first.last))
-    assert f'hx-get="/documents/long/text/?from={first.last}"' in rest.group(0)
+    sha = long_document.text_sha256
+    assert f'hx-get="/documents/long/text/?from={first.last}&amp;sha256={sha}"' in rest.group(0)
     assert 'hx-trigger="intersect once"' in rest.group(0)
 
 
@@ -172,6 +175,17 @@ def test_without_javascript_the_next_part_is_a_page_of_its_own(user_client, long
     assert f'data-low="{wanted.low}"' in page
     assert f'href="/documents/long/?from={wanted.last}"' in page
     assert "Back to the start of the text" in page
+
+
+def test_a_part_of_a_text_edited_since_the_page_was_loaded_is_refused(user_client, long_document):
+    page = user_client.get(long_document.get_absolute_url()).content.decode()
+    url = htmllib.unescape(re.search(r'<div class="rest"[^>]* hx-get="([^"]+)"', page).group(1))
+    long_document.text = long_document.text.replace("Paragraph 30", "Paragraph thirty")
+    long_document.text_sha256 = textlib.sha256(long_document.text)
+    long_document.save()
+    response = user_client.get(url, **HX)
+    assert response.status_code == 409
+    assert "edited since this page was loaded" in response.content.decode()
 
 
 def test_anonymous_visitors_get_no_part(client, long_document):
