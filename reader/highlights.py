@@ -6,10 +6,13 @@ into offsets by counting the text before it. Built with string joins, not
 template loops: a page may hold thousands of segments.
 """
 
+import bisect
 import hashlib
 import re
 from functools import lru_cache
 from html import escape
+from itertools import pairwise
+from typing import NamedTuple
 
 from django.utils.safestring import mark_safe
 
@@ -172,6 +175,10 @@ def _blocks(document, looks):
     return textlib.layout(document.text, spans)
 
 
+def _gap(text, start, end):
+    return f'<span class="gap" hidden>{escape(text[start:end], quote=False)}</span>'
+
+
 def render_text(document, looks):
     """The whole text with highlights: the inside of a column's text element."""
     blocks = _blocks(document, looks)
@@ -180,7 +187,7 @@ def render_text(document, looks):
     parts = [
         _paragraph(document, text, block, looks, headings)
         if block.is_paragraph
-        else f'<span class="gap" hidden>{escape(text[block.start : block.end], quote=False)}</span>'
+        else _gap(text, block.start, block.end)
         for block in blocks
     ]
     return mark_safe("".join(parts))
@@ -351,9 +358,177 @@ def columns_for(documents, *, labels, linked_ids, author=None):
     found = cache.get_many(keys.values())
     missing = [document for document in documents if keys[document.pk] not in found]
     if missing:
-        looks = looks_for(missing, labels=labels, author=author)
-        rendered = {keys[d.pk]: str(render_text(d, looks[d.pk])) for d in missing}
+        rendered = {
+            keys[pk]: html for pk, html in _render_columns(missing, labels=labels, author=author).items()
+        }
         cache.set_many(rendered, COLUMN_CACHE_SECONDS)
         found.update(rendered)
     html = {document.pk: mark_safe(found[keys[document.pk]]) for document in documents}
     return html, sum(row["count"] for row in stats.values())
+
+
+# --- Long texts come in parts ----------------------------------------------------------------
+# A text longer than READER_PAGED_ABOVE characters is sent a part at a time: whole paragraphs
+# adding up to about READER_PAGE_CHARS, the first with the page, the others as the reader
+# scrolls. Each part holds the stored text [low, high) character for character (the gap before
+# each of its paragraphs included), so the parts joined are the whole rendering, and the page
+# counts offsets from the nearest paragraph's data-start.
+PAGED_ABOVE = 200_000
+PAGE_CHARS = 50_000
+
+
+class Part(NamedTuple):
+    first: int  # the index of its first paragraph
+    last: int  # one past its last paragraph
+    low: int  # where its text starts: 0, or the end of the paragraph before it
+    high: int  # where it ends: the end of its last paragraph, or of the text
+    paragraphs: int  # in the whole text
+    length: int  # of the whole text
+
+    @property
+    def rest(self):
+        """Where the text not in this part begins, for the placeholder standing for it."""
+        return self.high if self.last < self.paragraphs else None
+
+
+@lru_cache(maxsize=16)
+def _paragraph_bounds(text):
+    return tuple(textlib.paragraphs(text))
+
+
+@lru_cache(maxsize=16)
+def _units_before(text):
+    """How many sentence units (textlib.layout's numbering) come before each paragraph: a part
+    further down numbers its units as the whole text would, so writes swap the right ones."""
+    starts = sorted({start for start, _ in textlib.sentences(text)})
+    counts, total = [], 0
+    for start, end in _paragraph_bounds(text):
+        counts.append(total)
+        total += 1 + bisect.bisect_left(starts, end) - bisect.bisect_right(starts, start)
+    return counts
+
+
+def _render_columns(documents, *, labels, author):
+    """Each document's column HTML by id: the whole text, or a long text's first part (the page
+    asks for the others as the reader scrolls)."""
+    parts = {document.pk: part_of(document) for document in documents}
+    whole = [document for document in documents if parts[document.pk] is None]
+    looks = looks_for(whole, labels=labels, author=author) if whole else {}
+    rendered = {document.pk: str(render_text(document, looks[document.pk])) for document in whole}
+    for document in documents:
+        part = parts[document.pk]
+        if part is not None:
+            within = (0, part.high)
+            part_looks = looks_for([document], within=within, labels=labels, author=author)[document.pk]
+            rendered[document.pk] = str(render_part(document, part_looks, part))
+    return rendered
+
+
+def part_of(document, first=0, through=None):
+    """The part of a long text from paragraph `first` on (reaching at least past offset
+    `through`), or None for a text short enough to be sent whole. ValueError for a `first`
+    or `through` outside the text."""
+    from django.conf import settings
+
+    text = document.text
+    if len(text) <= getattr(settings, "READER_PAGED_ABOVE", PAGED_ABOVE):
+        return None
+    bounds = _paragraph_bounds(text)
+    count = len(bounds)
+    if not 0 <= first < count:
+        raise ValueError(f"The text has {count} paragraphs: ask for one from 0 to {count - 1}.")
+    if through is not None and not 0 <= through < len(text):
+        raise ValueError(f"The text has {len(text)} characters: ask for an offset from 0 to {len(text) - 1}.")
+    size = getattr(settings, "READER_PAGE_CHARS", PAGE_CHARS)
+    low = bounds[first - 1][1] if first else 0
+    last = first + 1
+    while last < count and (bounds[last - 1][1] - low < size or bounds[last - 1][1] <= (through or -1)):
+        last += 1
+    high = bounds[last - 1][1] if last < count else len(text)
+    return Part(first, last, low, high, count, len(text))
+
+
+def render_part(document, looks, part):
+    """The paragraphs of one part with their highlights (`looks` of at least [low, high)):
+    exactly the slice of render_text's answer that holds text[low:high]."""
+    text = document.text
+    bounds = _paragraph_bounds(text)
+    headings = set(document.heading_ranges)
+    begin = bounds[part.first][0]
+    # Sentence starts of these paragraphs only: sentences never cross a paragraph.
+    starts = sorted({begin + s for s, _ in textlib.sentences(text[begin : part.high])})
+    unit_index = _units_before(text)[part.first] if part.first else 0
+    blocks, edges = [], []
+    for index in range(part.first, part.last):
+        start, end = bounds[index]
+        cuts = [start, *(s for s in starts if start < s < end), end]
+        block = textlib.Block(start, end, True, index)
+        for unit_start, unit_end in pairwise(cuts):
+            block.units.append(textlib.Unit(unit_index, unit_start, unit_end))
+            unit_index += 1
+        blocks.append(block)
+        edges += cuts
+    spans = [(span_id, look.start, look.end) for span_id, look in looks.items() if look.start < part.high]
+    # Sweep from the earliest start, as the whole text's sweep would, so that spans reaching in
+    # from an earlier part keep their order (outermost first) in every piece.
+    sweep_from = min([begin, *(start for _, start, _ in spans)])
+    pieces = iter([(block, unit) for block in blocks for unit in block.units])
+    block, unit = next(pieces)
+    for segment in textlib.segments(sweep_from, bounds[part.last - 1][1], spans, cuts=edges):
+        if segment.start < begin:
+            continue
+        while segment.start >= unit.end:
+            block, unit = next(pieces)
+        if segment.start < block.start:  # in the gap before the paragraph
+            continue
+        block.segments.append(segment)
+        unit.segments.append(segment)
+    parts = []
+    for block in blocks:
+        gap_start = bounds[block.index - 1][1] if block.index else 0
+        if gap_start < block.start:
+            parts.append(_gap(text, gap_start, block.start))
+        parts.append(_paragraph(document, text, block, looks, headings))
+    if part.last == part.paragraphs and bounds[-1][1] < len(text):
+        parts.append(_gap(text, bounds[-1][1], len(text)))
+    return mark_safe("".join(parts))
+
+
+def part_html(document, part, *, labels, author=None):
+    """One part's HTML, cached under a fingerprint of what it shows (as columns_for does for
+    whole columns): the text, the labels, the annotations and links of its stretch, the
+    document's attributions, and whose work it shows."""
+    from django.core.cache import cache
+    from django.db.models import Count, Max, Q
+
+    from reader.models import Annotation, Attribution, Link
+
+    low, high = part.low, part.high
+    annotations = Annotation.objects.filter(
+        span__document=document, span__start__lt=high, span__end__gt=low
+    ).order_by()
+    links = Link.objects.filter(
+        Q(source__document=document, source__start__lt=high, source__end__gt=low)
+        | Q(target__document=document, target__start__lt=high, target__end__gt=low)
+    ).order_by()
+    if author is not None:
+        annotations, links = annotations.filter(author=author), links.filter(author=author)
+    fingerprint = (
+        document.text_sha256,
+        document.headings,
+        [(label.pk, label.name, label.kind, label.shortcut, label.position) for label in labels.values()],
+        annotations.aggregate(count=Count("id"), newest=Max("id"), changed=Max("modified")),
+        sorted(links.values_list("id", flat=True)),
+        Attribution.objects.filter(document=document)
+        .order_by()
+        .aggregate(count=Count("id"), newest=Max("id"), changed=Max("modified")),
+        author,
+        part,
+    )
+    key = f"part:{document.pk}:{hashlib.sha256(repr(fingerprint).encode()).hexdigest()}"
+    html = cache.get(key)
+    if html is None:
+        looks = looks_for([document], within=(low, high), labels=labels, author=author)[document.pk]
+        html = str(render_part(document, looks, part))
+        cache.set(key, html, COLUMN_CACHE_SECONDS)
+    return mark_safe(html)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("compare/<slug:slug>/agreement/", views_curation.comparison_agreement, name="comparison_agreement"),
     path("compare/<slug:slug>/blind/", views_curation.comparison_blind, name="comparison_blind"),
     path("documents/<slug:slug>/", views.document_detail, name="document_detail"),
+    path("documents/<slug:slug>/text/", views.document_part, name="document_part"),
     path("annotations/new/", views.annotation_create, name="annotation_create"),
     path("annotations/<int:pk>/", views.annotation_detail, name="annotation_detail"),
     path("annotations/<int:pk>/delete/", views.annotation_delete, name="annotation_delete"),

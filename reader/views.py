@@ -28,7 +28,7 @@ from reader.forms import (
     SidebarForm,
     form_errors,
 )
-from reader.highlights import changed_units, columns_for
+from reader.highlights import Part, changed_units, columns_for, part_html, part_of
 from reader.models import (
     Annotation,
     Attribution,
@@ -75,7 +75,63 @@ def comparison_detail(request, slug):
 
 @require_GET
 def document_detail(request, slug):
-    return _reader(request, [get_object_or_404(Document, slug=slug)])
+    """One article; for a long one `?from=N` shows its part from paragraph N (the paging that
+    works without JavaScript: each part ends with a link to the next)."""
+    document = get_object_or_404(Document, slug=slug)
+    if "from" not in request.GET:
+        return _reader(request, [document])
+    part = _part(request, document)
+    if isinstance(part, HttpResponse):
+        return part
+    return _reader(request, [document], part=part)
+
+
+@require_GET
+def document_part(request, slug):
+    """A part of a long text, paragraphs from `?from=N` (and on past offset `?through=M` when
+    given), for the page to put in place of its placeholder as the reader scrolls."""
+    document = get_object_or_404(Document, slug=slug)
+    part = _part(request, document)
+    if isinstance(part, HttpResponse):
+        return part
+    if not request.htmx:
+        return redirect(f"{document.get_absolute_url()}?{urlencode({'from': part.first})}")
+    labels = {label.pk: label for label in Label.objects.all()}
+    only = visibility.only_author(request.user, [document])
+    column = Column(document, part_html(document, part, labels=labels, author=only), part=part)
+    return render(request, "reader/reader.html#text-part", {"column": column})
+
+
+def _part(request, document):
+    """The part `?from=` (and `?through=`) names, or a 400 saying what is wrong."""
+    numbers = {}
+    for name in ("from", "through"):
+        value = request.GET.get(name)
+        if value is None:
+            continue
+        # ASCII digits only: int() would also read " 3", "-3" and "٣" (an Arabic-Indic three).
+        if not (value.isascii() and value.isdecimal() and len(value) < 10):
+            return error_response(
+                request, f"“{name}” is a whole number from 0, in digits: ?{name}=12.", status=400
+            )
+        numbers[name] = int(value)
+    seen = request.GET.get("sha256")
+    if seen is not None and seen != document.text_sha256:
+        # Parts of another version of the text would not join onto the page's offsets.
+        return error_response(
+            request, "The text was edited since this page was loaded. Reload it to read on.", status=409
+        )
+    if "from" not in numbers:
+        return error_response(request, "Say which paragraph the part starts at: ?from=12.", status=400)
+    try:
+        part = part_of(document, numbers["from"], numbers.get("through"))
+    except ValueError as error:
+        return error_response(request, str(error), status=400)
+    if part is None:
+        return error_response(
+            request, "This text is short enough to be shown whole: it has no parts.", status=400
+        )
+    return part
 
 
 @dataclass
@@ -83,6 +139,7 @@ class Column:
     document: Document
     html: str = ""
     proposals: int = 0  # undecided machine proposals in this article
+    part: Part | None = None  # of a long text: the rest is loaded as the reader scrolls
 
 
 class SidebarFilter:
@@ -133,7 +190,7 @@ def _page(queryset, number):
     return rows[:SIDEBAR_PAGE], (number + 1 if len(rows) > SIDEBAR_PAGE else None)
 
 
-def _reader(request, documents, comparison=None):
+def _reader(request, documents, comparison=None, part=None):
     """The reader, or one of its fragments for htmx: the sidebar, or the next page of a list.
 
     A fixed number of queries whatever the number of annotations and links: the
@@ -229,8 +286,14 @@ def _reader(request, documents, comparison=None):
             .order_by()
         )
         context["columns"] = [
-            Column(document, html[document.pk], proposals.get(document.pk, 0)) for document in documents
+            Column(document, html[document.pk], proposals.get(document.pk, 0), part or part_of(document))
+            for document in documents
         ]
+        if part is not None:  # one article, from a later part on
+            (column,) = context["columns"]
+            column.html = part_html(
+                column.document, part, labels={label.pk: label for label in labels}, author=only
+            )
     if filters.active:
         # "19 of 126", and which highlights the filter keeps, so the text can dim the others.
         matching = filters.annotations(

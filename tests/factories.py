@@ -344,3 +344,26 @@ def dense_reading(*, author, annotations=150, links=60):
             break
         LinkFactory(source=source, target=target, relation=relations[n % len(relations)], author=author)
     return comparison
+
+
+# --- Long documents -----------------------------------------------------------------------------
+
+
+def long_text(paragraphs=60, seed=0):
+    """A synthetic article of `paragraphs` paragraphs (about 250 characters each): sentences with
+    emoji, combining marks and an astral letter, a line break inside some paragraphs, a
+    Markdown heading, and blank lines of spaces between a few, so that every part of a paged
+    text meets each kind of character and gap."""
+    words = ["minister", "said", "talks", "🇮🇷", "e\u0301lan", "𝒳", "👨‍👩‍👧", "officials", "denied", "report"]
+    out = []
+    for index in range(paragraphs):
+        if index == paragraphs // 3:
+            out.append(f"## Part {index}")
+            continue
+        sentences = []
+        for sentence in range(3):
+            picked = [words[(seed + index * 7 + sentence * 3 + n) % len(words)] for n in range(12)]
+            sentences.append(f"Paragraph {index} sentence {sentence}: " + " ".join(picked) + ".")
+        joiner = "\n" if index % 5 == 0 else " "
+        out.append(joiner.join(sentences))
+    return "".join(p + ("\n \n" if i % 7 == 3 else "\n\n") for i, p in enumerate(out)).rstrip("\n")

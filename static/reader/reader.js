@@ -27,13 +27,34 @@
   };
 
   // The page holds the stored text character for character (gaps between
-  // paragraphs sit in hidden elements), so an offset is the number of code
-  // points between the start of the text element and the boundary.
+  // paragraphs sit in hidden elements), and each paragraph says where it starts
+  // (data-start), so an offset is that start plus the code points between the
+  // paragraph and the boundary. Counting from the nearest paragraph, not the top,
+  // keeps it right when a long text's page holds only its first parts.
+  const paragraphAt = (root, node, offset) => {
+    const element = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
+    const inside = element.closest(".para[data-start]");
+    if (inside && root.contains(inside)) return inside;
+    // In a gap, or between the text's children: the last paragraph before that point.
+    let child = node === root ? root.childNodes[offset - 1] : node;
+    if (node !== root) {
+      while (child.parentNode !== root) child = child.parentNode;
+      child = child.previousSibling;
+    }
+    while (child && !(child.nodeType === Node.ELEMENT_NODE && child.matches(".para[data-start]"))) {
+      child = child.previousSibling;
+    }
+    return child || null;
+  };
+
   const offsetOf = (root, node, offset) => {
+    const paragraph = paragraphAt(root, node, offset);
     const before = document.createRange();
-    before.setStart(root, 0);
+    before.setStart(paragraph || root, 0);
     before.setEnd(node, offset);
-    return codePoints(before.toString());
+    // Before the first paragraph shown: from where the page's text begins (a later part's page).
+    const base = paragraph ? paragraph.dataset.start : root.dataset.low || 0;
+    return Number(base) + codePoints(before.toString());
   };
 
   // The selection as the server wants it, or null when it is not in one article.
@@ -46,6 +67,12 @@
     const clipped = range.cloneRange();
     if (!root.contains(range.startContainer)) clipped.setStart(root, 0);
     if (!root.contains(range.endContainer)) clipped.setEnd(root, root.childNodes.length);
+    // The placeholder of a long text's unloaded rest holds no text of the article.
+    const rest = root.querySelector(":scope > .rest");
+    if (rest && clipped.intersectsNode(rest)) {
+      if (rest.contains(clipped.startContainer)) return null;
+      clipped.setEndBefore(rest);
+    }
     const exact = clipped.toString();
     if (!exact.trim()) return null;
     const start = offsetOf(root, clipped.startContainer, clipped.startOffset);
@@ -508,6 +535,19 @@
     });
   }
 
+  // The highlights the panel shows are marked in the text; `reveal` brings the first into view.
+  const markActive = (reveal) => {
+    const inner = panel?.querySelector(".panel-inner");
+    if (!inner) return;
+    for (const mark of document.querySelectorAll("mark.hl.active")) mark.classList.remove("active");
+    const marks = marksOf(inner.dataset.spans.split(" ").filter(Boolean));
+    for (const mark of marks) mark.classList.add("active");
+    if (reveal && marks.length) {
+      const box = marks[0].getBoundingClientRect();
+      if (box.top < 0 || box.bottom > window.innerHeight) marks[0].scrollIntoView({ block: "center" });
+    }
+  };
+
   // When the panel shows a highlight, mark it in the text and bring it into view.
   document.addEventListener("htmx:afterSwap", (event) => {
     if (!panel || event.detail.target !== panel) return;
@@ -515,16 +555,40 @@
     stopPicking();
     const inner = panel.querySelector(".panel-inner");
     if (!inner) return;
-    for (const mark of document.querySelectorAll("mark.hl.active")) mark.classList.remove("active");
-    const ids = inner.dataset.spans.split(" ").filter(Boolean);
-    const marks = marksOf(ids);
-    for (const mark of marks) mark.classList.add("active");
-    if (marks.length) {
-      const box = marks[0].getBoundingClientRect();
-      if (box.top < 0 || box.bottom > window.innerHeight) marks[0].scrollIntoView({ block: "center" });
-    }
+    markActive(true);
     inner.focus({ preventScroll: true });
   });
+
+  // ---- A long text comes in parts ------------------------------------------
+  // Its page holds the first part and a placeholder (.rest) that htmx swaps for the next part
+  // when it comes into view. To show a highlight further on, load the parts up to it first.
+  const loadThrough = async (documentId, offset) => {
+    const root = document.getElementById(`text-${documentId}`);
+    while (root) {
+      const rest = root.querySelector(":scope > .rest");
+      if (!rest || offset < Number(rest.dataset.start)) return;
+      const url = new URL(rest.getAttribute("hx-get"), window.location.href);
+      url.searchParams.set("through", offset);
+      await htmx.ajax("GET", url.pathname + url.search, { target: rest, swap: "outerHTML" });
+      // Swapped by a scroll meanwhile: go on from the new placeholder. Not swapped at all (an
+      // error, which the flash shows): stop.
+      if (rest.isConnected) return;
+    }
+  };
+
+  // A sidebar item names where its highlights start (data-at="document:offset …").
+  document.addEventListener("click", (event) => {
+    const item = event.target.closest?.("#sidebar [data-at]");
+    if (!item) return;
+    const wanted = item.dataset.at.split(" ").map((at) => at.split(":").map(Number));
+    if (!wanted.some(([documentId, offset]) => loadsLater(documentId, offset))) return;
+    Promise.all(wanted.map(([documentId, offset]) => loadThrough(documentId, offset))).then(() => markActive(true));
+  });
+
+  const loadsLater = (documentId, offset) => {
+    const rest = document.querySelector(`#text-${documentId} > .rest`);
+    return Boolean(rest) && offset >= Number(rest.dataset.start);
+  };
 
   // A new annotation opens in the panel (the server says which, in HX-Trigger).
   document.body.addEventListener("open-panel", (event) => {
@@ -554,6 +618,7 @@
       readLinks();
       redraw();
       showFilter();
+      markActive(false); // a part just loaded may hold highlights the panel shows
     });
   }
   for (const column of document.querySelectorAll("main.reader .column")) {
