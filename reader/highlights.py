@@ -170,27 +170,93 @@ def _hide_marker(html):
     return _MARKER.sub(r'\1<span class="heading-marker" hidden>\2</span>', html, count=1)
 
 
-def _blocks(document, looks):
-    spans = [(span_id, look.start, look.end) for span_id, look in looks.items()]
-    return textlib.layout(document.text, spans)
-
-
 def _gap(text, start, end):
     return f'<span class="gap" hidden>{escape(text[start:end], quote=False)}</span>'
 
 
 def render_text(document, looks):
-    """The whole text with highlights: the inside of a column's text element."""
-    blocks = _blocks(document, looks)
+    """The whole text with highlights: the inside of a column's text element.
+
+    Each paragraph is cached under a digest of what it shows (its place, the text, and the look
+    of every span over it), so the first view after a write renders again only the paragraphs
+    the write changed, not the whole text."""
+    from django.core.cache import cache
+
     text = document.text
+    skeleton = _skeleton(text)
+    paragraphs = [block for block in skeleton if block.is_paragraph]
+    starts = [block.start for block in paragraphs]
+    over = [[] for _ in paragraphs]  # the spans over each paragraph
+    for span_id, look in looks.items():
+        index = max(bisect.bisect_right(starts, look.start) - 1, 0)
+        while index < len(paragraphs) and paragraphs[index].start < look.end:
+            if look.start < paragraphs[index].end:
+                over[index].append(span_id)
+            index += 1
     headings = set(document.heading_ranges)
-    parts = [
-        _paragraph(document, text, block, looks, headings)
-        if block.is_paragraph
-        else _gap(text, block.start, block.end)
-        for block in blocks
-    ]
-    return mark_safe("".join(parts))
+    keys = {}
+    for block, ids in zip(paragraphs, over, strict=True):
+        shown = sorted(_signature(span_id, looks[span_id]) for span_id in ids)
+        place = (document.pk, document.text_sha256, block.index, block.start, block.end)
+        digest = hashlib.sha256(repr((place, (block.start, block.end) in headings, shown)).encode())
+        keys[block.index] = f"paragraph:{digest.hexdigest()}"
+    found = cache.get_many(keys.values())
+    rendered = {}
+    for block, ids in zip(paragraphs, over, strict=True):
+        if keys[block.index] not in found:
+            spans = [(span_id, looks[span_id].start, looks[span_id].end) for span_id in ids]
+            html = _paragraph_alone(document, block, spans, looks, headings)
+            rendered[keys[block.index]] = html
+    if rendered:
+        cache.set_many(rendered, COLUMN_CACHE_SECONDS)
+        found.update(rendered)
+    return mark_safe(
+        "".join(
+            found[keys[block.index]] if block.is_paragraph else _gap(text, block.start, block.end)
+            for block in skeleton
+        )
+    )
+
+
+@lru_cache(maxsize=64)
+def _skeleton(text):
+    """The text's paragraphs (with their sentence units) and the gaps between them."""
+    return textlib.layout(text, [])
+
+
+def _signature(span_id, look):
+    """Everything of a span's look that its marks show, comparable across processes."""
+    roles, attributions = tuple(sorted(look.roles)), tuple(look.attributions)
+    return (
+        span_id,
+        look.start,
+        look.end,
+        look.classes,
+        look.title,
+        look.tag,
+        look.linked,
+        roles,
+        attributions,
+    )
+
+
+def _paragraph_alone(document, skeleton_block, spans, looks, headings):
+    """One paragraph with the given spans over it, as the whole text's sweep would cut it: the
+    sweep starts at the earliest of them, so spans reaching in from before keep their order."""
+    start, end = skeleton_block.start, skeleton_block.end
+    block = textlib.Block(start, end, True, skeleton_block.index)
+    block.units = [textlib.Unit(unit.index, unit.start, unit.end) for unit in skeleton_block.units]
+    edges = [unit.start for unit in block.units]
+    units = iter(block.units)
+    unit = next(units)
+    for segment in textlib.segments(min([start, *(s for _, s, _ in spans)]), end, spans, cuts=edges):
+        if segment.start < start:
+            continue
+        while segment.start >= unit.end:
+            unit = next(units)
+        block.segments.append(segment)
+        unit.segments.append(segment)
+    return _paragraph(document, document.text, block, looks, headings)
 
 
 def looks_for(documents, *, within=None, labels=None, author=None):

@@ -232,7 +232,13 @@ if CACHE_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Rendered paragraphs are cached one by one: room for many more than the default 300 entries.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
+    }
 
 SESSION_COOKIE_HTTPONLY = True
 # Sessions read from the cache, written through to the database: one query less on every
