@@ -151,13 +151,14 @@ class Spans:
     """The ids of the spans covering a segment, outermost first, as a chain that shares its outer
     part with the neighbouring segments': in a deep nest each piece would otherwise repeat every
     id around it, quadratic in time and memory. Immutable; behaves as a tuple (len, iteration,
-    [-1] for the innermost, `in`, equality with a tuple). `memo` lets a consumer keep what it
-    works out of one chain, for the chains built on it."""
+    [-1] for the innermost, `in`, equality with a tuple). `since` is the offset where the link
+    was made (its span starts there, or a crossing span ended there); `memo` lets a consumer keep
+    what it works out of one chain, for the chains built on it."""
 
-    __slots__ = ("innermost", "outer", "depth", "memo")
+    __slots__ = ("innermost", "outer", "depth", "since", "memo")
 
-    def __init__(self, innermost, outer=None):
-        self.innermost, self.outer = innermost, outer
+    def __init__(self, innermost, outer=None, since=None):
+        self.innermost, self.outer, self.since = innermost, outer, since
         self.depth = outer.depth + 1 if outer is not None else 1
         self.memo = None
 
@@ -257,17 +258,17 @@ def segments(start: int, end: int, spans, cuts=()) -> list[Segment]:
             if len(gone) == 1 and active.innermost == gone[0]:
                 active = active.outer
             else:
-                active = _without(active, set(gone))
+                active = _without(active, set(gone), cut)
         new = starting.get(cut)
         if new:
             new.sort(reverse=True)
             for _, span_id in new:
-                active = Spans(span_id, active)
+                active = Spans(span_id, active, cut)
         result.append(Segment(cut, next_cut, () if active is None else active))
     return result
 
 
-def _without(active, gone):
+def _without(active, gone, cut):
     kept = []
     while gone:
         if active.innermost in gone:
@@ -276,7 +277,7 @@ def _without(active, gone):
             kept.append(active.innermost)
         active = active.outer
     for span_id in reversed(kept):
-        active = Spans(span_id, active)
+        active = Spans(span_id, active, cut)
     return active
 
 
