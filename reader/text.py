@@ -169,11 +169,19 @@ class Spans:
             yield link
             link = link.outer
 
+    def _innermost_first(self):
+        ids = []
+        link = self
+        while link is not None:
+            ids.append(link.innermost)
+            link = link.outer
+        return ids
+
     def __reversed__(self):
-        return (link.innermost for link in self.chain())
+        return iter(self._innermost_first())
 
     def __iter__(self):
-        ids = list(reversed(self))
+        ids = self._innermost_first()
         ids.reverse()
         return iter(ids)
 
