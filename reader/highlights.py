@@ -124,18 +124,21 @@ def _covering(spans, looks):
     return spans.memo[1:]
 
 
-def _starting(spans, start, looks):
-    """The looks of the spans that start where a piece starts, outermost first: all made into
-    links of the chain there, innermost, so only those links are looked at."""
-    starting = []
+def _made_here(spans, start):
+    """The links of a piece's chain made where it starts, innermost first: those of the spans
+    that start there (or, after a crossing end or a sentence edge, restart there)."""
+    made = []
     for link in spans.chain():
         if link.since != start:
             break
-        look = looks[link.innermost]
-        if look.start == start:
-            starting.append(look)
-    starting.reverse()
-    return starting
+        made.append(link)
+    return made
+
+
+# A piece under more spans than this names in data-spans only those whose links were made where
+# it starts, and in data-outer how many of the previous piece's spans (outermost first) cover it
+# too; reader.js rebuilds the rest. Listing every covering span made a deep nest's page quadratic.
+LISTED_DEPTH = 8
 
 
 def _mark(text, segment, looks):
@@ -161,15 +164,17 @@ def _mark(text, segment, looks):
     for role in roles:
         if f" a-{role}" not in classes:
             classes += f" a-{role}"
-    starting = _starting(spans, segment.start, looks)
+    made = [link.innermost for link in reversed(_made_here(spans, segment.start))]
+    starting = [looks[span_id] for span_id in made if looks[span_id].start == segment.start]
     tag = f' data-tag="{escape(" ".join(look.marker for look in starting))}"' if starting else ""
     if any(look.linked for look in starting):
         tag += ' tabindex="0"'
     tag += _attributes(attributions)
-    return (
-        f'<mark class="{classes}" data-spans="{" ".join(map(str, spans))}"'
-        f' title="{inner.title}"{tag}>{words}</mark>'
-    )
+    if len(spans) > LISTED_DEPTH and len(made) < len(spans):
+        named = f'data-spans="{" ".join(map(str, made))}" data-outer="{len(spans) - len(made)}"'
+    else:
+        named = f'data-spans="{" ".join(map(str, spans))}"'
+    return f'<mark class="{classes}" {named} title="{inner.title}"{tag}>{words}</mark>'
 
 
 def _unit(document, text, unit, looks, oob=False):

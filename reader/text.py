@@ -152,8 +152,8 @@ class Spans:
     part with the neighbouring segments': in a deep nest each piece would otherwise repeat every
     id around it, quadratic in time and memory. Immutable; behaves as a tuple (len, iteration,
     [-1] for the innermost, `in`, equality with a tuple). `since` is the offset where the link
-    was made (its span starts there, or a crossing span ended there); `memo` lets a consumer keep
-    what it works out of one chain, for the chains built on it."""
+    was made (its span starts there, a crossing span ended there, or an extra cut); `memo` lets
+    a consumer keep what it works out of one chain, for the chains built on it."""
 
     __slots__ = ("innermost", "outer", "depth", "since", "memo")
 
@@ -246,18 +246,21 @@ def segments(start: int, end: int, spans, cuts=()) -> list[Segment]:
     cover it, outermost first, in a chain shared with its neighbours (see Spans). Sorting the
     boundaries makes this O((n + k) log k) for k spans; a span ending while spans that started
     after it go on costs as many steps as there are of those.
-    Extra `cuts` (paragraph boundaries) split segments without naming a span.
+    Extra `cuts` (paragraph and sentence edges) split segments without naming a span; the
+    chain of the piece after one is made there (see Spans.since).
     """
     starting, ending = {}, {}
+    fresh = {c for c in cuts if start < c < end}
     for span_id, span_start, span_end in spans:
         clipped_start, clipped_end = max(span_start, start), min(span_end, end)
         if clipped_start < clipped_end:
             starting.setdefault(clipped_start, []).append((span_end, span_id))
             ending.setdefault(clipped_end, []).append(span_id)
-    cuts = sorted({start, end, *starting, *ending, *(c for c in cuts if start < c < end)})
+    cuts = sorted({start, end, *starting, *ending, *fresh})
     # Spans that start earlier (or end later) sit further out. A span starting is pushed in
     # O(1); spans ending innermost are popped in O(1); only a span ending under others that
-    # outlive it (crossing spans) has the links above it rebuilt.
+    # outlive it (crossing spans) has the links above it rebuilt. At an extra cut the chain is
+    # made anew: a page may swap one sentence alone, so its first piece names all its own links.
     active = None
     result = []
     for cut, next_cut in pairwise(cuts):
@@ -267,6 +270,8 @@ def segments(start: int, end: int, spans, cuts=()) -> list[Segment]:
                 active = active.outer
             else:
                 active = _without(active, set(gone), cut)
+        if cut in fresh and active is not None:
+            active = _without(active, set(), cut, everything=True)
         new = starting.get(cut)
         if new:
             new.sort(reverse=True)
@@ -276,9 +281,9 @@ def segments(start: int, end: int, spans, cuts=()) -> list[Segment]:
     return result
 
 
-def _without(active, gone, cut):
+def _without(active, gone, cut, everything=False):
     kept = []
-    while gone:
+    while gone or (everything and active is not None):
         if active.innermost in gone:
             gone.discard(active.innermost)
         else:

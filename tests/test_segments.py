@@ -5,6 +5,7 @@ cross, with labels, links and attribution roles drawn at random; pieces are cut 
 range and from stretches that clip spans at their edges.
 """
 
+import re
 from html import escape
 from types import SimpleNamespace
 
@@ -86,15 +87,56 @@ def annotated_spans(draw):
     return [span for span in spans if span[0] in looks], looks
 
 
+NAMED = re.compile(r'data-spans="([^"]*)"(?: data-outer="(\d+)")?')
+
+
+def spans_named(marks):
+    """Every mark's covering spans, as reader.js rebuilds them: a deep piece's data-outer spans
+    are the first ones of the piece before it, then come its own."""
+    chain, named = [], []
+    for html in marks:
+        own, outer = NAMED.search(html).groups()
+        assert outer is None or 0 < int(outer) <= len(chain)
+        chain = chain[: int(outer or 0)] + own.split()
+        named.append(" ".join(chain))
+    return named
+
+
 @settings(max_examples=300, deadline=None)
 @given(annotated_spans(), st.data())
 def test_a_piece_renders_as_it_did_when_every_covering_span_was_looked_at(case, data):
     spans, looks = case
     start = data.draw(st.integers(0, 20))
     end = data.draw(st.integers(start, 21))
-    for segment in textlib.segments(start, end, spans):
-        if segment.spans:
-            assert highlights._mark(TEXT, segment, looks) == old_mark(TEXT, segment, looks)
+    pieces = [s for s in textlib.segments(start, end, spans) if s.spans]
+    new = [highlights._mark(TEXT, s, looks) for s in pieces]
+    old = [old_mark(TEXT, s, looks) for s in pieces]
+    assert spans_named(new) == [NAMED.search(html).group(1) for html in old]
+    assert [NAMED.sub("", html) for html in new] == [NAMED.sub("", html) for html in old]
+
+
+def test_a_deep_piece_names_only_the_spans_starting_there_and_how_many_it_shares():
+    n = 12
+    spans = [(i, i, 2 * n + 1 - i) for i in range(1, n + 1)]
+    looks = highlights.span_looks([(*span, 1) for span in spans], LABELS)
+    marks = [highlights._mark(TEXT, s, looks) for s in textlib.segments(0, 2 * n + 1, spans) if s.spans]
+    named = [NAMED.search(html).groups() for html in marks]
+    listed = [(" ".join(map(str, range(1, depth + 1))), None) for depth in range(1, 9)]
+    assert named[:8] == listed
+    assert named[8:12] == [(str(depth), str(depth - 1)) for depth in range(9, 13)]
+    # coming out, a piece starts no span: it names none and shares all of its spans
+    assert named[12:15] == [("", str(depth)) for depth in range(11, 8, -1)]
+    assert named[15:] == listed[::-1]
+    assert spans_named(marks)[11] == " ".join(map(str, range(1, 13)))
+
+
+def test_a_sentence_of_a_deep_nest_names_all_its_spans_in_its_first_piece():
+    n = 12
+    spans = [(i, i, 2 * n + 1 - i) for i in range(1, n + 1)]
+    looks = highlights.span_looks([(*span, 1) for span in spans], LABELS)
+    pieces = textlib.segments(0, 2 * n + 1, spans, cuts=[11])
+    first = next(highlights._mark(TEXT, s, looks) for s in pieces if s.start == 11)
+    assert NAMED.search(first).groups() == (" ".join(map(str, range(1, 12))), None)
 
 
 def test_a_piece_under_a_linked_span_it_does_not_start_is_linked_without_taking_focus():

@@ -257,6 +257,19 @@ def test_the_spans_of_a_segment_behave_as_a_tuple(spans):
         assert s.spans != (*expected, 0)
 
 
+
+@FAST
+@given(tangled_spans(), st.lists(st.integers(1, 19), max_size=4))
+def test_the_piece_after_an_extra_cut_has_its_whole_chain_made_there(spans, cuts):
+    for s in textlib.segments(0, 20, spans, cuts=cuts):
+        made_here = [link.since == s.start for link in s.spans.chain()] if s.spans else []
+        if s.start in cuts:
+            assert all(made_here)
+        else:
+            # the links made where a piece starts are its innermost ones: the rest came from before
+            assert made_here == sorted(made_here, reverse=True)
+            assert all(made_here[: sum(1 for _, start, _ in spans if start == s.start)])
+
 def test_a_span_ending_under_spans_that_outlive_it_leaves_them_in_their_order():
     # 1 crosses 2 and 3, which nest: when 1 ends, 2 and 3 stay, 2 outside 3.
     cut = textlib.segments(0, 10, [(1, 0, 5), (2, 2, 9), (3, 3, 8)])
