@@ -98,46 +98,85 @@ def span_looks(rows, labels, linked=(), roles=()) -> dict:
     return looks
 
 
-def _attributes(looks):
+def _attributes(ids):
     """The attributions of a piece, for the page to light their parts together."""
-    ids = []
-    for look in looks:
-        for attribution_id in look.attributions:
-            if attribution_id not in ids:
-                ids.append(attribution_id)
     return f' data-attr="{" ".join(map(str, ids))}"' if ids else ""
 
 
+def _covering(spans, looks):
+    """Whether any span covering a piece is linked, the roles (content, cue, source) and the
+    attributions they play a part in: worked out once per link of the chain and kept on it, as
+    pieces share their outer links, so a deep nest costs a step per span, not per span per piece."""
+    pending = []
+    link = spans
+    while link is not None and (link.memo is None or link.memo[0] is not looks):
+        pending.append(link)
+        link = link.outer
+    linked, roles, attributions = (False, (), ()) if link is None else link.memo[1:]
+    for link in reversed(pending):
+        look = looks[link.innermost]
+        linked = linked or look.linked
+        if not look.roles.issubset(roles):
+            added = (*roles, *look.roles)
+            roles = tuple(role for role in ("content", "cue", "source") if role in added)
+        new = [pk for pk in look.attributions if pk not in attributions]
+        if new:
+            attributions = (*attributions, *new)
+        link.memo = (looks, linked, roles, attributions)
+    return spans.memo[1:]
+
+
+def _made_here(spans, start):
+    """The links of a piece's chain made where it starts, innermost first: those of the spans
+    that start there (or, after a crossing end or a sentence edge, restart there)."""
+    made = []
+    for link in spans.chain():
+        if link.since != start:
+            break
+        made.append(link)
+    return made
+
+
+# A piece under more spans than this names in data-spans only those whose links were made where
+# it starts, and in data-outer how many of the previous piece's spans (outermost first) cover it
+# too; reader.js rebuilds the rest. Listing every covering span made a deep nest's page quadratic.
+LISTED_DEPTH = 8
+
+
 def _mark(text, segment, looks):
+    """One piece of highlighted text; `segment.spans` is a chain from textlib.segments."""
     words = escape(text[segment.start : segment.end], quote=False)
-    if len(segment.spans) == 1:  # most pieces: one span, every string ready
-        (span_id,) = segment.spans
+    spans = segment.spans
+    if len(spans) == 1:  # most pieces: one span, every string ready
+        span_id = spans[-1]
         look = looks[span_id]
         tag = look.tag if look.start == segment.start else ""
         if look.attributions:
-            tag += _attributes([look])
+            tag += _attributes(look.attributions)
         return f'<mark class="{look.classes}" data-spans="{span_id}" title="{look.title}"{tag}>{words}</mark>'
     # The span that started last (or the shortest among those starting
     # together) is the innermost: it sets the colour, the style and the tooltip
     # (the panel lists every span; deep nests would make tooltips long and slow).
-    covering = [looks[span_id] for span_id in segment.spans]
-    inner = covering[-1]
+    inner = looks[spans[-1]]
+    linked, roles, attributions = _covering(spans, looks)
     classes = inner.classes.replace(" linked", "")
-    classes += " deep" if len(covering) > 2 else " nested"
-    if any(look.linked for look in covering):
+    classes += " deep" if len(spans) > 2 else " nested"
+    if linked:
         classes += " linked"
-    for role in ("content", "cue", "source"):
-        if f" a-{role}" not in classes and any(role in look.roles for look in covering):
+    for role in roles:
+        if f" a-{role}" not in classes:
             classes += f" a-{role}"
-    starting = [look for look in covering if look.start == segment.start]
+    made = [link.innermost for link in reversed(_made_here(spans, segment.start))]
+    starting = [looks[span_id] for span_id in made if looks[span_id].start == segment.start]
     tag = f' data-tag="{escape(" ".join(look.marker for look in starting))}"' if starting else ""
     if any(look.linked for look in starting):
         tag += ' tabindex="0"'
-    tag += _attributes(covering)
-    return (
-        f'<mark class="{classes}" data-spans="{" ".join(map(str, segment.spans))}"'
-        f' title="{inner.title}"{tag}>{words}</mark>'
-    )
+    tag += _attributes(attributions)
+    if len(spans) > LISTED_DEPTH and len(made) < len(spans):
+        named = f'data-spans="{" ".join(map(str, made))}" data-outer="{len(spans) - len(made)}"'
+    else:
+        named = f'data-spans="{" ".join(map(str, spans))}"'
+    return f'<mark class="{classes}" {named} title="{inner.title}"{tag}>{words}</mark>'
 
 
 def _unit(document, text, unit, looks, oob=False):

@@ -147,10 +147,73 @@ def context(text: str, start: int, end: int, size: int = CONTEXT_CHARS) -> tuple
     return text[max(0, start - size) : start], text[end : end + size]
 
 
+class Spans:
+    """The ids of the spans covering a segment, outermost first, as a chain that shares its outer
+    part with the neighbouring segments': in a deep nest each piece would otherwise repeat every
+    id around it, quadratic in time and memory. Immutable; behaves as a tuple (len, iteration,
+    [-1] for the innermost, `in`, equality with a tuple). `since` is the offset where the link
+    was made (its span starts there, a crossing span ended there, or an extra cut); `memo` lets
+    a consumer keep what it works out of one chain, for the chains built on it."""
+
+    __slots__ = ("innermost", "outer", "depth", "since", "memo")
+
+    def __init__(self, innermost, outer=None, since=None):
+        self.innermost, self.outer, self.since = innermost, outer, since
+        self.depth = outer.depth + 1 if outer is not None else 1
+        self.memo = None
+
+    def chain(self):
+        """The links, innermost first: each holds one id and the chain around it."""
+        link = self
+        while link is not None:
+            yield link
+            link = link.outer
+
+    def _innermost_first(self):
+        ids = []
+        link = self
+        while link is not None:
+            ids.append(link.innermost)
+            link = link.outer
+        return ids
+
+    def __reversed__(self):
+        return iter(self._innermost_first())
+
+    def __iter__(self):
+        ids = self._innermost_first()
+        ids.reverse()
+        return iter(ids)
+
+    def __len__(self):
+        return self.depth
+
+    def __getitem__(self, index):
+        if index == -1:
+            return self.innermost
+        return tuple(self)[index]
+
+    def __contains__(self, span_id):
+        return any(link.innermost == span_id for link in self.chain())
+
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if isinstance(other, (Spans, tuple)):
+            return len(self) == len(other) and tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self):
+        return hash(tuple(self))
+
+    def __repr__(self):
+        return f"Spans{tuple(self)!r}"
+
+
 class Segment(NamedTuple):
     start: int
     end: int
-    spans: tuple = ()  # ids of the spans covering it, outermost first
+    spans: tuple = ()  # ids of the spans covering it, outermost first: () or a Spans chain
 
 
 @dataclass
@@ -180,25 +243,55 @@ def segments(start: int, end: int, spans, cuts=()) -> list[Segment]:
     """Cut [start, end) at every boundary of the given (id, start, end) spans.
 
     Segments rebuild [start, end) exactly, in order; each names the spans that
-    cover it. Sorting the boundaries makes this O((n + k) log k) for k spans.
-    Extra `cuts` (paragraph boundaries) split segments without naming a span.
+    cover it, outermost first, in a chain shared with its neighbours (see Spans). Sorting the
+    boundaries makes this O((n + k) log k) for k spans; a span ending while spans that started
+    after it go on costs as many steps as there are of those.
+    Extra `cuts` (paragraph and sentence edges) split segments without naming a span; the
+    chain of the piece after one is made there (see Spans.since).
     """
     starting, ending = {}, {}
+    fresh = {c for c in cuts if start < c < end}
     for span_id, span_start, span_end in spans:
         clipped_start, clipped_end = max(span_start, start), min(span_end, end)
         if clipped_start < clipped_end:
             starting.setdefault(clipped_start, []).append((span_end, span_id))
             ending.setdefault(clipped_end, []).append(span_id)
-    cuts = sorted({start, end, *starting, *ending, *(c for c in cuts if start < c < end)})
-    active = {}  # insertion-ordered: spans that start earlier (or end later) come first
+    cuts = sorted({start, end, *starting, *ending, *fresh})
+    # Spans that start earlier (or end later) sit further out. A span starting is pushed in
+    # O(1); spans ending innermost are popped in O(1); only a span ending under others that
+    # outlive it (crossing spans) has the links above it rebuilt. At an extra cut the chain is
+    # made anew: a page may swap one sentence alone, so its first piece names all its own links.
+    active = None
     result = []
     for cut, next_cut in pairwise(cuts):
-        for span_id in ending.get(cut, ()):
-            del active[span_id]
-        for _, span_id in sorted(starting.get(cut, ()), reverse=True):
-            active[span_id] = None
-        result.append(Segment(cut, next_cut, tuple(active)))
+        gone = ending.get(cut)
+        if gone:
+            if len(gone) == 1 and active.innermost == gone[0]:
+                active = active.outer
+            else:
+                active = _without(active, set(gone), cut)
+        if cut in fresh and active is not None:
+            active = _without(active, set(), cut, everything=True)
+        new = starting.get(cut)
+        if new:
+            new.sort(reverse=True)
+            for _, span_id in new:
+                active = Spans(span_id, active, cut)
+        result.append(Segment(cut, next_cut, () if active is None else active))
     return result
+
+
+def _without(active, gone, cut, everything=False):
+    kept = []
+    while gone or (everything and active is not None):
+        if active.innermost in gone:
+            gone.discard(active.innermost)
+        else:
+            kept.append(active.innermost)
+        active = active.outer
+    for span_id in reversed(kept):
+        active = Spans(span_id, active, cut)
+    return active
 
 
 def layout(text: str, spans) -> list[Block]:

@@ -195,6 +195,109 @@ def test_a_nested_span_is_listed_after_the_span_around_it():
     assert middle.spans == (9, 7)
 
 
+def segments_listing_every_span(start, end, spans, cuts=()):
+    """The cutting as it was before the chains, kept as the reference: a fresh tuple per segment."""
+    starting, ending = {}, {}
+    for span_id, span_start, span_end in spans:
+        clipped_start, clipped_end = max(span_start, start), min(span_end, end)
+        if clipped_start < clipped_end:
+            starting.setdefault(clipped_start, []).append((span_end, span_id))
+            ending.setdefault(clipped_end, []).append(span_id)
+    cuts = sorted({start, end, *starting, *ending, *(c for c in cuts if start < c < end)})
+    active = {}
+    result = []
+    for cut, next_cut in zip(cuts, cuts[1:], strict=False):
+        for span_id in ending.get(cut, ()):
+            del active[span_id]
+        for _, span_id in sorted(starting.get(cut, ()), reverse=True):
+            active[span_id] = None
+        result.append((cut, next_cut, tuple(active)))
+    return result
+
+
+@st.composite
+def tangled_spans(draw):
+    """Many short spans over a small range: they nest, coincide, share edges and cross."""
+    ids = draw(st.lists(st.integers(1, 10_000), unique=True, max_size=30))
+    spans = []
+    for span_id in ids:
+        start = draw(st.integers(0, 19))
+        spans.append((span_id, start, draw(st.integers(start + 1, 20))))
+    return spans
+
+
+@FAST
+@given(st.one_of(tangled_spans(), text_and_spans().map(lambda case: case[1])), st.data())
+def test_segments_name_the_same_spans_in_the_same_order_as_a_fresh_tuple_each(spans, data):
+    start = data.draw(st.integers(0, 20))
+    end = data.draw(st.integers(start, 21))
+    cuts = data.draw(st.lists(st.integers(-1, 22), max_size=4))
+    cut = textlib.segments(start, end, spans, cuts=cuts)
+    expected = segments_listing_every_span(start, end, spans, cuts)
+    assert [(s.start, s.end, tuple(s.spans)) for s in cut] == expected
+
+
+@FAST
+@given(tangled_spans())
+def test_the_spans_of_a_segment_behave_as_a_tuple(spans):
+    reference = segments_listing_every_span(0, 20, spans)
+    for s, (_, _, expected) in zip(textlib.segments(0, 20, spans), reference, strict=True):
+        assert s.spans == expected
+        assert expected == s.spans
+        assert hash(s.spans) == hash(expected)
+        assert len(s.spans) == len(expected)
+        assert list(s.spans) == list(expected)
+        assert list(reversed(s.spans)) == list(reversed(expected))
+        assert bool(s.spans) == bool(expected)
+        assert all(span_id in s.spans for span_id in expected)
+        assert not any(span_id in s.spans for span_id, _, _ in spans if span_id not in expected)
+        for index in range(-len(expected), len(expected)):
+            assert s.spans[index] == expected[index]
+        assert s.spans[1:] == expected[1:]
+        assert s.spans != (*expected, 0)
+
+
+
+@FAST
+@given(tangled_spans(), st.lists(st.integers(1, 19), max_size=4))
+def test_the_piece_after_an_extra_cut_has_its_whole_chain_made_there(spans, cuts):
+    for s in textlib.segments(0, 20, spans, cuts=cuts):
+        made_here = [link.since == s.start for link in s.spans.chain()] if s.spans else []
+        if s.start in cuts:
+            assert all(made_here)
+        else:
+            # the links made where a piece starts are its innermost ones: the rest came from before
+            assert made_here == sorted(made_here, reverse=True)
+            assert all(made_here[: sum(1 for _, start, _ in spans if start == s.start)])
+
+def test_a_span_ending_under_spans_that_outlive_it_leaves_them_in_their_order():
+    # 1 crosses 2 and 3, which nest: when 1 ends, 2 and 3 stay, 2 outside 3.
+    cut = textlib.segments(0, 10, [(1, 0, 5), (2, 2, 9), (3, 3, 8)])
+    assert [(s.start, s.end, tuple(s.spans)) for s in cut] == [
+        (0, 2, (1,)),
+        (2, 3, (1, 2)),
+        (3, 5, (1, 2, 3)),
+        (5, 8, (2, 3)),
+        (8, 9, (2,)),
+        (9, 10, ()),
+    ]
+
+
+def test_eight_thousand_nested_spans_are_cut_into_pieces_that_share_their_outer_spans():
+    n = 8000
+    length = 2 * n + 1
+    cut = textlib.segments(0, length, [(i, i, length - i) for i in range(n)])
+    assert len(cut) == 2 * n - 1
+    # going in, each piece's innermost span is the one starting there; coming out, the one ending there
+    assert [s.spans[-1] for s in cut] == [*range(n), *range(n - 2, -1, -1)]
+    assert [len(s.spans) for s in cut] == [*range(1, n + 1), *range(n - 1, 0, -1)]
+    assert tuple(cut[n - 1].spans) == tuple(range(n))
+    # each piece going in adds one link to the chain of the piece before it, and coming out
+    # drops one: the memory is linear, not one full tuple per piece
+    assert all(cut[i].spans.outer is cut[i - 1].spans for i in range(1, n))
+    assert all(cut[i].spans is cut[2 * n - 2 - i].spans for i in range(n - 1))
+
+
 # --- layout -------------------------------------------------------------------------------------
 
 

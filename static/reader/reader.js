@@ -206,22 +206,55 @@
   let links = []; // {id, source, target, relation}
   let firstMark = new Map(); // span id -> its first <mark>
 
+  // A piece under many spans names (data-spans) only those that start there; data-outer counts
+  // the spans, outermost first, it shares with the piece before it in its sentence, whose first
+  // piece names all of its own. Listing every covering span made a deep nest's page quadratic.
+  const ownSpans = (mark) => mark.dataset.spans.split(" ").filter(Boolean);
+  const sharedSpans = (mark) => Number(mark.dataset.outer || 0);
+
+  // Every span covering a piece, outermost first.
+  const spansOf = (mark) => {
+    const run = [mark];
+    for (let piece = mark; sharedSpans(piece) > 0; ) {
+      do piece = piece.previousElementSibling;
+      while (piece && !piece.matches("mark.hl"));
+      if (!piece) break;
+      run.push(piece);
+    }
+    const chain = [];
+    for (const piece of run.reverse()) {
+      chain.length = Math.min(chain.length, sharedSpans(piece));
+      chain.push(...ownSpans(piece));
+    }
+    return chain;
+  };
+
   const readLinks = () => {
     const data = document.getElementById("link-data");
     links = data ? JSON.parse(data.dataset.links) : [];
     firstMark = new Map();
+    // A span's first piece names it: it starts there, or its sentence does.
     for (const mark of document.querySelectorAll(".text mark.hl")) {
-      for (const id of mark.dataset.spans.split(" ")) if (!firstMark.has(id)) firstMark.set(id, mark);
+      for (const id of ownSpans(mark)) if (!firstMark.has(id)) firstMark.set(id, mark);
     }
   };
 
   const linksOf = (spanIds) =>
     links.filter((link) => spanIds.includes(String(link.source)) || spanIds.includes(String(link.target)));
 
-  const marksOf = (spanIds) =>
-    [...document.querySelectorAll(".text mark.hl")].filter((mark) =>
-      mark.dataset.spans.split(" ").some((id) => spanIds.includes(id)),
-    );
+  // The pieces covering any of these spans, in one pass over the text: hits[i] counts the
+  // wanted spans among the first i + 1 of the current piece's chain.
+  const marksOf = (spanIds) => {
+    const wanted = new Set(spanIds.map(String));
+    const found = [];
+    const hits = [];
+    for (const mark of document.querySelectorAll(".text mark.hl")) {
+      hits.length = Math.min(hits.length, sharedSpans(mark));
+      for (const id of ownSpans(mark)) hits.push((hits.at(-1) || 0) + (wanted.has(id) ? 1 : 0));
+      if (hits.at(-1) > 0) found.push(mark);
+    }
+    return found;
+  };
 
   const scrollsOnItsOwn = (element) => {
     const column = element.closest(".column");
@@ -238,7 +271,7 @@
 
   const lightCounterparts = (mark) => {
     unlight();
-    const ids = mark.dataset.spans.split(" ");
+    const ids = spansOf(mark);
     const touching = linksOf(ids);
     if (!touching.length) return;
     const others = touching.flatMap((link) => [String(link.source), String(link.target)]).filter((id) => !ids.includes(id));
@@ -387,7 +420,7 @@
       clearTimeout(opening);
       const moved = pressedAt && Math.hypot(event.clientX - pressedAt.x, event.clientY - pressedAt.y) > 4;
       if (event.detail > 1 || moved || !window.getSelection().isCollapsed) return;
-      const ids = mark.dataset.spans.split(" ").reverse();
+      const ids = spansOf(mark).reverse();
       if (picking) return; // picking selects words; a click on a highlight opens nothing
       if (linking) {
         if (textRootOf(mark).dataset.document === linking.dataset.otherDocument) linkToSpan(ids[0]);
@@ -449,7 +482,7 @@
     }
     if (event.key === "Enter" && event.target.matches?.(".text mark.hl")) {
       event.preventDefault();
-      openSpans(event.target.dataset.spans.split(" ").reverse());
+      openSpans(spansOf(event.target).reverse());
       return;
     }
     if (toolbar && !toolbar.hidden) {
@@ -503,7 +536,7 @@
     const at = marks.findIndex((mark) => mark.dataset.attr.split(" ").includes(current));
     const next = marks[(at + direction + marks.length) % marks.length] || marks[0];
     next.scrollIntoView({ block: "center" });
-    openSpans(next.dataset.spans.split(" ").reverse());
+    openSpans(spansOf(next).reverse());
   };
 
   // Hovering any part of an attribution lights its other parts: source, cue and content.
@@ -606,10 +639,8 @@
     if (!main) return;
     const match = document.getElementById("filter-match");
     main.classList.toggle("filtering", Boolean(match));
-    const kept = new Set(match ? match.dataset.spans.split(" ") : []);
-    for (const mark of document.querySelectorAll(".text mark.hl")) {
-      mark.classList.toggle("kept", mark.dataset.spans.split(" ").some((id) => kept.has(id)));
-    }
+    const kept = new Set(match ? marksOf(match.dataset.spans.split(" ")) : []);
+    for (const mark of document.querySelectorAll(".text mark.hl")) mark.classList.toggle("kept", kept.has(mark));
   };
 
   // Sentences swapped in out of band (after tagging) hold new marks: map them at once.
