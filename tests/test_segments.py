@@ -186,7 +186,7 @@ def test_the_page_rebuilds_every_span_of_a_deep_piece_and_finds_every_piece_of_a
     spans = [(i, 3 * i, len(text) - 2 * i) for i in range(1, 21)]
     spans += [(30, 70, 140), (31, 100, 200), (32, 0, 5)]
     looks = highlights.span_looks([(*span, 1) for span in spans], LABELS)
-    document = SimpleNamespace(pk=1, text=text, heading_ranges=[])
+    document = SimpleNamespace(pk=1, text=text, text_sha256=textlib.sha256(text), heading_ranges=[])
     units = [unit for block in textlib.layout(text, spans) if block.is_paragraph for unit in block.units]
     alone = {unit.index: textlib.segments(unit.start, unit.end, spans) for unit in units[1::2] if swapped}
     expected = [list(s.spans) for u in units for s in alone.get(u.index, u.segments) if s.spans]
