@@ -315,7 +315,10 @@ def layout(text: str, spans) -> list[Block]:
     for block in blocks:
         if not block.is_paragraph:
             continue
-        cuts = [block.start, *(s for s in starts if block.start < s < block.end), block.end]
+        # The sentence starts inside this paragraph, found by bisection: a scan of all of them
+        # for each paragraph took seconds on a 2 MB text.
+        inside = starts[bisect.bisect_right(starts, block.start) : bisect.bisect_left(starts, block.end)]
+        cuts = [block.start, *inside, block.end]
         for unit_start, unit_end in pairwise(cuts):
             block.units.append(Unit(unit_index, unit_start, unit_end))
             unit_index += 1
