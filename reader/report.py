@@ -130,14 +130,26 @@ def build(comparison, *, status=None, annotator=None) -> dict:
         """A span with the labels, speakers and cues of its annotations (and, when `attributed`,
         of the attributions whose content it is)."""
         rows = annotations_by_span.get(span_id, ())
+        attributions_here = attributions_by_span.get(span_id) if attributed else None
+        if len(rows) == 1 and not attributions_here:  # most spans: no sets to build
+            (row,) = rows
+            name, kind = labels[row[5]]
+            return {
+                "document": slug_of[document_id],
+                "start": start,
+                "end": end,
+                "exact": exact,
+                "labels": [name],
+                "speakers": [row[7]] if row[7] and kind in ATTRIBUTABLE else [],
+                "cues": [row[8]] if row[8] else [],
+            }
         speakers = {row[7] for row in rows if row[7] and labels[row[5]][1] in ATTRIBUTABLE}
         cues = {row[8] for row in rows if row[8]}
-        if attributed:
-            for attribution in attributions_by_span.get(span_id, ()):
-                if attribution.speaker:
-                    speakers.add(attribution.speaker)
-                if attribution.cue:
-                    cues.add(attribution.cue)
+        for attribution in attributions_here or ():
+            if attribution.speaker:
+                speakers.add(attribution.speaker)
+            if attribution.cue:
+                cues.add(attribution.cue)
         return {
             "document": slug_of[document_id],
             "start": start,
