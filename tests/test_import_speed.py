@@ -24,7 +24,8 @@ def exported():
 def test_the_cycle_collector_is_paused_while_an_import_runs(exported):
     seen = []
     formats.import_native(raw=exported, progress=lambda done, read: seen.append(gc.isenabled()))
-    assert seen and not any(seen)
+    assert seen
+    assert not any(seen)
 
 
 def test_the_cycle_collector_runs_again_after_an_import(exported):
