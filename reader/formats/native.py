@@ -18,7 +18,16 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from reader import text as textlib
-from reader.formats.scope import COMPACT, ROWS_PER_QUERY, chunked, iso, iso_stored, raw_rows, span_key
+from reader.formats.scope import (
+    COMPACT,
+    ROWS_PER_QUERY,
+    Stored,
+    chunked,
+    iso,
+    iso_stored,
+    raw_rows,
+    span_key,
+)
 from reader.models import Attribution, Document, Label, Speaker
 
 FORMAT = "close-reader/1"
@@ -141,7 +150,15 @@ def span_record(row, names) -> dict:
     }
 
 
-REVIEW_COLUMNS = ("status", "reviewed_by_id", "reviewed_at", "created", "modified", "version")
+# Times as stored (scope.Stored): iso_stored writes them without parsing them first.
+REVIEW_COLUMNS = (
+    "status",
+    "reviewed_by_id",
+    Stored("reviewed_at"),
+    Stored("created"),
+    Stored("modified"),
+    "version",
+)
 ANNOTATION_COLUMNS = (
     "span__document_id", "span__start", "span__end", "label_id", "author_id", "speaker_id", "cue", "note",
     *REVIEW_COLUMNS,
