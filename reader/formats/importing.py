@@ -28,8 +28,6 @@ attribution leaves no `Deletion` record, so an older file brings a deleted attri
 Files made before attributions (and speaker kinds) existed import as they are.
 """
 
-import contextlib
-import gc
 import json
 import re
 from dataclasses import dataclass, field
@@ -1430,21 +1428,6 @@ def _open(source):
     return source
 
 
-@contextlib.contextmanager
-def cycle_collection_paused():
-    """No cyclic garbage collection while an import runs: it makes and drops a tuple, a dict and
-    a list or two per record, none of them in a cycle, and each full collection walks every object
-    the process holds (the natural keys seen so far among them), a tenth of an import's time.
-    What cycles an import leaves are collected when it ends."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def import_native(*, raw=None, file=None, overwrite=False, progress=None) -> ImportSummary:
     """Import a native export (bytes, str, or a binary `file`): all of it, or none of it
     (ImportRefused says why). Importing the same file again changes nothing."""
@@ -1457,7 +1440,7 @@ def import_native(*, raw=None, file=None, overwrite=False, progress=None) -> Imp
 
     run = NativeImport(overwrite=overwrite, progress=report)
     try:
-        with cycle_collection_paused(), transaction.atomic():
+        with transaction.atomic():
             for key, index, value, escapes in items:
                 run.feed(key, index, value, escapes)
             return run.finish()
