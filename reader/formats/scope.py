@@ -65,9 +65,9 @@ def raw_rows(queryset, chunk_size):
 class Stored(Func):
     """A time column as the database stores it, for `iso_stored`. On SQLite, the stored text:
     Python's sqlite3 module would parse every value of a column declared `datetime` into a
-    datetime (Django registers the converter), only for the export to write it back as text,
-    a fifth of a large export's time; an expression has no declared type, so it is left alone.
-    Elsewhere, the column as it is."""
+    datetime (Django registers the converter), only for the export to write it back as text
+    (100,000 annotations: 1.43 s of CPU with the parsing, 1.03 s without, medians of three);
+    an expression has no declared type, so it is left alone. Elsewhere, the column as it is."""
 
     template = "%(expressions)s"
     output_field = DateTimeField()
