@@ -18,7 +18,16 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from reader import text as textlib
-from reader.formats.scope import COMPACT, ROWS_PER_QUERY, chunked, iso, iso_stored, raw_rows, span_key
+from reader.formats.scope import (
+    COMPACT,
+    ROWS_PER_QUERY,
+    Stored,
+    chunked,
+    iso,
+    iso_stored,
+    raw_rows,
+    span_key,
+)
 from reader.models import Attribution, Document, Label, Speaker
 
 FORMAT = "close-reader/1"
@@ -141,7 +150,15 @@ def span_record(row, names) -> dict:
     }
 
 
-REVIEW_COLUMNS = ("status", "reviewed_by_id", "reviewed_at", "created", "modified", "version")
+# Times as stored (scope.Stored): iso_stored writes them without parsing them first.
+REVIEW_COLUMNS = (
+    "status",
+    "reviewed_by_id",
+    Stored("reviewed_at"),
+    Stored("created"),
+    Stored("modified"),
+    "version",
+)
 ANNOTATION_COLUMNS = (
     "span__document_id", "span__start", "span__end", "label_id", "author_id", "speaker_id", "cue", "note",
     *REVIEW_COLUMNS,
@@ -250,25 +267,35 @@ class Names:
 
     def json(self, kind, pk):
         """A name as JSON text ("null" for none), encoded once per name."""
-        if pk is None:
-            return "null"
-        cache = self.__dict__.setdefault(f"_json_{kind}", {})
-        if pk not in cache:
-            cache[pk] = COMPACT.encode(getattr(self, kind)[pk])
-        return cache[pk]
+        return self.json_of(kind)[pk]
+
+    def json_of(self, kind):
+        """id → the name as JSON text, with None → "null": each name encoded once per export."""
+        key = f"_json_{kind}"
+        if key not in self.__dict__:
+            self.__dict__[key] = {pk: COMPACT.encode(name) for pk, name in getattr(self, kind).items()}
+            self.__dict__[key][None] = "null"
+        return self.__dict__[key]
 
 
 def _by_label_and_author(rows, names):
     """Rows of one span (they come together, in span order) sorted by label name and username:
     sorting a span's few annotations here spares the database joining and sorting them all."""
+    labels, users = names.labels, names.users
+
+    def by_label_and_author(row):
+        return labels[row[3]], users[row[4]]
+
     group, span = [], None
     for row in rows:
         if row[:3] != span:
-            group.sort(key=lambda r: (names.labels[r[3]], names.users[r[4]]))
+            if len(group) > 1:
+                group.sort(key=by_label_and_author)
             yield from group
             group, span = [], row[:3]
         group.append(row)
-    group.sort(key=lambda r: (names.labels[r[3]], names.users[r[4]]))
+    if len(group) > 1:
+        group.sort(key=by_label_and_author)
     yield from group
 
 
@@ -409,6 +436,8 @@ _text = json.encoder.encode_basestring  # the C encoder of a str, as ensure_asci
 
 
 def _json_time(value):
+    if type(value) is str and len(value) == 26 and value[10] == " ":  # SQLite's text, UTC: most times
+        return f'"{value[:10]}T{value[11:]}Z"'
     shown = iso_stored(value)
     return "null" if shown is None else f'"{shown}"'
 
@@ -416,16 +445,16 @@ def _json_time(value):
 def _span_json(row, names):
     document, start, end, exact, prefix, suffix, orphaned = row
     return (
-        f'{{"document":{names.json("documents", document)},"start":{start},"end":{end},'
+        f'{{"document":{names.json_of("documents")[document]},"start":{start},"end":{end},'
         f'"exact":{_text(exact)},"prefix":{_text(prefix)},"suffix":{_text(suffix)},'
         f'"orphaned":{"true" if orphaned else "false"}}}'
     )
 
 
-def _review_json(review, names):
+def _review_json(review, users):
     status, reviewer, reviewed_at, created, modified, version = review
     return (
-        f'"status":"{status}","reviewed_by":{names.json("users", reviewer)},'
+        f'"status":"{status}","reviewed_by":{users[reviewer]},'
         f'"reviewed_at":{_json_time(reviewed_at)},"created":{_json_time(created)},'
         f'"modified":{_json_time(modified)},"version":{version}}}'
     )
@@ -433,21 +462,23 @@ def _review_json(review, names):
 
 def _annotation_json(row, names):
     document, start, end, label, author, speaker, cue, note, *review = row
+    users = names.json_of("users")
     return (
-        f'{{"span":"{names.documents[document]}:{start}-{end}","label":{names.json("labels", label)},'
-        f'"author":{names.json("users", author)},"speaker":{names.json("speakers", speaker)},'
-        f'"cue":{_text(cue)},"note":{_text(note)},{_review_json(review, names)}'
+        f'{{"span":"{names.documents[document]}:{start}-{end}","label":{names.json_of("labels")[label]},'
+        f'"author":{users[author]},"speaker":{names.json_of("speakers")[speaker]},'
+        f'"cue":{_text(cue)},"note":{_text(note)},{_review_json(review, users)}'
     )
 
 
 def _link_json(row, names):
     source_document, source_start, source_end, target_document, target_start, target_end, *rest = row
     relation, note, author, *review = rest
+    users = names.json_of("users")
     return (
         f'{{"source":"{names.documents[source_document]}:{source_start}-{source_end}",'
         f'"target":"{names.documents[target_document]}:{target_start}-{target_end}",'
-        f'"relation":"{relation}","note":{_text(note)},"author":{names.json("users", author)},'
-        f"{_review_json(review, names)}"
+        f'"relation":"{relation}","note":{_text(note)},"author":{users[author]},'
+        f"{_review_json(review, users)}"
     )
 
 

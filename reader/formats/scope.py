@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import DateTimeField, F, Func, Q
 
 from reader.models import (
     Annotation,
@@ -60,6 +60,23 @@ def raw_rows(queryset, chunk_size):
     compiler = queryset.query.get_compiler(using=queryset.db)
     for rows in compiler.execute_sql(MULTI, chunked_fetch=True, chunk_size=chunk_size) or ():
         yield from rows
+
+
+class Stored(Func):
+    """A time column as the database stores it, for `iso_stored`. On SQLite, the stored text:
+    Python's sqlite3 module would parse every value of a column declared `datetime` into a
+    datetime (Django registers the converter), only for the export to write it back as text
+    (100,000 annotations: 1.43 s of CPU with the parsing, 1.03 s without, medians of three);
+    an expression has no declared type, so it is left alone. Elsewhere, the column as it is."""
+
+    template = "%(expressions)s"
+    output_field = DateTimeField()
+
+    def __init__(self, name):
+        super().__init__(F(name))
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="CAST(%(expressions)s AS TEXT)", **extra_context)
 
 
 def parse_iso(value: str | None) -> datetime | None:

@@ -6,7 +6,6 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from reader import formats
-from reader.formats import brat
 from reader.models import Comparison, Status
 
 
@@ -100,6 +99,8 @@ class Command(BaseCommand):
     def write_brat(self, filters, output):
         if output is None:
             raise CommandError("brat writes two files per document: name a folder or a .zip with --output.")
+        from reader.formats import brat  # only here: a native export need not load it
+
         files = formats.brat_files(**filters)
         if output.suffix == ".zip":
             return self.write_atomically(output, lambda path: _write_bytes(path, brat.zip_chunks(files)))
