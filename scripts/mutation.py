@@ -12,8 +12,7 @@ the explicit non-ASCII `ids=` of a parametrized test again (pytest 9 keeps the e
 mark), so pytest finds none of those tests, ends with a usage error, and mutmut records exit code
 255 for the mutant. The warm-up also imported the module under test before any mutant was set,
 so tables built at import time came from the unmutated code. Each worker now imports everything
-itself (the mutated module, 15 MB for attribution, takes seconds), hence the larger
-`timeout_constant`.
+itself (from bytecode compiled once, below), hence the larger `timeout_constant`.
 
 It prints killed / checked per module and exits non-zero when any is below 90 %. Surviving
 mutants can be read with `mutmut show NAME` inside the copy it names; the README lists those
@@ -108,9 +107,13 @@ def run_module(name, *, sample, seed, keep):
     mutmut = [str(Path(sys.executable).with_name("mutmut")), "run", "--max-children", str(os.cpu_count())]
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "reader.settings"}
     env.pop("DATABASE_URL", None)
+    # Generate the mutants without running any (a name that matches none), then compile them once:
+    # every worker imports the mutated files afresh, and without a bytecode cache (the environment
+    # may say PYTHONDONTWRITEBYTECODE) each would compile them again, seconds each for attribution.
+    subprocess.run([*mutmut, "no-such-mutant"], cwd=folder, env=env, capture_output=True)
+    mutated = [str(folder / "mutants" / name) for name in files]
+    subprocess.run([sys.executable, "-m", "compileall", "-q", *mutated], check=True)
     if sample:
-        # Generate the mutants without running any (a name that matches none), then run a sample.
-        subprocess.run([*mutmut, "no-such-mutant"], cwd=folder, env=env, capture_output=True)
         names = sorted(outcomes(folder, files))
         chosen = random.Random(seed).sample(names, min(sample, len(names)))
         subprocess.run([*mutmut, *chosen], cwd=folder, env=env, check=False)
