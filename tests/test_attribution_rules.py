@@ -1,0 +1,98 @@
+"""reader/attribution.py, rule by rule: one sentence per rule of the extractor that the broader tests in
+test_attribution.py leave unexercised (words of the rule tables, bounds of the windows, the guards that keep
+a rule from firing), each pinning what the rule is for.
+
+Every text is invented for these tests. Bad inputs tried: plural nouns and headline phrases that look
+like reporting verbs, colons that introduce no speaker, a question word far from its cue, and a lead-in
+time phrase before a one-word name.
+"""
+
+import re
+
+from reader.attribution import DIRECT, propose
+
+
+def at(text, part, nth=0):
+    """(start, end) of the nth occurrence of `part` in `text`, not inside a longer word."""
+    pattern = (
+        (r"(?<!\w)" if part[0].isalnum() else "")
+        + re.escape(part)
+        + (r"(?!\w)" if part[-1].isalnum() else "")
+    )
+    return [m.span() for m in re.finditer(pattern, text)][nth]
+
+
+def only(text):
+    proposals = propose(text)
+    assert len(proposals) == 1, proposals
+    return proposals[0]
+
+
+def cues(text):
+    return [text[slice(*p.cue)] for p in propose(text)]
+
+
+# -- sources ------------------------------------------------------------------------------------------------
+
+
+def test_a_relative_clause_with_an_auxiliary_belongs_to_the_source():
+    text = "Two senators who had voted for the bill said they regretted it."
+    found = only(text)
+    assert found.source == at(text, "Two senators who had voted for the bill")
+    assert found.content == at(text, "they regretted it")
+
+
+def test_a_plural_in_ors_after_a_lead_in_is_a_source():
+    text = "By noon, investors at home said the crisis was over."
+    found = only(text)
+    assert found.source == at(text, "investors at home")
+    assert found.cue == at(text, "said")
+
+
+def test_a_time_phrase_before_a_one_word_name_is_left_out_of_the_source():
+    text = "This week Smith said the plan was dead."
+    assert only(text).source == at(text, "Smith")
+
+
+def test_a_name_before_an_appositive_opening_a_sentence_joins_the_source():
+    text = "The talks ended. Sam Lau, the communications director for the party said the deal was dead."
+    found = only(text)
+    assert found.source == at(text, "Sam Lau, the communications director for the party")
+    assert found.speaker == "Sam Lau"
+
+
+# -- cues and contents --------------------------------------------------------------------------------------
+
+
+def test_asked_takes_the_question_after_its_object_as_content():
+    text = "The mayor shook hands and asked reporters if they planned to stay."
+    found = only(text)
+    assert found.cue == at(text, "asked")
+    assert found.content == at(text, "if they planned to stay")
+
+
+def test_a_present_tense_thought_verb_after_but_stays_inside_the_content():
+    # "..., but thinks ..." is too often a plural noun ("but hopes ...") to open an attribution
+    text = "Doe said the bridge was safe, but thinks the road needs repairs."
+    found = only(text)
+    assert found.cue == at(text, "said")
+    assert found.content == at(text, "the bridge was safe, but thinks the road needs repairs")
+
+
+# -- colons -------------------------------------------------------------------------------------------------
+
+
+def test_a_quotation_after_a_colon_is_attributed_to_a_group_named_before_it():
+    text = "Jane Doe and her supporters: “We will be back.”"
+    found = only(text)
+    assert found.cue == at(text, ":")
+    assert found.source == at(text, "Jane Doe and her supporters")
+    assert found.kind == DIRECT
+
+
+def test_a_colon_after_a_clause_that_names_no_speaker_is_not_a_cue():
+    assert propose("The lesson is simple: nobody reads the fine print.") == []
+
+
+def test_a_colon_after_a_programme_note_is_not_a_cue():
+    assert propose("Coming up next: the weather in Denver.") == []
