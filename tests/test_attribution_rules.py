@@ -96,3 +96,33 @@ def test_a_colon_after_a_clause_that_names_no_speaker_is_not_a_cue():
 
 def test_a_colon_after_a_programme_note_is_not_a_cue():
     assert propose("Coming up next: the weather in Denver.") == []
+
+
+def test_telling_them_after_a_comma_takes_the_quotation_and_the_subject_of_the_sentence():
+    text = "The coach emailed parents on Monday, telling them, “The season is over.”"
+    found = only(text)
+    assert found.cue == at(text, "telling")
+    assert found.source == at(text, "The coach")
+    assert found.content == at(text, "“The season is over.”")
+
+
+def test_an_imperative_after_a_dash_is_not_an_attribution():
+    # only "to tell X that ..." after another verb may borrow the sentence's subject
+    assert propose("The crowd had one demand—tell us to leave.") == []
+
+
+def test_a_parenthesis_opening_the_content_before_according_to_is_left_out():
+    text = "The storm cost millions. (The insurers will pay most of it, according to the state.)"
+    found = only(text)
+    assert found.content == at(text, "The insurers will pay most of it")
+    assert found.source == at(text, "the state")
+
+
+# -- quotations continuing an attribution -------------------------------------------------------------------
+
+
+def test_a_sentence_that_only_begins_with_a_quotation_does_not_stop_the_next_quotation_continuing():
+    text = 'Doe argues that the fine was unfair. "Reckless" is the word her lawyers use. "We will appeal it."'
+    found = only(text)
+    assert found.cue == at(text, "argues")
+    assert found.content == [at(text, "that the fine was unfair"), at(text, '"We will appeal it."')]
