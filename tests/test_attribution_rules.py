@@ -126,3 +126,80 @@ def test_a_sentence_that_only_begins_with_a_quotation_does_not_stop_the_next_quo
     found = only(text)
     assert found.cue == at(text, "argues")
     assert found.content == [at(text, "that the fine was unfair"), at(text, '"We will appeal it."')]
+
+
+# -- polls and documents ------------------------------------------------------------------------------------
+
+
+def test_a_poll_set_off_by_commas_takes_the_clauses_on_both_sides_as_content():
+    text = "The mayor leads by 8 points, in the new survey, far ahead of her rival."
+    found = only(text)
+    assert found.cue == at(text, "in")
+    assert found.source == at(text, "the new survey")
+    assert found.content == [at(text, "The mayor leads by 8 points"), at(text, "far ahead of her rival")]
+
+
+# -- words that only look like reporting verbs --------------------------------------------------------------
+
+
+def test_a_plural_noun_after_a_quantifier_is_not_a_reporting_verb():
+    assert propose("He makes fewer references to the scandal in his speeches now.") == []
+
+
+# -- truncated and unusual texts ----------------------------------------------------------------------------
+
+
+def test_a_text_cut_off_after_a_conjunction_and_an_auxiliary_keeps_its_attribution():
+    text = "She said the plan worked, but was"
+    found = only(text)
+    assert found.cue == at(text, "said")
+    assert found.content == at(text, "the plan worked, but was")
+
+
+def test_a_quotation_ending_in_an_exclamation_mark_before_an_inverted_cue_is_direct():
+    text = "“Enough!” claims the mayor."
+    found = only(text)
+    assert found.cue == at(text, "claims")
+    assert found.source == at(text, "the mayor")
+    assert found.content == at(text, "“Enough!”")
+    assert found.kind == DIRECT
+
+
+def test_a_quoted_phrase_with_no_punctuation_before_its_cue_is_part_of_a_mixed_content():
+    text = "The plan is “dead on arrival” Smith said on Tuesday."
+    found = only(text)
+    assert found.cue == at(text, "said")
+    assert found.source == at(text, "Smith")
+    assert found.content == at(text, "The plan is “dead on arrival”")
+
+
+def test_known_online_as_takes_the_quoted_name():
+    text = 'Jan Novak, 41, known online as "Nightjar," was arrested in 2019.'
+    found = only(text)
+    assert found.cue == at(text, "known online as")
+    assert found.content == at(text, '"Nightjar,"')
+
+
+# -- noun and phrase cues -----------------------------------------------------------------------------------
+
+
+def test_the_possessor_of_a_noun_cue_is_its_source():
+    text = "They are focused on the union’s opposition to longer hours."
+    found = only(text)
+    assert found.cue == at(text, "opposition")
+    assert found.source == at(text, "union’s")
+    assert found.content == at(text, "to longer hours")
+
+
+def test_a_noun_cue_without_a_possessor_takes_its_that_clause():
+    text = "The senator stirred anger with an assertion that the border was open."
+    found = only(text)
+    assert found.cue == at(text, "assertion")
+    assert found.source is None
+    assert found.content == at(text, "that the border was open")
+
+
+def test_a_phrase_cue_is_proposed_with_less_confidence_than_a_reporting_verb():
+    phrase = only("Doe also took a shot at the mayor, without naming him.")
+    verb = only("Doe said the mayor was wrong.")
+    assert 0 < phrase.confidence < verb.confidence
