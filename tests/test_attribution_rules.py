@@ -203,3 +203,26 @@ def test_a_phrase_cue_is_proposed_with_less_confidence_than_a_reporting_verb():
     phrase = only("Doe also took a shot at the mayor, without naming him.")
     verb = only("Doe said the mayor was wrong.")
     assert 0 < phrase.confidence < verb.confidence
+
+
+def test_a_possessive_ending_in_an_apostrophe_stays_in_the_source():
+    text = "Jones’ aides say the campaign will go on."
+    assert only(text).source == at(text, "Jones’ aides")
+
+
+def test_a_name_followed_by_earlier_and_a_weekday_is_the_source():
+    text = "Smith earlier Thursday said the hearing would go on."
+    found = only(text)
+    assert found.source == at(text, "Smith")
+    assert found.cue == at(text, "said")
+
+
+def test_a_second_verb_joined_by_and_shares_the_opening_pronoun_as_source():
+    text = "She has also called on the council to act and proposed a new tax on sugar."
+    proposed = propose(text)[-1]
+    assert proposed.cue == at(text, "proposed")
+    assert proposed.source == at(text, "She")
+
+
+def test_a_text_ending_on_a_cue_and_a_colon_proposes_nothing():
+    assert propose("The mayor continued:") == []
