@@ -41,7 +41,7 @@ MODULES = {
     "names": (["reader/names.py"], ["tests/test_names.py"], []),
     "attribution": (
         ["reader/attribution.py"],
-        ["tests/test_attribution.py"],
+        ["tests/test_attribution.py", "tests/test_attribution_rules.py"],
         # The hypothesis properties take most of the time and kill few mutants; they still run in
         # `make test`. Leaving them out makes the figure a lower bound.
         [
