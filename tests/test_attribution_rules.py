@@ -226,3 +226,25 @@ def test_a_second_verb_joined_by_and_shares_the_opening_pronoun_as_source():
 
 def test_a_text_ending_on_a_cue_and_a_colon_proposes_nothing():
     assert propose("The mayor continued:") == []
+
+
+def test_two_time_words_before_a_name_are_both_left_out_of_the_source():
+    text = "Later Monday Smith said the vote was off."
+    assert only(text).source == at(text, "Smith")
+
+
+# -- quotation marks ----------------------------------------------------------------------------------------
+
+
+def test_an_inch_mark_followed_by_a_space_does_not_open_a_quotation():
+    text = 'The pipe is 6" wide, the mayor said.'
+    found = only(text)
+    assert found.cue == at(text, "said")
+    assert found.source == at(text, "the mayor")
+    assert found.content == at(text, 'The pipe is 6" wide')
+
+
+def test_a_straight_mark_after_a_space_opens_a_quotation_when_the_one_before_was_left_open():
+    text = 'He said "It is over. Then she said "It is not."'
+    found = propose(text)[0]
+    assert text[slice(*found.pieces[-1])].endswith('not."')
