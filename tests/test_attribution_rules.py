@@ -248,3 +248,10 @@ def test_a_straight_mark_after_a_space_opens_a_quotation_when_the_one_before_was
     text = 'He said "It is over. Then she said "It is not."'
     found = propose(text)[0]
     assert text[slice(*found.pieces[-1])].endswith('not."')
+
+
+def test_a_long_subject_before_an_appositive_name_in_a_text_without_quotations_keeps_its_cue():
+    text = "The head of the biggest group backing Smith for mayor, Mike Lund, praised the efforts of a donor."
+    found = only(text)
+    assert found.cue == at(text, "praised")
+    assert found.content == at(text, "the efforts of a donor")
