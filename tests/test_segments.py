@@ -2,18 +2,14 @@
 
 No database: looks are built from plain rows. The spans tried nest, coincide, share edges and
 cross, with labels, links and attribution roles drawn at random; pieces are cut from the whole
-range and from stretches that clip spans at their edges. In Chromium (marked browser), reader.js
-rebuilds the spans a deep piece leaves out, on a page and on one with sentences swapped alone.
+range and from stretches that clip spans at their edges. That reader.js rebuilds the spans a deep
+piece leaves out is checked in Chromium: tests/browser/test_deep_pieces_browser.py.
 """
 
-import os
-import pathlib
 import re
-import shutil
 from html import escape
 from types import SimpleNamespace
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -158,62 +154,3 @@ def test_a_piece_under_a_linked_span_it_does_not_start_is_linked_without_taking_
     assert "tabindex" not in html
     assert 'data-attr="7"' in html
     assert 'data-spans="1 2 3"' in html
-
-
-# --- reader.js rebuilds what a deep piece leaves out ---------------------------------------------
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-SENTENCES = "The minister said. We will act now. Gen. Smith agreed! Then what? Nothing at all. Done here. "
-
-
-def reader_js_chains():
-    """reader.js's own spansOf and marksOf, lifted out of it to run on a bare page of marks."""
-    js = (pathlib.Path(__file__).parent.parent / "static/reader/reader.js").read_text()
-    code = js[js.index("  const ownSpans") : js.index("  const readLinks")]
-    code += js[js.index("  // The pieces covering any") : js.index("  const scrollsOnItsOwn")]
-    return code + " return {spansOf, marksOf};"
-
-
-@pytest.mark.browser
-@pytest.mark.parametrize("swapped", [False, True])
-def test_the_page_rebuilds_every_span_of_a_deep_piece_and_finds_every_piece_of_a_span(swapped):
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    text = SENTENCES * 3
-    # twenty spans nested across sentence edges, two crossing them, one outside
-    spans = [(i, 3 * i, len(text) - 2 * i) for i in range(1, 21)]
-    spans += [(30, 70, 140), (31, 100, 200), (32, 0, 5)]
-    looks = highlights.span_looks([(*span, 1) for span in spans], LABELS)
-    document = SimpleNamespace(pk=1, text=text, text_sha256=textlib.sha256(text), heading_ranges=[])
-    units = [unit for block in textlib.layout(text, spans) if block.is_paragraph for unit in block.units]
-    alone = {unit.index: textlib.segments(unit.start, unit.end, spans) for unit in units[1::2] if swapped}
-    expected = [list(s.spans) for u in units for s in alone.get(u.index, u.segments) if s.spans]
-    assert max(map(len, expected)) > 2 * highlights.LISTED_DEPTH
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = browser.new_page()
-        page.set_content(f'<div class="text">{highlights.render_text(document, looks)}</div>')
-        for index, pieces in alone.items():  # as after a write: each sentence swapped in alone
-            html = highlights._unit(document, text, textlib.Unit(index, 0, 0, pieces), looks, oob=True)
-            page.evaluate(
-                "([id, html]) => { document.getElementById(id).outerHTML = html; }", [f"u-1-{index}", html]
-            )
-        found = page.evaluate(
-            """(code) => {
-              const {spansOf, marksOf} = new Function(code)();
-              const marks = [...document.querySelectorAll(".text mark.hl")];
-              const ids = [...new Set(marks.flatMap(spansOf))];
-              return {
-                chains: marks.map(spansOf),
-                pieces: ids.map((id) => [id, marksOf([id]).map((mark) => marks.indexOf(mark))]),
-              };
-            }""",
-            reader_js_chains(),
-        )
-        browser.close()
-    assert "data-outer" in highlights.render_text(document, looks)
-    assert [[int(i) for i in chain] for chain in found["chains"]] == expected
-    for span_id, pieces in found["pieces"]:
-        assert pieces == [i for i, chain in enumerate(expected) if int(span_id) in chain]
