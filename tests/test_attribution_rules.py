@@ -255,3 +255,33 @@ def test_a_long_subject_before_an_appositive_name_in_a_text_without_quotations_k
     found = only(text)
     assert found.cue == at(text, "praised")
     assert found.content == at(text, "the efforts of a donor")
+
+
+def test_a_participle_after_an_inverted_cue_shares_the_source_that_follows_the_cue():
+    text = "The plan will fail, said the mayor, adding that taxes would rise."
+    adding = next(p for p in propose(text) if text[slice(*p.cue)] == "adding")
+    assert adding.source == at(text, "the mayor")
+
+
+def test_a_five_word_name_opening_a_sentence_is_who_a_later_pronoun_refers_to():
+    text = 'State Senator Maria Lopez Garcia visited the plant on Monday. "It is safe," she said.'
+    assert only(text).speaker == "Maria Lopez Garcia"
+
+
+def test_a_name_before_but_is_not_part_of_the_source_after_it():
+    text = "Biden met Obama but White House aides said the talks failed."
+    assert only(text).source == at(text, "White House aides")
+
+
+def test_a_short_quotation_inside_an_appositive_stays_in_the_source():
+    text = 'John Smith, a self-described "fixer", said the plan would fail.'
+    found = only(text)
+    assert text[slice(*found.source)].startswith('John Smith, a self-described "fixer"')
+    assert found.speaker == "John Smith"
+
+
+def test_a_quotation_ending_a_sentence_belongs_to_a_cue_followed_by_a_time_phrase():
+    text = 'The storm passed. "We will rebuild the city." Mayor Lopez said on Monday.'
+    found = only(text)
+    assert found.content == at(text, '"We will rebuild the city."')
+    assert found.source == at(text, "Mayor Lopez")
