@@ -328,6 +328,8 @@ def _highlight_rows(document_ids, within, author):
 
     from reader.models import Annotation, Attribution, Link, Span
 
+    if not document_ids:
+        return
     span, annotation, link = Span._meta.db_table, Annotation._meta.db_table, Link._meta.db_table
     attribution = Attribution._meta.db_table
     more = Attribution.content_more.through._meta.db_table

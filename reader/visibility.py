@@ -14,6 +14,8 @@ def only_author(user, documents):
     if user.is_superuser or getattr(user, "_curator_groups", False):
         return None
     ids = [getattr(document, "pk", document) for document in documents]
+    if not ids:  # nothing shown (a panel whose spans were all deleted): nothing to hide
+        return None
     # Asked on every write: both questions in one statement.
     members, comparisons = Group.user_set.through._meta.db_table, Comparison._meta.db_table
     marks = ", ".join(["%s"] * len(ids))
