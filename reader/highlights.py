@@ -348,12 +348,12 @@ def _highlight_rows(document_ids, within, author):
         f"JOIN {span} s ON s.id = a.span_id WHERE {where}{mine}"
     )
     params += shown + ([author] if author is not None else [])
-    for end in ("source", "target"):
-        parts.append(
-            f"SELECT 'linked', {columns}, NULL, NULL FROM {span} s WHERE {where} AND EXISTS "
-            f"(SELECT 1 FROM {link} l WHERE l.{end}_id = s.id{mine.replace('a.', 'l.')})"
-        )
-        params += shown + ([author] if author is not None else [])
+    ends = " OR ".join(
+        f"EXISTS (SELECT 1 FROM {link} l WHERE l.{end}_id = s.id{mine.replace('a.', 'l.')})"
+        for end in ("source", "target")
+    )
+    parts.append(f"SELECT 'linked', {columns}, NULL, NULL FROM {span} s WHERE {where} AND ({ends})")
+    params += shown + ([author, author] if author is not None else [])
     # Blind mode: the viewer's own attributions, and the machine's undecided proposals.
     Proposal = Attribution.Proposal
     decided = [Proposal.DECLINED] + ([author, Proposal.PROPOSED] if author is not None else [])
@@ -374,15 +374,7 @@ def _highlight_rows(document_ids, within, author):
     params += shown + decided
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
-        found = cursor.fetchall()
-    # A span linked both ways appears twice; one row says it is linked.
-    seen = set()
-    for row in found:
-        if row[0] == "linked":
-            if row[2] in seen:
-                continue
-            seen.add(row[2])
-        yield row
+        yield from cursor.fetchall()
 
 
 @lru_cache(maxsize=64)

@@ -7,25 +7,8 @@ like reporting verbs, colons that introduce no speaker, a question word far from
 time phrase before a one-word name.
 """
 
-import re
-
 from reader.attribution import DIRECT, propose
-
-
-def at(text, part, nth=0):
-    """(start, end) of the nth occurrence of `part` in `text`, not inside a longer word."""
-    pattern = (
-        (r"(?<!\w)" if part[0].isalnum() else "")
-        + re.escape(part)
-        + (r"(?!\w)" if part[-1].isalnum() else "")
-    )
-    return [m.span() for m in re.finditer(pattern, text)][nth]
-
-
-def only(text):
-    proposals = propose(text)
-    assert len(proposals) == 1, proposals
-    return proposals[0]
+from tests.test_attribution import at, only
 
 
 def cues(text):
