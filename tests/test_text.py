@@ -257,7 +257,6 @@ def test_the_spans_of_a_segment_behave_as_a_tuple(spans):
         assert s.spans != (*expected, 0)
 
 
-
 @FAST
 @given(tangled_spans(), st.lists(st.integers(1, 19), max_size=4))
 def test_the_piece_after_an_extra_cut_has_its_whole_chain_made_there(spans, cuts):
@@ -269,6 +268,7 @@ def test_the_piece_after_an_extra_cut_has_its_whole_chain_made_there(spans, cuts
             # the links made where a piece starts are its innermost ones: the rest came from before
             assert made_here == sorted(made_here, reverse=True)
             assert all(made_here[: sum(1 for _, start, _ in spans if start == s.start)])
+
 
 def test_a_span_ending_under_spans_that_outlive_it_leaves_them_in_their_order():
     # 1 crosses 2 and 3, which nest: when 1 ends, 2 and 3 stay, 2 outside 3.
