@@ -58,8 +58,19 @@ def fresh_database(kind):
     try:
         yield urlunsplit(parts._replace(path=f"/{name}"))
     finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+        try:
+            # An autovacuum worker (the server's own role) may be in the new database: FORCE may
+            # not end it, so wait for it to finish rather than fail the measure.
+            for attempt in range(20):
+                try:
+                    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                    break
+                except (psycopg.errors.InsufficientPrivilege, psycopg.errors.ObjectInUse):
+                    if attempt == 19:
+                        raise
+                    time.sleep(0.5)
+        finally:
+            admin.close()
 
 
 def environment(database_url, **extra):
