@@ -9,11 +9,15 @@ template loops: a page may hold thousands of segments.
 import bisect
 import hashlib
 import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import lru_cache
 from html import escape
 from itertools import pairwise
 from typing import NamedTuple
 
+from django.db.models import Q
 from django.utils.safestring import mark_safe
 
 from reader import text as textlib
@@ -214,16 +218,22 @@ def _gap(text, start, end):
 
 
 def render_text(document, looks):
-    """The whole text with highlights: the inside of a column's text element.
+    """The whole text with highlights: the inside of a column's text element."""
+    return mark_safe(_joined(document, render_paragraphs(document, looks)))
 
-    Each paragraph is cached under a digest of what it shows (its place, the text, and the look
-    of every span over it), so the first view after a write renders again only the paragraphs
-    the write changed, not the whole text."""
+
+def render_paragraphs(document, looks, paragraphs=None):
+    """Each paragraph (of the text, or those given) with its highlights, by its index in the
+    text's layout; `looks` must hold every span over them.
+
+    Each is cached under a digest of what it shows (its place, the text, and the look of every
+    span over it), so a text rendered again after a write costs only the paragraphs the write
+    changed, even when nothing else about the column was kept; and a write that changes no
+    highlight (a note) costs none."""
     from django.core.cache import cache
 
-    text = document.text
-    skeleton = _skeleton(text)
-    paragraphs = [block for block in skeleton if block.is_paragraph]
+    if paragraphs is None:
+        paragraphs = [block for block in _skeleton(document.text) if block.is_paragraph]
     starts = [block.start for block in paragraphs]
     over = [[] for _ in paragraphs]  # the spans over each paragraph
     for span_id, look in looks.items():
@@ -244,16 +254,19 @@ def render_text(document, looks):
     for block, ids in zip(paragraphs, over, strict=True):
         if keys[block.index] not in found:
             spans = [(span_id, looks[span_id].start, looks[span_id].end) for span_id in ids]
-            html = _paragraph_alone(document, block, spans, looks, headings)
-            rendered[keys[block.index]] = html
+            rendered[keys[block.index]] = _paragraph_alone(document, block, spans, looks, headings)
     if rendered:
         cache.set_many(rendered, COLUMN_CACHE_SECONDS)
         found.update(rendered)
-    return mark_safe(
-        "".join(
-            found[keys[block.index]] if block.is_paragraph else _gap(text, block.start, block.end)
-            for block in skeleton
-        )
+    return {block.index: found[keys[block.index]] for block in paragraphs}
+
+
+def _joined(document, paragraphs):
+    """The paragraphs' HTML with the gaps between them: the whole text."""
+    text = document.text
+    return "".join(
+        paragraphs[block.index] if block.is_paragraph else _gap(text, block.start, block.end)
+        for block in _skeleton(text)
     )
 
 
@@ -298,16 +311,18 @@ def _paragraph_alone(document, skeleton_block, spans, looks, headings):
     return _paragraph(document, document.text, block, looks, headings)
 
 
-def looks_for(documents, *, within=None, labels=None, author=None):
-    """Every highlight of these documents (or of one stretch [low, high) of one), by
-    document id, from plain rows whatever the number of annotations."""
+def looks_for(documents, *, within=None, spans=None, labels=None, author=None):
+    """Every highlight of these documents (or of one stretch [low, high) of one, or of the
+    `spans` with these ids), by document id, from plain rows whatever the number of annotations."""
     from reader.models import Attribution, Label
 
     Proposal = Attribution.Proposal
     ids = [document.pk for document in documents]
     labels = labels or {label.pk: label for label in Label.objects.all()}
     rows, linked, roles = ({pk: [] for pk in ids} for _ in range(3))
-    for part, document_id, span_id, start, end, other, proposal in _highlight_rows(ids, within, author):
+    for part, document_id, span_id, start, end, other, proposal in _highlight_rows(
+        ids, within, author, spans
+    ):
         if part == "annotation":
             rows[document_id].append((span_id, start, end, other))
         elif part == "linked":
@@ -317,7 +332,7 @@ def looks_for(documents, *, within=None, labels=None, author=None):
     return {pk: span_looks(rows[pk], labels, linked[pk], roles[pk]) for pk in ids}
 
 
-def _highlight_rows(document_ids, within, author):
+def _highlight_rows(document_ids, within, author, spans=None):
     """(part, document id, span id, start, end, label or attribution id, proposal) of everything
     the text shows: annotations, linked spans and the parts of attributions (undecided proposals
     too, declined ones not), orphaned spans left out.
@@ -340,6 +355,9 @@ def _highlight_rows(document_ids, within, author):
     if within:
         where += ' AND s.start < %s AND s."end" > %s'
         shown += [within[1], within[0]]
+    if spans is not None:
+        where += f" AND s.id IN ({', '.join(['%s'] * len(spans))})" if spans else " AND FALSE"
+        shown += list(spans)
     columns = 's.document_id, s.id, s.start, s."end"'
     parts, params = [], []
     mine = " AND a.author_id = %s" if author is not None else ""
@@ -402,68 +420,168 @@ def changed_units(document, start, end, author=None, labels=None):
 
 
 COLUMN_CACHE_SECONDS = 600
+# A write's `modified` is dated before its transaction commits: a column patched from the
+# rows changed since the newest date it saw also looks this far back, for writes that were
+# still committing when it was rendered.
+COMMIT_SLACK = timedelta(seconds=5)
+
+
+@dataclass
+class _Column:
+    """A column as cached: what it was rendered from, and its HTML (a whole text's paragraphs,
+    each on its own so a write's paragraphs can be rendered again alone; or a long text's
+    first part)."""
+
+    basis: tuple  # what a patch cannot follow: the text, labels, attributions, whose work
+    stats: tuple  # (count, newest id, newest change) of the annotations shown
+    linked: frozenset  # the linked spans
+    paragraphs: dict | None = None
+    html: str = ""
+    # Names the span looks cached beside the column (under their own key, as the page itself
+    # never needs them): looks of another generation describe another rendering.
+    generation: str = field(default_factory=lambda: secrets.token_hex(8))
+
+    def fits(self, basis, stats, linked):
+        return (self.basis, self.stats, self.linked) == (basis, stats, linked)
 
 
 def columns_for(documents, *, labels, linked_ids, author=None):
     """Each document's rendered text, by document id, and its number of annotations.
 
-    Rendering thousands of highlights is the page's biggest cost, so the HTML is
-    cached under a fingerprint of everything it shows: the text, the labels, the
-    count, newest id and newest change of the document's annotations (a save
-    bumps `modified`; a deletion changes the count or, with a creation, the
-    newest id), and the linked spans. One aggregate query decides; only
-    documents whose fingerprint changed are rendered again.
+    Rendering thousands of highlights is the page's biggest cost, so a column is cached with
+    what it was rendered from: the text, the labels, the document's attributions, the linked
+    spans, and the count, newest id and newest change of its annotations (a save bumps
+    `modified`; a deletion changes the count or, with a creation, the newest id). One aggregate
+    query decides. After edits and creations only the paragraphs they touched are rendered
+    again (`_patched`); anything else (a deletion, a new text, labels or attributions changed)
+    renders the column again, from paragraphs cached by what they show.
     """
     from django.core.cache import cache
     from django.db.models import Count, Max
 
     from reader.models import Annotation, Attribution
 
-    marks = [(label.pk, label.name, label.kind, label.shortcut, label.position) for label in labels.values()]
+    ids = [document.pk for document in documents]
+    mine = {"author": author} if author is not None else {}
     stats = {
-        row["span__document"]: row
-        for row in Annotation.objects.filter(
-            span__document__in=[d.pk for d in documents], **({"author": author} if author is not None else {})
-        )
+        document: (count, newest, changed)
+        for document, count, newest, changed in Annotation.objects.filter(span__document__in=ids, **mine)
         .values("span__document")
         .annotate(count=Count("id"), newest=Max("id"), changed=Max("modified"))
+        .values_list("span__document", "count", "newest", "changed")
         .order_by()
     }
-    links = sorted(linked_ids)
     # Attributions change what the text shows too (their parts, proposals taken or declined).
     drawn = {
-        row["document"]: row
-        for row in Attribution.objects.filter(document__in=[d.pk for d in documents])
+        row["document"]: tuple(sorted(row.items()))
+        for row in Attribution.objects.filter(document__in=ids)
         .values("document")
         .annotate(count=Count("id"), newest=Max("id"), changed=Max("modified"))
         .order_by()
     }
-    keys = {}
+    marks = tuple((lab.pk, lab.name, lab.kind, lab.shortcut, lab.position) for lab in labels.values())
+    linked = frozenset(linked_ids)
+    keys = {document.pk: f"column:{document.pk}:{author}" for document in documents}
+    cached = cache.get_many(keys.values())
+    html, changed = {}, {}
     for document in documents:
-        row = stats.get(document.pk, {})
-        fingerprint = (
-            document.text_sha256,
-            document.headings,
-            marks,
-            row.get("count"),
-            row.get("newest"),
-            row.get("changed"),
-            links,
-            tuple(sorted(drawn.get(document.pk, {}).items())),
+        basis = (document.text_sha256, document.headings, marks, drawn.get(document.pk), author)
+        now = stats.get(document.pk, (0, None, None))
+        key = keys[document.pk]
+        column = cached.get(key)
+        if column is None or not column.fits(basis, now, linked):
+            patched = column is not None and _patched(document, column, basis, now, linked, labels, author)
+            column, looks = patched or _rendered(document, basis, now, linked, labels, author)
+            changed[key] = column
+            if looks is not None:
+                changed[f"{key}:looks"] = (column.generation, looks)
+        html[document.pk] = mark_safe(column.html or _joined(document, column.paragraphs))
+    if changed:
+        cache.set_many(changed, COLUMN_CACHE_SECONDS)
+    return html, sum(count for count, _, _ in stats.values())
+
+
+def _rendered(document, basis, stats, linked, labels, author):
+    """The column rendered whole (the text's paragraphs, or a long text's first part), and the
+    signature of each span's look (None for a long text)."""
+    part = part_of(document)
+    if part is None:
+        looks = looks_for([document], labels=labels, author=author)[document.pk]
+        signatures = {pk: _signature(pk, look) for pk, look in looks.items()}
+        return _Column(basis, stats, linked, paragraphs=render_paragraphs(document, looks)), signatures
+    looks = looks_for([document], within=(0, part.high), labels=labels, author=author)[document.pk]
+    return _Column(basis, stats, linked, html=str(render_part(document, looks, part))), None
+
+
+def _patched(document, column, basis, stats, linked, labels, author):
+    """The column with only the paragraphs whose highlights changed rendered again, and the span
+    looks updated; or None when that cannot be known: a deletion (its place is gone with it),
+    anything in the basis changed, a long text.
+
+    The spans the changed annotations and links touch are looked at first: a change that shows
+    nothing new (a note, a status) renders no paragraph at all."""
+    from django.core.cache import cache
+
+    from reader.models import Annotation, Span
+
+    (count, newest, changed), (count_now, _, _) = column.stats, stats
+    if column.basis != basis or column.paragraphs is None or not count:
+        return None
+    touched = Annotation.objects.filter(span__document=document).filter(
+        Q(pk__gt=newest) | Q(modified__gte=changed - COMMIT_SLACK)
+    )
+    if author is not None:
+        touched = touched.filter(author=author)
+    rows = list(touched.values_list("pk", "span_id", "span__start", "span__end"))
+    if count_now != count + sum(1 for pk, *_ in rows if pk > newest):
+        return None  # something was deleted
+    ranges = {span: (start, end) for _, span, start, end in rows}
+    relinked = column.linked ^ linked  # spans linked or unlinked since
+    if relinked:
+        ranges.update(
+            (span, (start, end))
+            for span, start, end in Span.objects.filter(pk__in=relinked, document=document).values_list(
+                "pk", "start", "end"
+            )
         )
-        fingerprint += (author,)  # in blind mode each annotator sees a page of their own
-        digest = hashlib.sha256(repr(fingerprint).encode()).hexdigest()
-        keys[document.pk] = f"column:{document.pk}:{digest}"
-    found = cache.get_many(keys.values())
-    missing = [document for document in documents if keys[document.pk] not in found]
-    if missing:
-        rendered = {
-            keys[pk]: html for pk, html in _render_columns(missing, labels=labels, author=author).items()
-        }
-        cache.set_many(rendered, COLUMN_CACHE_SECONDS)
-        found.update(rendered)
-    html = {document.pk: mark_safe(found[keys[document.pk]]) for document in documents}
-    return html, sum(row["count"] for row in stats.values())
+    generation, signatures = cache.get(f"column:{document.pk}:{author}:looks") or (None, None)
+    if generation != column.generation:
+        signatures = None  # every touched span's paragraphs are rendered, and no looks kept
+    elif ranges:
+        now = looks_for([document], spans=list(ranges), labels=labels, author=author)[document.pk]
+        shown = {span: _signature(span, look) for span, look in now.items()}
+        ranges = {span: where for span, where in ranges.items() if shown.get(span) != signatures.get(span)}
+    paragraphs = [block for block in _skeleton(document.text) if block.is_paragraph]
+    starts = [block.start for block in paragraphs]
+    dirty = set()
+    for start, end in ranges.values():
+        index = max(bisect.bisect_right(starts, start) - 1, 0)
+        while index < len(paragraphs) and paragraphs[index].start < end:
+            if start < paragraphs[index].end:
+                dirty.add(index)
+            index += 1
+    fresh = dict(column.paragraphs)
+    if signatures is not None:
+        signatures = {span: shown for span, shown in signatures.items() if span not in ranges}
+    for run in _runs(sorted(dirty)):
+        blocks = [paragraphs[index] for index in run]
+        within = (blocks[0].start, blocks[-1].end)
+        looks = looks_for([document], within=within, labels=labels, author=author)[document.pk]
+        fresh.update(render_paragraphs(document, looks, blocks))
+        if signatures is not None:
+            signatures.update((span, _signature(span, look)) for span, look in looks.items())
+    return _Column(basis, stats, linked, paragraphs=fresh), signatures
+
+
+def _runs(indexes):
+    """Sorted indexes as runs of consecutive ones: [1, 2, 5] → [[1, 2], [5]]."""
+    runs = []
+    for index in indexes:
+        if runs and runs[-1][-1] == index - 1:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    return runs
 
 
 # --- Long texts come in parts ----------------------------------------------------------------
@@ -505,22 +623,6 @@ def _units_before(text):
         counts.append(total)
         total += 1 + bisect.bisect_left(starts, end) - bisect.bisect_right(starts, start)
     return counts
-
-
-def _render_columns(documents, *, labels, author):
-    """Each document's column HTML by id: the whole text, or a long text's first part (the page
-    asks for the others as the reader scrolls)."""
-    parts = {document.pk: part_of(document) for document in documents}
-    whole = [document for document in documents if parts[document.pk] is None]
-    looks = looks_for(whole, labels=labels, author=author) if whole else {}
-    rendered = {document.pk: str(render_text(document, looks[document.pk])) for document in whole}
-    for document in documents:
-        part = parts[document.pk]
-        if part is not None:
-            within = (0, part.high)
-            part_looks = looks_for([document], within=within, labels=labels, author=author)[document.pk]
-            rendered[document.pk] = str(render_part(document, part_looks, part))
-    return rendered
 
 
 def part_of(document, first=0, through=None):

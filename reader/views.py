@@ -13,7 +13,7 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
-from reader import annotating, charts, indexes, report, visibility
+from reader import annotating, charts, indexes, report, sidebar, visibility
 from reader import text as textlib
 from reader.context_processors import labels_css_url
 from reader.forms import (
@@ -183,13 +183,6 @@ class SidebarFilter:
         return any(self.values.values())
 
 
-def _page(queryset, number):
-    """One page of the sidebar, and the number of the next one (None at the end)."""
-    offset = (number - 1) * SIDEBAR_PAGE
-    rows = list(queryset[offset : offset + SIDEBAR_PAGE + 1])
-    return rows[:SIDEBAR_PAGE], (number + 1 if len(rows) > SIDEBAR_PAGE else None)
-
-
 def _reader(request, documents, comparison=None, part=None):
     """The reader, or one of its fragments for htmx: the sidebar, or the next page of a list.
 
@@ -202,27 +195,34 @@ def _reader(request, documents, comparison=None, part=None):
     target = request.htmx.target if request.htmx else None
     labels = list(Label.objects.all())
     only = visibility.only_author(request.user, documents)
-    annotations, more_annotations = _page(
+    annotations, more_annotations = sidebar.page(
         filters.annotations(visibility.annotations(Annotation.objects.for_documents(documents), only)),
+        sidebar.ANNOTATION_FIELDS,
         filters.page,
+        SIDEBAR_PAGE,
     )
-    links, more_links = _page(
-        filters.links(visibility.links(Link.objects.for_documents(documents), only)).defer(
-            "source__document__text", "target__document__text"
-        ),
-        filters.page,
-    )
+    links, more_links = [], None
+    if comparison:  # one article's page lists no links
+        links, more_links = sidebar.page(
+            filters.links(visibility.links(Link.objects.for_documents(documents), only)),
+            sidebar.LINK_FIELDS,
+            filters.page,
+            SIDEBAR_PAGE,
+        )
+    panel_query = f"?comparison={comparison.slug}" if comparison else ""
     context = {
         "comparison": comparison,
         "documents": documents,
         "filters": filters,
-        "annotations": annotations,
+        "annotation_items": sidebar.annotation_items(
+            annotations, documents=documents, panel_query=panel_query
+        ),
         "more_annotations": more_annotations and filters.query(page=more_annotations),
-        "links": links,
+        "link_items": sidebar.link_items(links, panel_query=panel_query),
         "more_links": more_links and filters.query(page=more_links),
         "labels": labels,
         "labels_css_url": labels_css_url(labels),
-        "panel_query": f"?comparison={comparison.slug}" if comparison else "",
+        "panel_query": panel_query,
         "blind": only is not None,
     }
     if target in MORE_PARTIALS:
@@ -258,13 +258,13 @@ def _reader(request, documents, comparison=None, part=None):
                 )
                 .values_list("username", flat=True)
             )
-            | {link.author.username for link in links}
+            | {author for *_, author, _ in links}
         ),
         speakers=Speaker.objects.filter(
             pk__in=visibility.annotations(
                 Annotation.objects.filter(span__document__in=documents), only
             ).values("speaker")
-        ),
+        ).values_list("pk", "name"),
     )
     template_name = "reader/reader.html"
     if target == "sidebar":
