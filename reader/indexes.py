@@ -3,18 +3,34 @@
 the first suggestion on a long article does not wait for the index (about a second at 2 MB).
 An index always names the text it was built from (its digest), and a stale one is built again."""
 
+import logging
 import pickle
+import threading
+from typing import TYPE_CHECKING
 
 from django.core.cache import cache
+from django.db import connection
 
-from reader import suggest
 from reader.models import SuggestionIndex
+
+if TYPE_CHECKING:
+    from reader import suggest
+
+
+def _suggest():
+    # Imported where an index is used, not with this module: a document's save imports this
+    # module, and loading reader.suggest (its sentence splitter and stemmer) takes ~13 ms, which
+    # the thread building the index pays instead.
+    from reader import suggest
+
+    return suggest
+
 
 CACHE_SECONDS = 24 * 3600
 
 
 def _key(digest, language):
-    return f"suggest-index:{suggest.INDEX_VERSION}:{language}:{digest}"
+    return f"suggest-index:{_suggest().INDEX_VERSION}:{language}:{digest}"
 
 
 _LOADED = {}  # (digest, language) -> Index: unpickling a 2 MB index costs ~20 ms, once per worker
@@ -31,7 +47,7 @@ def _loaded(digest, language, data):
     return index
 
 
-def index_for(document) -> suggest.Index:
+def index_for(document) -> "suggest.Index":
     """The document's index: from this worker's memory, the cache, the database, or built now."""
     found = _LOADED.get((document.text_sha256, document.language))
     if found is not None:
@@ -56,7 +72,7 @@ def index_for(document) -> suggest.Index:
 
 def build(document) -> bytes:
     """Build the document's index and keep it (replacing an older one); its pickled bytes."""
-    data = pickle.dumps(suggest.build_index(document.text, document.language), pickle.HIGHEST_PROTOCOL)
+    data = pickle.dumps(_suggest().build_index(document.text, document.language), pickle.HIGHEST_PROTOCOL)
     SuggestionIndex.objects.update_or_create(
         document_id=document.pk,
         defaults={"text_sha256": document.text_sha256, "language": document.language, "data": data},
@@ -77,3 +93,40 @@ def ensure(document_id) -> None:
     ).exists()
     if not current:
         build(document)
+
+
+_BUILDING = []  # threads building indexes, so a test (or anything) can wait for them
+
+
+def ensure_soon(document_id) -> None:
+    """After a save commits: ensure the document's index on a thread of its own, so the request or
+    import that saved the text does not wait for it (a 2 MB text takes about a second). The
+    thread is not a daemon: a process (a command, a worker stopping) finishes it before exiting.
+    Still inside a transaction (a callback run before the outer one commits, as tests do), a
+    thread could not see the document yet: built here."""
+    if connection.in_atomic_block:
+        ensure(document_id)
+        return
+    _BUILDING[:] = [thread for thread in _BUILDING if thread.is_alive()]
+    thread = threading.Thread(
+        target=_ensure_apart, args=(document_id,), name=f"suggestion-index-{document_id}"
+    )
+    _BUILDING.append(thread)
+    thread.start()
+
+
+def _ensure_apart(document_id):
+    try:
+        ensure(document_id)
+    except Exception:  # the first suggestion builds it instead; nothing is lost
+        logging.getLogger(__name__).exception(
+            "Building the suggestion index of document %s failed", document_id
+        )
+    finally:
+        connection.close()  # this thread's own connection
+
+
+def wait() -> None:
+    """Wait for the indexes being built."""
+    for thread in list(_BUILDING):
+        thread.join()

@@ -9,11 +9,16 @@ once: with 2,000 annotations, building instances (a link joined to two spans, tw
 a user) and summing up each linked span again made most of the report's time.
 """
 
+import hashlib
 from collections import Counter, defaultdict
 from types import SimpleNamespace
 
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import Exists, OuterRef
+
 from reader.cues import cue_lemma
-from reader.models import Annotation, Attribution, Label, Link, Relation, in_order
+from reader.models import Annotation, Attribution, Label, Link, Relation, Span, Speaker, Status, in_order
 
 ATTRIBUTABLE = (Label.Kind.QUOTE, Label.Kind.CLAIM)
 
@@ -105,13 +110,79 @@ def _crossing_links(comparison, *, status=None, annotator=None):
     return [row for row in rows if {row[6], row[11]} == set(ids)]
 
 
+def annotators(comparison):
+    """The usernames of everyone whose work the report may show: the annotator filter's choices."""
+    ids = [comparison.left_id, comparison.right_id]
+    return sorted(
+        get_user_model()
+        .objects.filter(
+            Exists(Annotation.objects.filter(author=OuterRef("pk"), span__document__in=ids))
+            | Exists(Attribution.objects.filter(author=OuterRef("pk"), document__in=ids))
+            | Exists(Link.objects.filter(author=OuterRef("pk"), source__document__in=ids))
+        )
+        .values_list("username", flat=True)
+    )
+
+
+def fingerprint(comparison, *, status=None, annotator=None, usernames=()) -> str:
+    """A digest of everything the report shows, to cache it under: it changes with any write
+    from any server, as it is read from the database, not from a counter a process keeps.
+
+    Per table, the count and newest id of its rows (a creation raises the newest id for good, as
+    ids are never reused; a deletion lowers the count) and the sum of their versions (every edit
+    bumps one); reviews, which keep the version, change the newest review time and a sum over
+    the ids of accepted and rejected rows; taking a proposal changes the newest `modified` and
+    the sum over taken ids. Speakers and labels are few and shared: all of them count. The
+    documents' and comparison's own versions come with `comparison` (select_related), and
+    `usernames` (annotators()) stands for the users, whose names the report shows.
+    Read it before building the report: a write in between then makes a newer report cached
+    under the older digest, which no later request asks for, never the reverse."""
+    a, s, k, t = (model._meta.db_table for model in (Annotation, Span, Link, Attribution))
+    reviewed = "SUM(CASE WHEN x.status = %s THEN x.id WHEN x.status = %s THEN -x.id ELSE 0 END)"
+    common = "COUNT(*), MAX(x.id), SUM(x.version), MAX(x.modified)"
+    ids = [comparison.left_id, comparison.right_id]
+    statuses = [Status.ACCEPTED, Status.REJECTED]
+    sql = " UNION ALL ".join(
+        [
+            f"SELECT {common}, MAX(x.reviewed_at), {reviewed}, 0 FROM {a} x"  # noqa: S608 - our tables
+            f" JOIN {s} s ON s.id = x.span_id WHERE s.document_id IN (%s, %s)",
+            f"SELECT {common}, MAX(x.reviewed_at), {reviewed}, 0 FROM {k} x"
+            f" JOIN {s} s ON s.id = x.source_id WHERE s.document_id IN (%s, %s)",
+            f"SELECT {common}, MAX(x.reviewed_at), {reviewed}, SUM(CASE WHEN x.proposal = %s"
+            f" THEN x.id ELSE 0 END) FROM {t} x WHERE x.document_id IN (%s, %s)",
+            *(f"SELECT {common}, NULL, 0, 0 FROM {model._meta.db_table} x" for model in (Speaker, Label)),
+        ]
+    )
+    params = [*statuses, *ids, *statuses, *ids, *statuses, Attribution.Proposal.TAKEN, *ids]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    own = [(row.pk, row.version, row.modified) for row in (comparison, comparison.left, comparison.right)]
+    state = (rows, own, comparison.left.text_sha256, comparison.right.text_sha256, usernames)
+    return hashlib.sha256(repr((state, status, annotator)).encode()).hexdigest()
+
+
+def documents(comparison):
+    """The two articles as the report names them."""
+    return [
+        {
+            "slug": d.slug,
+            "title": d.title,
+            "outlet": d.outlet,
+            "outlet_note": d.outlet_note,
+            "published": d.published.isoformat() if d.published else None,
+        }
+        for d in (comparison.left, comparison.right)
+    ]
+
+
 def build(comparison, *, status=None, annotator=None) -> dict:
     """The report, of all the work or only accepted work (`status`), or one annotator's."""
-    documents = [comparison.left, comparison.right]
-    slugs = [d.slug for d in documents]
-    slug_of = {d.pk: d.slug for d in documents}
+    pair = [comparison.left, comparison.right]
+    slugs = [d.slug for d in pair]
+    slug_of = {d.pk: d.slug for d in pair}
     column = {}  # document id → its column (0 or 1)
-    for i, document in enumerate(documents):
+    for i, document in enumerate(pair):
         column.setdefault(document.pk, i)
     labels = {pk: (name, kind) for pk, name, kind in Label.objects.values_list("pk", "name", "kind")}
     annotations = _annotations(comparison, status=status, annotator=annotator)
@@ -251,16 +322,7 @@ def build(comparison, *, status=None, annotator=None) -> dict:
         "comparison": {"slug": comparison.slug, "title": comparison.title},
         "filters": {"status": status, "annotator": annotator},
         "reporting": _reporting(attributions, cues, slugs, slug_of),
-        "documents": [
-            {
-                "slug": d.slug,
-                "title": d.title,
-                "outlet": d.outlet,
-                "outlet_note": d.outlet_note,
-                "published": d.published.isoformat() if d.published else None,
-            }
-            for d in documents
-        ],
+        "documents": documents(comparison),
         "speakers": by_speaker,
         "links": by_relation,
         "only_in": [{"document": slug, **only_in[slug]} for slug in slugs],

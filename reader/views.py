@@ -5,10 +5,14 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
@@ -309,65 +313,89 @@ def _reader(request, documents, comparison=None, part=None):
     return render(request, template_name, context)
 
 
-def _report(request, slug):
-    """The comparison, its report (limited as the query string asks), and the filter form; or an error."""
+def _report_filters(request, slug):
+    """The comparison and what its report is limited to (status, annotator: one's own work in blind
+    mode), with the filter form; the filters are None when the form is not valid."""
     comparison = get_object_or_404(
         Comparison.objects.select_related("left", "right").defer("left__text", "right__text"), slug=slug
     )
     form = ReportForm(request.GET)
     if not form.is_valid():
-        return comparison, None, form
+        return comparison, form, None
     data = form.cleaned_data
     annotator = data["annotator"] or None
     if visibility.only_author(request.user, [comparison.left_id, comparison.right_id]) is not None:
         annotator = request.user.get_username()  # blind mode: one's own work only
-    built = report.build(comparison, status=data["status"] or None, annotator=annotator)
-    return comparison, built, form
+    return comparison, form, {"status": data["status"] or None, "annotator": annotator}
 
 
-@require_GET
-def comparison_report(request, slug):
-    comparison, built, form = _report(request, slug)
-    if built is None:
-        return error_response(request, form_errors(form), status=400)
+# A report is built and rendered once per state of its comparison's work: cached under
+# report.fingerprint (read from the database, so a write through any server changes it) and its
+# filters, which name the annotator blind mode limits a reader to.
+REPORT_CACHE_SECONDS = 600
+
+
+def _cached_report(kind, comparison, filters, annotators, make):
+    """`make()`'s answer (a string), cached for this state of the comparison's work and these filters."""
+    digest = report.fingerprint(comparison, **filters, usernames=annotators)
+    key = f"report-{kind}:{comparison.pk}:{digest}"
+    found = cache.get(key)
+    if found is None:
+        found = make()
+        cache.set(key, found, REPORT_CACHE_SECONDS)
+    return found
+
+
+def _report_body(comparison, filters):
+    """The report's sections, rendered: all of the page but its head (links, filter form)."""
+    built = report.build(comparison, **filters)
     # As the table heads say, and told apart by their first words where neither names an outlet.
     labels = [
         document["outlet"] or f"Unknown outlet (“{Truncator(document['title']).words(4)}”)"
         for document in built["documents"]
     ]
+    chart = charts.grouped_bars(
+        [(row["lemma"], row["counts"]) for row in built["reporting"]["verbs"]],
+        labels,
+        title="Reporting verbs (cue lemmas) per outlet",
+    )
+    return render_to_string("reader/report.html#body", {"report": built, "verbs_chart": chart})
+
+
+@require_GET
+def comparison_report(request, slug):
+    comparison, form, filters = _report_filters(request, slug)
+    if filters is None:
+        return error_response(request, form_errors(form), status=400)
+    annotators = report.annotators(comparison)
+    body = _cached_report("page", comparison, filters, annotators, lambda: _report_body(comparison, filters))
     context = {
         "comparison": comparison,
-        "report": built,
+        "documents": report.documents(comparison),
+        "filters": filters,
+        "body": mark_safe(body),  # noqa: S308 - rendered by the template, which escapes
         "form": form,
-        "annotators": _report_annotators(comparison),
+        "annotators": annotators,
         "query": urlencode({k: v for k, v in form.cleaned_data.items() if v}),
-        "verbs_chart": charts.grouped_bars(
-            [(row["lemma"], row["counts"]) for row in built["reporting"]["verbs"]],
-            labels,
-            title="Reporting verbs (cue lemmas) per outlet",
-        ),
     }
     return render(request, "reader/report.html", context)
 
 
-def _report_annotators(comparison):
-    documents = [comparison.left_id, comparison.right_id]
-    return sorted(
-        get_user_model()
-        .objects.filter(
-            Exists(Annotation.objects.filter(author=OuterRef("pk"), span__document__in=documents))
-            | Exists(Attribution.objects.filter(author=OuterRef("pk"), document__in=documents))
-        )
-        .values_list("username", flat=True)
-    )
-
-
 @require_GET
 def comparison_report_json(request, slug):
-    comparison, built, form = _report(request, slug)
-    if built is None:
+    comparison, form, filters = _report_filters(request, slug)
+    if filters is None:
         return error_response(request, form_errors(form), status=400)
-    return JsonResponse(built, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    body = _cached_report(
+        "json",
+        comparison,
+        filters,
+        report.annotators(comparison),
+        lambda: json.dumps(
+            report.build(comparison, **filters), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2
+        ),
+    )
+    return HttpResponse(body, content_type="application/json")
 
 
 @require_http_methods(["GET", "POST"])
