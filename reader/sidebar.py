@@ -49,10 +49,19 @@ LINK_FIELDS = (
 )
 
 
-def page(queryset, fields, number, size):
-    """One page of rows (tuples of `fields`), and the number of the next page (None at the end)."""
+def page(querysets, fields, number, size):
+    """One page of rows (tuples of `fields`), and the number of the next page (None at the end),
+    from querysets read one after another (each document's annotations in its reading order):
+    each is asked for no more rows than the page still needs, so a page at the start costs one
+    short query however many rows there are."""
     offset = (number - 1) * size
-    rows = list(queryset.values_list(*fields)[offset : offset + size + 1])
+    wanted = offset + size + 1
+    rows = []
+    for queryset in querysets:
+        rows += queryset.values_list(*fields)[: wanted - len(rows)]
+        if len(rows) >= wanted:
+            break
+    rows = rows[offset:]
     return rows[:size], (number + 1 if len(rows) > size else None)
 
 

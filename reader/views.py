@@ -200,7 +200,10 @@ def _reader(request, documents, comparison=None, part=None):
     labels = list(Label.objects.all())
     only = visibility.only_author(request.user, documents)
     annotations, more_annotations = sidebar.page(
-        filters.annotations(visibility.annotations(Annotation.objects.for_documents(documents), only)),
+        [
+            filters.annotations(visibility.annotations(Annotation.objects.for_document(document), only))
+            for document in documents
+        ],
         sidebar.ANNOTATION_FIELDS,
         filters.page,
         SIDEBAR_PAGE,
@@ -208,7 +211,7 @@ def _reader(request, documents, comparison=None, part=None):
     links, more_links = [], None
     if comparison:  # one article's page lists no links
         links, more_links = sidebar.page(
-            filters.links(visibility.links(Link.objects.for_documents(documents), only)),
+            [filters.links(visibility.links(Link.objects.for_documents(documents), only))],
             sidebar.LINK_FIELDS,
             filters.page,
             SIDEBAR_PAGE,
@@ -264,10 +267,13 @@ def _reader(request, documents, comparison=None, part=None):
             )
             | {author for *_, author, _ in links}
         ),
+        # EXISTS per speaker, not IN over every annotation: few speakers, thousands of rows.
         speakers=Speaker.objects.filter(
-            pk__in=visibility.annotations(
-                Annotation.objects.filter(span__document__in=documents), only
-            ).values("speaker")
+            Exists(
+                visibility.annotations(
+                    Annotation.objects.filter(speaker=OuterRef("pk"), span__document__in=documents), only
+                )
+            )
         ).values_list("pk", "name"),
     )
     template_name = "reader/reader.html"
