@@ -229,7 +229,9 @@ def test_the_reader_page_query_count_does_not_grow_with_annotations(user_client)
     few = queries_for_reader_with(10, user_client, comparison)
     Span.objects.all().delete()
     many = queries_for_reader_with(500, user_client, comparison)
-    assert few == many
+    # A sidebar page asks the second article for its rows only when the first runs out: one
+    # query fewer once the first article alone fills a page.
+    assert many in (few, few - 1)
 
 
 def test_the_sidebar_counts_every_annotation_on_the_page_and_in_its_refresh(
