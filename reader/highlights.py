@@ -428,21 +428,28 @@ COMMIT_SLACK = timedelta(seconds=5)
 
 @dataclass
 class _Column:
-    """A column as cached: what it was rendered from, and its HTML (a whole text's paragraphs,
-    each on its own so a write's paragraphs can be rendered again alone; or a long text's
-    first part)."""
+    """A column as cached: what it was rendered from, and its HTML."""
 
     basis: tuple  # what a patch cannot follow: the text, labels, attributions, whose work
     stats: tuple  # (count, newest id, newest change) of the annotations shown
     linked: frozenset  # the linked spans
-    paragraphs: dict | None = None
-    html: str = ""
-    # Names the span looks cached beside the column (under their own key, as the page itself
-    # never needs them): looks of another generation describe another rendering.
+    html: str
+    # Names the pieces cached beside the column for patching it (under their own key, as the
+    # page never needs them): pieces of another generation belong to another rendering.
     generation: str = field(default_factory=lambda: secrets.token_hex(8))
 
     def fits(self, basis, stats, linked):
         return (self.basis, self.stats, self.linked) == (basis, stats, linked)
+
+
+class _Pieces(NamedTuple):
+    """What patching a column needs: each paragraph's HTML, so a write's paragraphs can be
+    rendered again alone, and each span's look (its signature), so a write that changes none
+    renders nothing."""
+
+    generation: str
+    paragraphs: dict
+    signatures: dict
 
 
 def columns_for(documents, *, labels, linked_ids, author=None):
@@ -490,12 +497,15 @@ def columns_for(documents, *, labels, linked_ids, author=None):
         key = keys[document.pk]
         column = cached.get(key)
         if column is None or not column.fits(basis, now, linked):
-            patched = column is not None and _patched(document, column, basis, now, linked, labels, author)
-            column, looks = patched or _rendered(document, basis, now, linked, labels, author)
+            pieces = cache.get(f"{key}:pieces") if column is not None else None
+            patched = pieces is not None and _patched(
+                document, column, pieces, basis, now, linked, labels, author
+            )
+            column, pieces = patched or _rendered(document, basis, now, linked, labels, author)
             changed[key] = column
-            if looks is not None:
-                changed[f"{key}:looks"] = (column.generation, looks)
-        html[document.pk] = mark_safe(column.html or _joined(document, column.paragraphs))
+            if pieces is not None:
+                changed[f"{key}:pieces"] = pieces
+        html[document.pk] = mark_safe(column.html)
     if changed:
         cache.set_many(changed, COLUMN_CACHE_SECONDS)
     return html, sum(count for count, _, _ in stats.values())
@@ -503,29 +513,29 @@ def columns_for(documents, *, labels, linked_ids, author=None):
 
 def _rendered(document, basis, stats, linked, labels, author):
     """The column rendered whole (the text's paragraphs, or a long text's first part), and the
-    signature of each span's look (None for a long text)."""
+    pieces to patch it with later (None for a long text: a change renders its part again)."""
     part = part_of(document)
     if part is None:
         looks = looks_for([document], labels=labels, author=author)[document.pk]
+        paragraphs = render_paragraphs(document, looks)
+        column = _Column(basis, stats, linked, _joined(document, paragraphs))
         signatures = {pk: _signature(pk, look) for pk, look in looks.items()}
-        return _Column(basis, stats, linked, paragraphs=render_paragraphs(document, looks)), signatures
+        return column, _Pieces(column.generation, paragraphs, signatures)
     looks = looks_for([document], within=(0, part.high), labels=labels, author=author)[document.pk]
-    return _Column(basis, stats, linked, html=str(render_part(document, looks, part))), None
+    return _Column(basis, stats, linked, str(render_part(document, looks, part))), None
 
 
-def _patched(document, column, basis, stats, linked, labels, author):
-    """The column with only the paragraphs whose highlights changed rendered again, and the span
-    looks updated; or None when that cannot be known: a deletion (its place is gone with it),
-    anything in the basis changed, a long text.
+def _patched(document, column, pieces, basis, stats, linked, labels, author):
+    """The column with only the paragraphs whose highlights changed rendered again, and its
+    pieces updated; or None when that cannot be known: a deletion (its place is gone with it),
+    anything in the basis changed, pieces of another rendering.
 
     The spans the changed annotations and links touch are looked at first: a change that shows
     nothing new (a note, a status) renders no paragraph at all."""
-    from django.core.cache import cache
-
     from reader.models import Annotation, Span
 
     (count, newest, changed), (count_now, _, _) = column.stats, stats
-    if column.basis != basis or column.paragraphs is None or not count:
+    if column.basis != basis or pieces.generation != column.generation or not count:
         return None
     touched = Annotation.objects.filter(span__document=document).filter(
         Q(pk__gt=newest) | Q(modified__gte=changed - COMMIT_SLACK)
@@ -544,13 +554,10 @@ def _patched(document, column, basis, stats, linked, labels, author):
                 "pk", "start", "end"
             )
         )
-    generation, signatures = cache.get(f"column:{document.pk}:{author}:looks") or (None, None)
-    if generation != column.generation:
-        signatures = None  # every touched span's paragraphs are rendered, and no looks kept
-    elif ranges:
+    if ranges:
         now = looks_for([document], spans=list(ranges), labels=labels, author=author)[document.pk]
         shown = {span: _signature(span, look) for span, look in now.items()}
-        ranges = {span: where for span, where in ranges.items() if shown.get(span) != signatures.get(span)}
+        ranges = {span: at for span, at in ranges.items() if shown.get(span) != pieces.signatures.get(span)}
     paragraphs = [block for block in _skeleton(document.text) if block.is_paragraph]
     starts = [block.start for block in paragraphs]
     dirty = set()
@@ -560,17 +567,16 @@ def _patched(document, column, basis, stats, linked, labels, author):
             if start < paragraphs[index].end:
                 dirty.add(index)
             index += 1
-    fresh = dict(column.paragraphs)
-    if signatures is not None:
-        signatures = {span: shown for span, shown in signatures.items() if span not in ranges}
+    fresh = dict(pieces.paragraphs)
+    signatures = {span: shown for span, shown in pieces.signatures.items() if span not in ranges}
     for run in _runs(sorted(dirty)):
         blocks = [paragraphs[index] for index in run]
         within = (blocks[0].start, blocks[-1].end)
         looks = looks_for([document], within=within, labels=labels, author=author)[document.pk]
         fresh.update(render_paragraphs(document, looks, blocks))
-        if signatures is not None:
-            signatures.update((span, _signature(span, look)) for span, look in looks.items())
-    return _Column(basis, stats, linked, paragraphs=fresh), signatures
+        signatures.update((span, _signature(span, look)) for span, look in looks.items())
+    column = _Column(basis, stats, linked, _joined(document, fresh))
+    return column, _Pieces(column.generation, fresh, signatures)
 
 
 def _runs(indexes):

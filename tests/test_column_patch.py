@@ -150,10 +150,10 @@ def test_a_note_edited_looks_at_its_own_span_only(document, reader, monkeypatch)
     assert [(k.get("within"), k.get("spans")) for k in asked] == [(None, [annotation.span_id])]
 
 
-def test_a_label_edited_after_the_span_looks_were_evicted_is_still_shown(document, reader):
+def test_a_label_edited_after_the_pieces_to_patch_with_were_evicted_is_still_shown(document, reader):
     annotation = AnnotationFactory(span=span(document, 3), author=reader)
     column(document)
-    cache.delete(f"column:{document.pk}:None:looks")
+    cache.delete(f"column:{document.pk}:None:pieces")
     edit(annotation, label=builtin_label("Claim"))
     assert column(document) == afresh(document)
     edit(annotation, label=builtin_label("Quote"))
@@ -253,8 +253,8 @@ def test_any_run_of_writes_leaves_the_column_as_rendered_afresh(document, reader
             edit(annotation, label=claims if annotation.label == quotes else quotes)
         elif move == "note":
             edit(chance.choice(annotations), note=f"note {chance.random()}")
-        elif move == "evict":  # the span looks kept beside the column, or the column itself
-            cache.delete(f"column:{document.pk}:None" + chance.choice([":looks", ""]))
+        elif move == "evict":  # the pieces kept beside the column, or the column itself
+            cache.delete(f"column:{document.pk}:None" + chance.choice([":pieces", ""]))
         elif move == "link":
             source = chance.choice(annotations).span
             links.append(
