@@ -292,6 +292,13 @@ def _signature(span_id, look):
     )
 
 
+def _look_digest(span_id, look):
+    """A span's signature in eight bytes: a column keeps one for each of thousands of spans, and
+    they are read and written again with every patch."""
+    digest = hashlib.blake2b(repr(_signature(span_id, look)).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big")
+
+
 def _paragraph_alone(document, skeleton_block, spans, looks, headings):
     """One paragraph with the given spans over it, as the whole text's sweep would cut it: the
     sweep starts at the earliest of them, so spans reaching in from before keep their order."""
@@ -444,8 +451,8 @@ class _Column:
 
 class _Pieces(NamedTuple):
     """What patching a column needs: each paragraph's HTML, so a write's paragraphs can be
-    rendered again alone, and each span's look (its signature), so a write that changes none
-    renders nothing."""
+    rendered again alone, and a digest of each span's look, so a write that changes none renders
+    nothing."""
 
     generation: str
     paragraphs: dict
@@ -519,7 +526,7 @@ def _rendered(document, basis, stats, linked, labels, author):
         looks = looks_for([document], labels=labels, author=author)[document.pk]
         paragraphs = render_paragraphs(document, looks)
         column = _Column(basis, stats, linked, _joined(document, paragraphs))
-        signatures = {pk: _signature(pk, look) for pk, look in looks.items()}
+        signatures = {pk: _look_digest(pk, look) for pk, look in looks.items()}
         return column, _Pieces(column.generation, paragraphs, signatures)
     looks = looks_for([document], within=(0, part.high), labels=labels, author=author)[document.pk]
     return _Column(basis, stats, linked, str(render_part(document, looks, part))), None
@@ -537,12 +544,18 @@ def _patched(document, column, pieces, basis, stats, linked, labels, author):
     (count, newest, changed), (count_now, _, _) = column.stats, stats
     if column.basis != basis or pieces.generation != column.generation or not count:
         return None
-    touched = Annotation.objects.filter(span__document=document).filter(
-        Q(pk__gt=newest) | Q(modified__gte=changed - COMMIT_SLACK)
-    )
+    # Asked of every document's annotations, this document's kept here: the changed rows are
+    # found by their index (id, modified), not by reading all of the document's.
+    touched = Annotation.objects.filter(Q(pk__gt=newest) | Q(modified__gte=changed - COMMIT_SLACK))
     if author is not None:
         touched = touched.filter(author=author)
-    rows = list(touched.values_list("pk", "span_id", "span__start", "span__end"))
+    rows = [
+        (pk, span, start, end)
+        for pk, span, at, start, end in touched.order_by().values_list(
+            "pk", "span_id", "span__document_id", "span__start", "span__end"
+        )
+        if at == document.pk
+    ]
     if count_now != count + sum(1 for pk, *_ in rows if pk > newest):
         return None  # something was deleted
     ranges = {span: (start, end) for _, span, start, end in rows}
@@ -556,7 +569,7 @@ def _patched(document, column, pieces, basis, stats, linked, labels, author):
         )
     if ranges:
         now = looks_for([document], spans=list(ranges), labels=labels, author=author)[document.pk]
-        shown = {span: _signature(span, look) for span, look in now.items()}
+        shown = {span: _look_digest(span, look) for span, look in now.items()}
         ranges = {span: at for span, at in ranges.items() if shown.get(span) != pieces.signatures.get(span)}
     paragraphs = [block for block in _skeleton(document.text) if block.is_paragraph]
     starts = [block.start for block in paragraphs]
@@ -568,13 +581,15 @@ def _patched(document, column, pieces, basis, stats, linked, labels, author):
                 dirty.add(index)
             index += 1
     fresh = dict(pieces.paragraphs)
-    signatures = {span: shown for span, shown in pieces.signatures.items() if span not in ranges}
+    signatures = dict(pieces.signatures)
+    for span in ranges:
+        signatures.pop(span, None)
     for run in _runs(sorted(dirty)):
         blocks = [paragraphs[index] for index in run]
         within = (blocks[0].start, blocks[-1].end)
         looks = looks_for([document], within=within, labels=labels, author=author)[document.pk]
         fresh.update(render_paragraphs(document, looks, blocks))
-        signatures.update((span, _signature(span, look)) for span, look in looks.items())
+        signatures.update((span, _look_digest(span, look)) for span, look in looks.items())
     column = _Column(basis, stats, linked, _joined(document, fresh))
     return column, _Pieces(column.generation, fresh, signatures)
 

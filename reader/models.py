@@ -359,6 +359,8 @@ class Annotation(Versioned):
 
     class Meta:
         ordering = ["span__document", "span__start", "id"]
+        # A cached column asks for the annotations changed since it was rendered (highlights._patched).
+        indexes = [models.Index(fields=["modified"], name="annotation_modified")]
         constraints = [
             models.UniqueConstraint(fields=["span", "label", "author"], name="annotation_unique_per_author"),
             models.CheckConstraint(condition=Q(status__in=Status.values), name="annotation_status_known"),
