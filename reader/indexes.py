@@ -3,13 +3,10 @@
 the first suggestion on a long article does not wait for the index (about a second at 2 MB).
 An index always names the text it was built from (its digest), and a stale one is built again."""
 
-import logging
 import pickle
-import threading
 from typing import TYPE_CHECKING
 
 from django.core.cache import cache
-from django.db import connection
 
 from reader.models import SuggestionIndex
 
@@ -93,40 +90,3 @@ def ensure(document_id) -> None:
     ).exists()
     if not current:
         build(document)
-
-
-_BUILDING = []  # threads building indexes, so a test (or anything) can wait for them
-
-
-def ensure_soon(document_id) -> None:
-    """After a save commits: ensure the document's index on a thread of its own, so the request or
-    import that saved the text does not wait for it (a 2 MB text takes about a second). The
-    thread is not a daemon: a process (a command, a worker stopping) finishes it before exiting.
-    Still inside a transaction (a callback run before the outer one commits, as tests do), a
-    thread could not see the document yet: built here."""
-    if connection.in_atomic_block:
-        ensure(document_id)
-        return
-    _BUILDING[:] = [thread for thread in _BUILDING if thread.is_alive()]
-    thread = threading.Thread(
-        target=_ensure_apart, args=(document_id,), name=f"suggestion-index-{document_id}"
-    )
-    _BUILDING.append(thread)
-    thread.start()
-
-
-def _ensure_apart(document_id):
-    try:
-        ensure(document_id)
-    except Exception:  # the first suggestion builds it instead; nothing is lost
-        logging.getLogger(__name__).exception(
-            "Building the suggestion index of document %s failed", document_id
-        )
-    finally:
-        connection.close()  # this thread's own connection
-
-
-def wait() -> None:
-    """Wait for the indexes being built."""
-    for thread in list(_BUILDING):
-        thread.join()

@@ -107,7 +107,7 @@ class Document(Versioned):
 
         from reader import indexes
 
-        transaction.on_commit(lambda pk=self.pk: indexes.ensure_soon(pk))
+        transaction.on_commit(lambda pk=self.pk: indexes.ensure(pk))
 
     def get_absolute_url(self):
         return reverse("document_detail", args=[self.slug])

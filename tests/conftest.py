@@ -49,16 +49,6 @@ def empty_cache():
 
 
 @pytest.fixture(autouse=True)
-def index_threads_done():
-    # A committed text's suggestion index is built on a thread (reader.indexes.ensure_soon): it
-    # must be done before the test's database is flushed.
-    yield
-    from reader import indexes
-
-    indexes.wait()
-
-
-@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # PBKDF2 at full strength takes ~0.3 s per user; tests need no such cost.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -11,6 +11,7 @@ import json
 import re
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -381,6 +382,7 @@ def make_links(comparison, count):
 
 
 def queries(client, url):
+    cache.clear()  # a first view: nothing cached, nothing to patch
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return len(captured)
@@ -396,7 +398,8 @@ def test_the_query_count_does_not_grow_with_links(user_client, url_name):
     Span.objects.all().delete()
     make_links(comparison, 200)
     assert Link.objects.count() == 200
-    assert queries(user_client, url) == few
+    # The reader's sidebar asks the second article for its rows only when the first runs out.
+    assert queries(user_client, url) in (few, few - 1)
 
 
 # The report -------------------------------------------------------------------

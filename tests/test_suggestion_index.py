@@ -1,9 +1,7 @@
 """Counterpart-suggestion indexes kept with their documents (reader/indexes.py): built when a text
-is saved (on a thread of its own once the save commits), read back in any worker, built again when
-stale; and what the panel offers with them."""
+is saved, read back in any worker, built again when stale; and what the panel offers with them."""
 
 import re
-import threading
 
 import pytest
 from django.urls import reverse
@@ -20,20 +18,6 @@ def test_saving_a_text_builds_its_index_once_the_save_commits(db, django_capture
         document = DocumentFactory()
     row = SuggestionIndex.objects.get(document=document)
     assert row.text_sha256 == document.text_sha256
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_committed_text_gets_its_index_on_a_thread_of_its_own(monkeypatch):
-    builders = []
-    real = indexes.build
-    monkeypatch.setattr(
-        indexes, "build", lambda document: builders.append(threading.get_ident()) or real(document)
-    )
-    document = DocumentFactory()  # saved outside any transaction: the save commits at once
-    indexes.wait()
-    assert SuggestionIndex.objects.get(document=document).text_sha256 == document.text_sha256
-    assert builders
-    assert threading.get_ident() not in builders
 
 
 def test_a_stale_index_is_built_again_for_the_new_text(db, django_capture_on_commit_callbacks):
