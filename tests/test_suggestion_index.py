@@ -1,5 +1,6 @@
-"""Counterpart-suggestion indexes kept with their documents (reader/indexes.py): built when a text
-is saved, read back in any worker, built again when stale; and what the panel offers with them."""
+"""Counterpart-suggestion indexes kept with their documents (reader/indexes.py): built when a long
+text is saved (a short one by its first suggestion), read back in any worker, built again when
+stale; and what the panel offers with them."""
 
 import re
 
@@ -13,14 +14,30 @@ from tests.factories import AnnotationFactory, ComparisonFactory, DocumentFactor
 HTMX = {"HX-Request": "true"}
 
 
-def test_saving_a_text_builds_its_index_once_the_save_commits(db, django_capture_on_commit_callbacks):
+@pytest.fixture
+def index_every_text(settings):
+    """Index every saved text, however short, as a long one is."""
+    settings.SUGGEST_INDEX_AHEAD_ABOVE = 0
+
+
+def test_saving_a_long_text_builds_its_index_once_the_save_commits(db, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        document = DocumentFactory()
+        document = DocumentFactory(text="A sentence of a long article. " * 700)
     row = SuggestionIndex.objects.get(document=document)
     assert row.text_sha256 == document.text_sha256
 
 
-def test_a_stale_index_is_built_again_for_the_new_text(db, django_capture_on_commit_callbacks):
+def test_a_short_text_is_indexed_by_its_first_suggestion_not_its_save(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        document = DocumentFactory()
+    assert not SuggestionIndex.objects.filter(document=document).exists()
+    assert indexes.index_for(document).matches(document.text)
+    assert SuggestionIndex.objects.get(document=document).text_sha256 == document.text_sha256
+
+
+def test_a_stale_index_is_built_again_for_the_new_text(
+    db, index_every_text, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         document = DocumentFactory()
     with django_capture_on_commit_callbacks(execute=True):
@@ -30,7 +47,9 @@ def test_a_stale_index_is_built_again_for_the_new_text(db, django_capture_on_com
     assert indexes.index_for(document).matches(document.text)
 
 
-def test_an_index_is_read_from_the_database_when_no_worker_holds_it(db, django_capture_on_commit_callbacks):
+def test_an_index_is_read_from_the_database_when_no_worker_holds_it(
+    db, index_every_text, django_capture_on_commit_callbacks
+):
     from django.core.cache import cache
 
     with django_capture_on_commit_callbacks(execute=True):
