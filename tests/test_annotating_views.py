@@ -140,8 +140,8 @@ def test_a_new_annotation_and_span_get_their_defaults(user_client, document, use
     user_client.post(CREATE, selection(document, "minister"), headers=HTMX)
     annotation = Annotation.objects.select_related("span").get()
     assert (annotation.version, annotation.status, annotation.cue, annotation.note) == (1, "pending", "", "")
-    assert annotation.created is not None and annotation.modified is not None
-    assert annotation.span.created is not None and annotation.span.created_by == user
+    assert None not in (annotation.created, annotation.modified, annotation.span.created)
+    assert annotation.span.created_by == user
     assert annotation.span.orphaned is False
 
 
