@@ -345,7 +345,9 @@ def _highlight_rows(document_ids, within, author, spans=None):
     too, declined ones not), orphaned spans left out.
 
     One statement of plain SQL, not four ORM queries: re-rendering a sentence after a write is
-    the hot path of tagging, and building the queries cost more than running them."""
+    the hot path of tagging, and building the queries cost more than running them. The spans
+    shown are picked once (a CTE named by every part, so both SQLite and PostgreSQL materialize
+    it): with a condition per part, each of the six scanned the document's spans again."""
     from django.db import connection
 
     from reader.models import Annotation, Attribution, Link, Span
@@ -356,49 +358,49 @@ def _highlight_rows(document_ids, within, author, spans=None):
     attribution = Attribution._meta.db_table
     more = Attribution.content_more.through._meta.db_table
     marks = ", ".join(["%s"] * len(document_ids))
-    # Every part's span, its document among these, not orphaned, within the stretch.
-    where = f"s.document_id IN ({marks}) AND NOT s.orphaned"
-    shown = list(document_ids)
+    # Every part's span: its document among these, not orphaned, within the stretch.
+    where = f"document_id IN ({marks}) AND NOT orphaned"
+    params = list(document_ids)
     if within:
-        where += ' AND s.start < %s AND s."end" > %s'
-        shown += [within[1], within[0]]
+        where += ' AND start < %s AND "end" > %s'
+        params += [within[1], within[0]]
     if spans is not None:
-        where += f" AND s.id IN ({', '.join(['%s'] * len(spans))})" if spans else " AND FALSE"
-        shown += list(spans)
+        where += f" AND id IN ({', '.join(['%s'] * len(spans))})" if spans else " AND 1 = 0"
+        params += list(spans)
+    shown = f'WITH s AS (SELECT id, document_id, start, "end" FROM {span} WHERE {where}) '
     columns = 's.document_id, s.id, s.start, s."end"'
-    parts, params = [], []
-    mine = " AND a.author_id = %s" if author is not None else ""
+    parts = []
+    mine = " WHERE a.author_id = %s" if author is not None else ""
     parts.append(
-        f"SELECT 'annotation', {columns}, a.label_id, NULL FROM {annotation} a "
-        f"JOIN {span} s ON s.id = a.span_id WHERE {where}{mine}"
+        f"SELECT 'annotation', {columns}, a.label_id, NULL FROM s "
+        f"JOIN {annotation} a ON a.span_id = s.id{mine}"
     )
-    params += shown + ([author] if author is not None else [])
+    params += [author] if author is not None else []
+    drawn = " AND l.author_id = %s" if author is not None else ""
     ends = " OR ".join(
-        f"EXISTS (SELECT 1 FROM {link} l WHERE l.{end}_id = s.id{mine.replace('a.', 'l.')})"
-        for end in ("source", "target")
+        f"EXISTS (SELECT 1 FROM {link} l WHERE l.{end}_id = s.id{drawn})" for end in ("source", "target")
     )
-    parts.append(f"SELECT 'linked', {columns}, NULL, NULL FROM {span} s WHERE {where} AND ({ends})")
-    params += shown + ([author, author] if author is not None else [])
+    parts.append(f"SELECT 'linked', {columns}, NULL, NULL FROM s WHERE {ends}")
+    params += [author, author] if author is not None else []
     # Blind mode: the viewer's own attributions, and the machine's undecided proposals.
     Proposal = Attribution.Proposal
     decided = [Proposal.DECLINED] + ([author, Proposal.PROPOSED] if author is not None else [])
-    theirs = " AND t.proposal <> %s" + (
+    theirs = " WHERE t.proposal <> %s" + (
         " AND (t.author_id = %s OR t.proposal = %s)" if author is not None else ""
     )
     for role in ("content", "cue", "source"):
         parts.append(
-            f"SELECT '{role}', {columns}, t.id, t.proposal FROM {attribution} t "
-            f"JOIN {span} s ON s.id = t.{role}_id WHERE {where}{theirs}"
+            f"SELECT '{role}', {columns}, t.id, t.proposal FROM s "
+            f"JOIN {attribution} t ON t.{role}_id = s.id{theirs}"
         )
-        params += shown + decided
+        params += decided
     parts.append(
-        f"SELECT 'content', {columns}, t.id, t.proposal FROM {more} m "
-        f"JOIN {attribution} t ON t.id = m.attribution_id JOIN {span} s ON s.id = m.span_id "
-        f"WHERE {where}{theirs}"
+        f"SELECT 'content', {columns}, t.id, t.proposal FROM s JOIN {more} m ON m.span_id = s.id "
+        f"JOIN {attribution} t ON t.id = m.attribution_id{theirs}"
     )
-    params += shown + decided
+    params += decided
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
+        cursor.execute(shown + " UNION ALL ".join(parts), params)
         yield from cursor.fetchall()
 
 
@@ -431,6 +433,7 @@ COLUMN_CACHE_SECONDS = 600
 # rows changed since the newest date it saw also looks this far back, for writes that were
 # still committing when it was rendered.
 COMMIT_SLACK = timedelta(seconds=5)
+PATCH_AT_MOST = 1000  # changed annotations a patch looks at one by one
 
 
 @dataclass
@@ -558,6 +561,8 @@ def _patched(document, column, pieces, basis, stats, linked, labels, author):
     ]
     if count_now != count + sum(1 for pk, *_ in rows if pk > newest):
         return None  # something was deleted
+    if len(rows) > PATCH_AT_MOST:
+        return None  # an import or a bulk action: rendering it whole is no dearer
     ranges = {span: (start, end) for _, span, start, end in rows}
     relinked = column.linked ^ linked  # spans linked or unlinked since
     if relinked:

@@ -96,7 +96,8 @@ MIDDLEWARE = [
 # behind one NAT.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading a session's user by one plain statement (reader/backends.py).
+    "reader.backends.UserBackend",
 ]
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)

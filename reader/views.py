@@ -44,6 +44,7 @@ from reader.models import (
     Span,
     Speaker,
     Status,
+    labels_by_id,
 )
 from reader.responses import error_response
 from reader.suggest import suggest
@@ -436,7 +437,7 @@ def comparison_new(request):
 
 @require_POST
 def annotation_create(request):
-    labels = {label.pk: label for label in Label.objects.all()}
+    labels = labels_by_id()
     form = SelectionForm(request.POST, labels=labels)
     if not form.is_valid():
         return error_response(request, form_errors(form), status=400)

@@ -12,7 +12,9 @@ import json
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from reader.models import Annotation, Span, Speaker
@@ -114,6 +116,41 @@ def test_tagging_the_same_selection_twice_adds_nothing(user_client, document):
     user_client.post(CREATE, data, headers=HTMX)
     assert user_client.post(CREATE, data, headers=HTMX).status_code == 200
     assert Annotation.objects.count() == 1
+
+
+def test_a_retried_tag_opens_the_annotation_the_first_made(user_client, document):
+    data = selection(document, "minister")
+    first = json.loads(user_client.post(CREATE, data, headers=HTMX)["HX-Trigger"])["open-panel"]
+    again = user_client.post(CREATE, data, headers=HTMX)
+    assert json.loads(again["HX-Trigger"])["open-panel"] == first
+    assert 'id="u-' in again.content.decode()
+
+
+def test_a_retried_tag_reads_the_article_and_the_span_once(user_client, document):
+    data = selection(document, "minister")
+    user_client.post(CREATE, data, headers=HTMX)
+    with CaptureQueriesContext(connection) as again:
+        user_client.post(CREATE, data, headers=HTMX)
+    reads = [q["sql"] for q in again if q["sql"].startswith("SELECT")]
+    assert sum("FROM reader_document" in sql or 'FROM "reader_document"' in sql for sql in reads) == 1
+    assert sum('FROM "reader_span"' in sql for sql in reads) == 1
+
+
+def test_a_new_annotation_and_span_get_their_defaults(user_client, document, user):
+    user_client.post(CREATE, selection(document, "minister"), headers=HTMX)
+    annotation = Annotation.objects.select_related("span").get()
+    assert (annotation.version, annotation.status, annotation.cue, annotation.note) == (1, "pending", "", "")
+    assert None not in (annotation.created, annotation.modified, annotation.span.created)
+    assert annotation.span.created_by == user
+    assert annotation.span.orphaned is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tagging_new_words_takes_no_savepoint(user_client, document):
+    with CaptureQueriesContext(connection) as queries:
+        user_client.post(CREATE, selection(document, "minister"), headers=HTMX)
+    assert not [q for q in queries if "SAVEPOINT" in q["sql"].upper()]
+    assert sum(q["sql"].startswith("INSERT") for q in queries) == 2
 
 
 def test_a_second_label_on_the_same_words_shares_the_span(user_client, document):

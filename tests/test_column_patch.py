@@ -212,6 +212,17 @@ def test_an_edit_dated_before_the_newest_change_it_missed_is_still_shown(documen
     assert column(document) == afresh(document)
 
 
+def test_more_changes_than_a_patch_looks_at_render_the_column_whole(document, reader, rendered, monkeypatch):
+    monkeypatch.setattr(highlights, "PATCH_AT_MOST", 2)
+    settled(AnnotationFactory(span=span(document, 1), author=reader))
+    column(document)
+    rendered.update(columns=0)
+    for paragraph in (3, 5, 7):
+        AnnotationFactory(span=span(document, paragraph), author=reader)
+    assert column(document) == afresh(document)
+    assert rendered["columns"] == 1
+
+
 def test_a_decided_attribution_renders_the_column_again(document, reader, rendered):
     quote = AnnotationFactory(span=span(document, 4), author=reader)
     column(document)

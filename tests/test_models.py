@@ -15,6 +15,7 @@ from reader.models import (
     Link,
     Span,
     Speaker,
+    labels_by_id,
     user_is_curator,
 )
 from tests.factories import (
@@ -230,3 +231,12 @@ def test_other_users_are_not_curators(user):
 
 def test_anonymous_visitors_are_not_curators():
     assert not user_is_curator(AnonymousUser())
+
+
+def test_labels_by_id_holds_every_label_in_label_order():
+    LabelFactory(name="Aside", position=1)
+    LabelFactory(name="Zeal", position=1, shortcut="Z")
+    labels = labels_by_id()
+    assert list(labels) == list(Label.objects.values_list("pk", flat=True))
+    assert [label.name for label in labels.values()][:2] == ["Aside", "Zeal"]
+    assert labels[Label.objects.get(name="Zeal").pk].shortcut == "z"
