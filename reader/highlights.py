@@ -463,7 +463,8 @@ class _Pieces(NamedTuple):
 
 
 def columns_for(documents, *, labels, linked_ids, author=None):
-    """Each document's rendered text, by document id, and its number of annotations.
+    """Each document's rendered text, by document id; the number of their annotations; and
+    each one's number of undecided proposals, by document id.
 
     Rendering thousands of highlights is the page's biggest cost, so a column is cached with
     what it was rendered from: the text, the labels, the document's attributions, the linked
@@ -493,7 +494,12 @@ def columns_for(documents, *, labels, linked_ids, author=None):
         row["document"]: tuple(sorted(row.items()))
         for row in Attribution.objects.filter(document__in=ids)
         .values("document")
-        .annotate(count=Count("id"), newest=Max("id"), changed=Max("modified"))
+        .annotate(
+            count=Count("id"),
+            newest=Max("id"),
+            changed=Max("modified"),
+            proposed=Count("id", filter=Q(proposal=Attribution.Proposal.PROPOSED)),
+        )
         .order_by()
     }
     marks = tuple((lab.pk, lab.name, lab.kind, lab.shortcut, lab.position) for lab in labels.values())
@@ -518,7 +524,8 @@ def columns_for(documents, *, labels, linked_ids, author=None):
         html[document.pk] = mark_safe(column.html)
     if changed:
         cache.set_many(changed, COLUMN_CACHE_SECONDS)
-    return html, sum(count for count, _, _ in stats.values())
+    proposed = {document: dict(row)["proposed"] for document, row in drawn.items()}
+    return html, sum(count for count, _, _ in stats.values()), proposed
 
 
 def _rendered(document, basis, stats, linked, labels, author):

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -198,7 +198,7 @@ def _reader(request, documents, comparison=None, part=None):
         return error_response(request, form_errors(form), status=400)
     filters = SidebarFilter(form.cleaned_data)
     target = request.htmx.target if request.htmx else None
-    labels = list(Label.objects.all())
+    labels = list(labels_by_id().values())
     only = visibility.only_author(request.user, documents)
     annotations, more_annotations = sidebar.page(
         [
@@ -284,17 +284,11 @@ def _reader(request, documents, comparison=None, part=None):
             Annotation.objects.filter(span__document__in=documents), only
         ).count()
     else:
-        html, context["count"] = columns_for(
+        html, context["count"], proposals = columns_for(
             documents,
             labels={label.pk: label for label in labels},
             linked_ids={span_id for _, source, end, _ in link_rows for span_id in (source, end)},
             author=only,
-        )
-        proposals = dict(
-            Attribution.objects.filter(document__in=documents, proposal=Attribution.Proposal.PROPOSED)
-            .values_list("document")
-            .annotate(n=Count("id"))
-            .order_by()
         )
         context["columns"] = [
             Column(document, html[document.pk], proposals.get(document.pk, 0), part or part_of(document))

@@ -41,7 +41,7 @@ def linked(document, author=None):
 
 def column(document, author=None):
     """The column as the reader shows it (cached, patched or rendered)."""
-    html, _ = highlights.columns_for(
+    html, _, _ = highlights.columns_for(
         [document], labels=labels(), linked_ids=linked(document, author), author=author
     )
     return str(html[document.pk])
