@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
@@ -158,27 +157,38 @@ class SidebarFilter:
         }
         self.page = cleaned.get("page") or 1
 
-    def annotations(self, queryset):
+    def annotation_where(self, author=None):
+        """The filters as SQL conditions on an annotation `a` and its author `u` (sidebar's
+        statements), with their parameters; None when they leave no annotation. `author`: blind
+        mode's one author whose work is shown, as visibility.annotations."""
         wanted = self.values
         if wanted["relation"]:  # a relation filter asks for links only
-            return queryset.none()
-        for field in ("label", "speaker"):
-            if wanted[field]:
-                queryset = queryset.filter(**{field: int(wanted[field])})
-        if wanted["author"]:
-            queryset = queryset.filter(author__username=wanted["author"])
-        if wanted["status"]:
-            queryset = queryset.filter(status=wanted["status"])
-        return queryset
+            return None
+        conditions = [("a.author_id", author)] if author is not None else []
+        conditions += [
+            (column, int(wanted[name]) if name in ("label", "speaker") else wanted[name])
+            for column, name in (
+                ("a.label_id", "label"),
+                ("a.speaker_id", "speaker"),
+                ("u.username", "author"),
+                ("a.status", "status"),
+            )
+            if wanted[name]
+        ]
+        return "".join(f" AND {column} = %s" for column, _ in conditions), [value for _, value in conditions]
 
-    def links(self, queryset):
+    def link_where(self, author=None):
+        """As annotation_where, for a link `k` and its author `u`."""
         wanted = self.values
         if wanted["label"] or wanted["speaker"]:  # links have neither
-            return queryset.none()
-        for field, value in (("relation", "relation"), ("author__username", "author"), ("status", "status")):
-            if wanted[value]:
-                queryset = queryset.filter(**{field: wanted[value]})
-        return queryset
+            return None
+        conditions = [("k.author_id", author)] if author is not None else []
+        conditions += [
+            (column, wanted[name])
+            for column, name in (("k.relation", "relation"), ("u.username", "author"), ("k.status", "status"))
+            if wanted[name]
+        ]
+        return "".join(f" AND {column} = %s" for column, _ in conditions), [value for _, value in conditions]
 
     def query(self, **changes):
         return urlencode({k: v for k, v in {**self.values, **changes}.items() if v})
@@ -200,23 +210,13 @@ def _reader(request, documents, comparison=None, part=None):
     target = request.htmx.target if request.htmx else None
     labels = list(labels_by_id().values())
     only = visibility.only_author(request.user, documents)
-    annotations, more_annotations = sidebar.page(
-        [
-            filters.annotations(visibility.annotations(Annotation.objects.for_document(document), only))
-            for document in documents
-        ],
-        sidebar.ANNOTATION_FIELDS,
-        filters.page,
-        SIDEBAR_PAGE,
+    ids = [document.pk for document in documents]
+    annotations, more_annotations = sidebar.annotation_page(
+        ids, filters.annotation_where(only), filters.page, SIDEBAR_PAGE
     )
     links, more_links = [], None
     if comparison:  # one article's page lists no links
-        links, more_links = sidebar.page(
-            [filters.links(visibility.links(Link.objects.for_documents(documents), only))],
-            sidebar.LINK_FIELDS,
-            filters.page,
-            SIDEBAR_PAGE,
-        )
+        links, more_links = sidebar.link_page(ids, filters.link_where(only), filters.page, SIDEBAR_PAGE)
     panel_query = f"?comparison={comparison.slug}" if comparison else ""
     context = {
         "comparison": comparison,
@@ -235,13 +235,7 @@ def _reader(request, documents, comparison=None, part=None):
     }
     if target in MORE_PARTIALS:
         return render(request, f"reader/reader.html#{MORE_PARTIALS[target]}", context)
-    link_rows = list(
-        visibility.links(
-            Link.objects.filter(Q(source__document__in=documents) | Q(target__document__in=documents)), only
-        )
-        .order_by()
-        .values_list("id", "source_id", "target_id", "relation")
-    )
+    link_rows, annotators, speakers = sidebar.choices(ids, only)
     context.update(
         link_json=json.dumps(
             [
@@ -252,37 +246,13 @@ def _reader(request, documents, comparison=None, part=None):
         link_count=len(link_rows),
         statuses=Status.choices,
         relations=Relation.choices,
-        # EXISTS per user, not DISTINCT over every annotation: a few users, thousands of rows.
-        annotators=sorted(
-            set(
-                get_user_model()
-                .objects.filter(
-                    Exists(
-                        visibility.annotations(
-                            Annotation.objects.filter(author=OuterRef("pk"), span__document__in=documents),
-                            only,
-                        )
-                    )
-                )
-                .values_list("username", flat=True)
-            )
-            | {author for *_, author, _ in links}
-        ),
-        # EXISTS per speaker, not IN over every annotation: few speakers, thousands of rows.
-        speakers=Speaker.objects.filter(
-            Exists(
-                visibility.annotations(
-                    Annotation.objects.filter(speaker=OuterRef("pk"), span__document__in=documents), only
-                )
-            )
-        ).values_list("pk", "name"),
+        annotators=sorted(set(annotators) | {author for *_, author, _ in links}),
+        speakers=speakers,
     )
     template_name = "reader/reader.html"
     if target == "sidebar":
         template_name += "#sidebar"
-        context["count"] = visibility.annotations(
-            Annotation.objects.filter(span__document__in=documents), only
-        ).count()
+        context["count"] = sidebar.count(ids, only)
     else:
         html, context["count"], proposals = columns_for(
             documents,
@@ -301,15 +271,10 @@ def _reader(request, documents, comparison=None, part=None):
             )
     if filters.active:
         # "19 of 126", and which highlights the filter keeps, so the text can dim the others.
-        matching = filters.annotations(
-            visibility.annotations(Annotation.objects.filter(span__document__in=documents), only)
-        ).order_by()
-        kept = set(matching.values_list("span_id", flat=True))
-        matching_links = filters.links(Link.objects.filter(pk__in=[row[0] for row in link_rows])).order_by()
-        for source, target_span in matching_links.values_list("source_id", "target_id"):
-            kept.update((source, target_span))
-        context["shown"] = len(matching.values_list("pk", flat=True))
-        context["shown_links"] = matching_links.count()
+        spans, ends = sidebar.matching(ids, filters.annotation_where(only), filters.link_where(only))
+        context["shown"] = len(spans)
+        context["shown_links"] = len(ends)
+        kept = {*spans, *(span for pair in ends for span in pair)}
         context["kept_spans"] = " ".join(map(str, sorted(kept)))
     return render(request, template_name, context)
 
