@@ -11,13 +11,12 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from html import escape
 from itertools import pairwise
 from typing import NamedTuple
 
-from django.db.models import Q
 from django.utils.safestring import mark_safe
 
 from reader import text as textlib
@@ -475,33 +474,9 @@ def columns_for(documents, *, labels, linked_ids, author=None):
     renders the column again, from paragraphs cached by what they show.
     """
     from django.core.cache import cache
-    from django.db.models import Count, Max
-
-    from reader.models import Annotation, Attribution
 
     ids = [document.pk for document in documents]
-    mine = {"author": author} if author is not None else {}
-    stats = {
-        document: (count, newest, changed)
-        for document, count, newest, changed in Annotation.objects.filter(span__document__in=ids, **mine)
-        .values("span__document")
-        .annotate(count=Count("id"), newest=Max("id"), changed=Max("modified"))
-        .values_list("span__document", "count", "newest", "changed")
-        .order_by()
-    }
-    # Attributions change what the text shows too (their parts, proposals taken or declined).
-    drawn = {
-        row["document"]: tuple(sorted(row.items()))
-        for row in Attribution.objects.filter(document__in=ids)
-        .values("document")
-        .annotate(
-            count=Count("id"),
-            newest=Max("id"),
-            changed=Max("modified"),
-            proposed=Count("id", filter=Q(proposal=Attribution.Proposal.PROPOSED)),
-        )
-        .order_by()
-    }
+    stats, drawn = _fingerprints(ids, author)
     marks = tuple((lab.pk, lab.name, lab.kind, lab.shortcut, lab.position) for lab in labels.values())
     linked = frozenset(linked_ids)
     keys = {document.pk: f"column:{document.pk}:{author}" for document in documents}
@@ -524,8 +499,52 @@ def columns_for(documents, *, labels, linked_ids, author=None):
         html[document.pk] = mark_safe(column.html)
     if changed:
         cache.set_many(changed, COLUMN_CACHE_SECONDS)
-    proposed = {document: dict(row)["proposed"] for document, row in drawn.items()}
+    proposed = {document: row[3] for document, row in drawn.items()}
     return html, sum(count for count, _, _ in stats.values()), proposed
+
+
+def _fingerprints(document_ids, author):
+    """Of each document, by id: (count, newest id, newest change) of its annotations (the
+    viewer's only, in blind mode: `author`), and (count, newest id, newest change, undecided
+    proposals) of its attributions. One plain statement: the page asks it on every view, and
+    building the ORM's two aggregates cost more than running them."""
+    from django.db import connection
+
+    from reader.models import Annotation, Attribution, Span
+
+    marks = ", ".join(["%s"] * len(document_ids))
+    mine = " AND a.author_id = %s" if author is not None else ""
+    sql = (
+        "SELECT 0, s.document_id, COUNT(*), MAX(a.id), MAX(a.modified), NULL "
+        f"FROM {Annotation._meta.db_table} a JOIN {Span._meta.db_table} s ON s.id = a.span_id "
+        f"WHERE s.document_id IN ({marks}){mine} "
+        "GROUP BY s.document_id UNION ALL "
+        "SELECT 1, t.document_id, COUNT(*), MAX(t.id), MAX(t.modified), "
+        f"COUNT(CASE WHEN t.proposal = %s THEN 1 END) FROM {Attribution._meta.db_table} t "
+        f"WHERE t.document_id IN ({marks}) GROUP BY t.document_id"
+    )
+    params = [*document_ids, *([author] if author is not None else []), Attribution.Proposal.PROPOSED]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *document_ids])
+        rows = cursor.fetchall()
+    stats = {
+        pk: (count, newest, _moment(changed)) for part, pk, count, newest, changed, _ in rows if not part
+    }
+    drawn = {
+        pk: (count, newest, _moment(changed), proposed)
+        for part, pk, count, newest, changed, proposed in rows
+        if part
+    }
+    return stats, drawn
+
+
+def _moment(value):
+    """A date and time as the ORM gives it (SQLite's driver gives a plain statement's as text)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
 
 
 def _rendered(document, basis, stats, linked, labels, author):
@@ -549,23 +568,27 @@ def _patched(document, column, pieces, basis, stats, linked, labels, author):
 
     The spans the changed annotations and links touch are looked at first: a change that shows
     nothing new (a note, a status) renders no paragraph at all."""
+    from django.db import connection
+
     from reader.models import Annotation, Span
 
     (count, newest, changed), (count_now, _, _) = column.stats, stats
     if column.basis != basis or pieces.generation != column.generation or not count:
         return None
     # Asked of every document's annotations, this document's kept here: the changed rows are
-    # found by their index (id, modified), not by reading all of the document's.
-    touched = Annotation.objects.filter(Q(pk__gt=newest) | Q(modified__gte=changed - COMMIT_SLACK))
+    # found by their index (id, modified), not by reading all of the document's. A plain
+    # statement: the ORM's took longer to build than to run.
+    sql = (
+        f'SELECT a.id, a.span_id, s.document_id, s.start, s."end" FROM {Annotation._meta.db_table} a '
+        f"JOIN {Span._meta.db_table} s ON s.id = a.span_id WHERE (a.id > %s OR a.modified >= %s)"
+    )
+    params = [newest, connection.ops.adapt_datetimefield_value(changed - COMMIT_SLACK)]
     if author is not None:
-        touched = touched.filter(author=author)
-    rows = [
-        (pk, span, start, end)
-        for pk, span, at, start, end in touched.order_by().values_list(
-            "pk", "span_id", "span__document_id", "span__start", "span__end"
-        )
-        if at == document.pk
-    ]
+        sql += " AND a.author_id = %s"
+        params.append(author)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = [(pk, span, start, end) for pk, span, at, start, end in cursor.fetchall() if at == document.pk]
     if count_now != count + sum(1 for pk, *_ in rows if pk > newest):
         return None  # something was deleted
     if len(rows) > PATCH_AT_MOST:
