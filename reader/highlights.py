@@ -459,6 +459,8 @@ class _Pieces(NamedTuple):
     generation: str
     paragraphs: dict
     signatures: dict
+    # (id, modified) of the annotations the last patch looked at: see _patched.
+    seen: frozenset = frozenset()
 
 
 def columns_for(documents, *, labels, linked_ids, author=None):
@@ -579,8 +581,9 @@ def _patched(document, column, pieces, basis, stats, linked, labels, author):
     # found by their index (id, modified), not by reading all of the document's. A plain
     # statement: the ORM's took longer to build than to run.
     sql = (
-        f'SELECT a.id, a.span_id, s.document_id, s.start, s."end" FROM {Annotation._meta.db_table} a '
-        f"JOIN {Span._meta.db_table} s ON s.id = a.span_id WHERE (a.id > %s OR a.modified >= %s)"
+        'SELECT a.id, a.span_id, s.document_id, s.start, s."end", a.modified '
+        f"FROM {Annotation._meta.db_table} a JOIN {Span._meta.db_table} s ON s.id = a.span_id "
+        "WHERE (a.id > %s OR a.modified >= %s)"
     )
     params = [newest, connection.ops.adapt_datetimefield_value(changed - COMMIT_SLACK)]
     if author is not None:
@@ -588,12 +591,20 @@ def _patched(document, column, pieces, basis, stats, linked, labels, author):
         params.append(author)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = [(pk, span, start, end) for pk, span, at, start, end in cursor.fetchall() if at == document.pk]
+        rows = [
+            (pk, span, start, end, modified)
+            for pk, span, at, start, end, modified in cursor.fetchall()
+            if at == document.pk
+        ]
     if count_now != count + sum(1 for pk, *_ in rows if pk > newest):
         return None  # something was deleted
-    if len(rows) > PATCH_AT_MOST:
+    # The slack finds every write of the last seconds again at each patch: after an import, each
+    # view in those seconds looked at thousands of rows again. One the last patch looked at, not
+    # changed since (the same `modified`), is shown as it is.
+    unseen = [row for row in rows if (row[0], row[4]) not in pieces.seen]
+    if len(unseen) > PATCH_AT_MOST:
         return None  # an import or a bulk action: rendering it whole is no dearer
-    ranges = {span: (start, end) for _, span, start, end in rows}
+    ranges = {span: (start, end) for _, span, start, end, _ in unseen}
     relinked = column.linked ^ linked  # spans linked or unlinked since
     if relinked:
         ranges.update(
@@ -626,7 +637,8 @@ def _patched(document, column, pieces, basis, stats, linked, labels, author):
         fresh.update(render_paragraphs(document, looks, blocks))
         signatures.update((span, _look_digest(span, look)) for span, look in looks.items())
     column = _Column(basis, stats, linked, _joined(document, fresh))
-    return column, _Pieces(column.generation, fresh, signatures)
+    seen = frozenset((pk, modified) for pk, *_, modified in rows)
+    return column, _Pieces(column.generation, fresh, signatures, seen)
 
 
 def _runs(indexes):
