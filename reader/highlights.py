@@ -459,7 +459,7 @@ class _Pieces(NamedTuple):
     generation: str
     paragraphs: dict
     signatures: dict
-    # (id, modified) of the annotations the last patch looked at: see _patched.
+    # (id, modified) of the annotations the last patch or rendering looked at: see _patched.
     seen: frozenset = frozenset()
 
 
@@ -554,32 +554,31 @@ def _rendered(document, basis, stats, linked, labels, author):
     pieces to patch it with later (None for a long text: a change renders its part again)."""
     part = part_of(document)
     if part is None:
+        # Read before the text, so each is shown as it is now or newer: the first patch need not
+        # look at them again (after an import, every imported row, however long ago).
+        count, newest, changed = stats
+        recent = _changed_rows(document, newest, changed, author) if count else []
         looks = looks_for([document], labels=labels, author=author)[document.pk]
         paragraphs = render_paragraphs(document, looks)
         column = _Column(basis, stats, linked, _joined(document, paragraphs))
         signatures = {pk: _look_digest(pk, look) for pk, look in looks.items()}
-        return column, _Pieces(column.generation, paragraphs, signatures)
+        seen = frozenset((pk, modified) for pk, *_, modified in recent)
+        return column, _Pieces(column.generation, paragraphs, signatures, seen)
     looks = looks_for([document], within=(0, part.high), labels=labels, author=author)[document.pk]
     return _Column(basis, stats, linked, str(render_part(document, looks, part))), None
 
 
-def _patched(document, column, pieces, basis, stats, linked, labels, author):
-    """The column with only the paragraphs whose highlights changed rendered again, and its
-    pieces updated; or None when that cannot be known: a deletion (its place is gone with it),
-    anything in the basis changed, pieces of another rendering.
+def _changed_rows(document, newest, changed, author):
+    """(id, span, start, end, modified) of the document's annotations (the viewer's, in blind
+    mode) made after `newest` or dated from COMMIT_SLACK before `changed` on.
 
-    The spans the changed annotations and links touch are looked at first: a change that shows
-    nothing new (a note, a status) renders no paragraph at all."""
+    Asked of every document's annotations, this document's kept here: the changed rows are
+    found by their index (id, modified), not by reading all of the document's. A plain
+    statement: the ORM's took longer to build than to run."""
     from django.db import connection
 
     from reader.models import Annotation, Span
 
-    (count, newest, changed), (count_now, _, _) = column.stats, stats
-    if column.basis != basis or pieces.generation != column.generation or not count:
-        return None
-    # Asked of every document's annotations, this document's kept here: the changed rows are
-    # found by their index (id, modified), not by reading all of the document's. A plain
-    # statement: the ORM's took longer to build than to run.
     sql = (
         'SELECT a.id, a.span_id, s.document_id, s.start, s."end", a.modified '
         f"FROM {Annotation._meta.db_table} a JOIN {Span._meta.db_table} s ON s.id = a.span_id "
@@ -591,16 +590,32 @@ def _patched(document, column, pieces, basis, stats, linked, labels, author):
         params.append(author)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = [
+        return [
             (pk, span, start, end, modified)
             for pk, span, at, start, end, modified in cursor.fetchall()
             if at == document.pk
         ]
+
+
+def _patched(document, column, pieces, basis, stats, linked, labels, author):
+    """The column with only the paragraphs whose highlights changed rendered again, and its
+    pieces updated; or None when that cannot be known: a deletion (its place is gone with it),
+    anything in the basis changed, pieces of another rendering.
+
+    The spans the changed annotations and links touch are looked at first: a change that shows
+    nothing new (a note, a status) renders no paragraph at all."""
+
+    from reader.models import Span
+
+    (count, newest, changed), (count_now, _, _) = column.stats, stats
+    if column.basis != basis or pieces.generation != column.generation or not count:
+        return None
+    rows = _changed_rows(document, newest, changed, author)
     if count_now != count + sum(1 for pk, *_ in rows if pk > newest):
         return None  # something was deleted
-    # The slack finds every write of the last seconds again at each patch: after an import, each
-    # view in those seconds looked at thousands of rows again. One the last patch looked at, not
-    # changed since (the same `modified`), is shown as it is.
+    # The slack finds every write of its seconds again at each patch: after an import, each view
+    # looked at every imported row again. One the last patch or rendering looked at, not changed
+    # since (the same `modified`), is shown as it is.
     unseen = [row for row in rows if (row[0], row[4]) not in pieces.seen]
     if len(unseen) > PATCH_AT_MOST:
         return None  # an import or a bulk action: rendering it whole is no dearer

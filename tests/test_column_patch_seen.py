@@ -1,6 +1,6 @@
-"""A patch looks again at every write of the last seconds (the commit slack), but not at one the
-previous patch already looked at and that has not changed since: after an import, each view in
-those seconds looked at every imported row again.
+"""A patch looks again at every write of the seconds before the newest (the commit slack), but
+not at one the previous patch or rendering already looked at and that has not changed since:
+after an import, each view looked at every imported row again.
 
 Each test compares the cached column with the whole text rendered afresh, as
 tests/test_column_patch.py does, and counts the spans a patch looks at."""
@@ -47,6 +47,17 @@ def test_writes_a_patch_looked_at_are_not_looked_at_again_by_the_next(document, 
     edit(imported[1], note="second")
     assert column(document) == afresh(document)
     assert looked_at[-1] == [imported[1].span_id]
+
+
+def test_the_first_edit_after_an_import_looks_at_its_own_span_only(document, reader, looked_at):
+    """Rows made together share their date: the slack of the newest covers them all, however
+    long ago they were made, until a later write is seen."""
+    imported = [AnnotationFactory(span=span(document, n), author=reader) for n in range(8)]
+    type(imported[0]).objects.update(modified=imported[-1].modified - highlights.COMMIT_SLACK * 100)
+    column(document)
+    edit(imported[3], note="the first edit")
+    assert column(document) == afresh(document)
+    assert looked_at == [[imported[3].span_id]]
 
 
 def test_a_write_a_patch_looked_at_and_changed_again_is_shown(document, reader, looked_at):

@@ -93,8 +93,8 @@ def test_the_sidebar_refresh_reads_in_nine_statements(user_client, reading):
     assert len(found) == 9
 
 
-def test_a_first_view_renders_the_columns_in_three_more_statements(user_client, reading):
-    """Nothing cached: each article's highlights, and the session (read from the database when
-    the cache is empty)."""
+def test_a_first_view_renders_the_columns_in_five_more_statements(user_client, reading):
+    """Nothing cached: each article's recent writes (so its first patch need not look at them)
+    and highlights, and the session (read from the database when the cache is empty)."""
     cache.clear()
-    assert len(statements(user_client, reading.get_absolute_url())) == 9 + 3
+    assert len(statements(user_client, reading.get_absolute_url())) == 9 + 2 * 2 + 1
