@@ -484,17 +484,19 @@ def columns_for(documents, *, labels, linked_ids, author=None):
     keys = {document.pk: f"column:{document.pk}:{author}" for document in documents}
     cached = cache.get_many(keys.values())
     html, changed = {}, {}
+    bases = {d.pk: (d.text_sha256, d.headings, marks, drawn.get(d.pk), author) for d in documents}
+    now = {document.pk: stats.get(document.pk, (0, None, None)) for document in documents}
+    columns = {document.pk: cached.get(keys[document.pk]) for document in documents}
+    stale = [pk for pk, column in columns.items() if column and not column.fits(bases[pk], now[pk], linked)]
+    changes = _Changes({pk: columns[pk].stats[1:] for pk in stale if columns[pk].stats[0]}, author)
     for document in documents:
-        basis = (document.text_sha256, document.headings, marks, drawn.get(document.pk), author)
-        now = stats.get(document.pk, (0, None, None))
-        key = keys[document.pk]
-        column = cached.get(key)
-        if column is None or not column.fits(basis, now, linked):
+        basis, key, column = bases[document.pk], keys[document.pk], columns[document.pk]
+        if column is None or not column.fits(basis, now[document.pk], linked):
             pieces = cache.get(f"{key}:pieces") if column is not None else None
             patched = pieces is not None and _patched(
-                document, column, pieces, basis, now, linked, labels, author
+                document, column, pieces, basis, now[document.pk], linked, labels, author, changes
             )
-            column, pieces = patched or _rendered(document, basis, now, linked, labels, author)
+            column, pieces = patched or _rendered(document, basis, now[document.pk], linked, labels, author)
             changed[key] = column
             if pieces is not None:
                 changed[f"{key}:pieces"] = pieces
@@ -557,47 +559,71 @@ def _rendered(document, basis, stats, linked, labels, author):
         # Read before the text, so each is shown as it is now or newer: the first patch need not
         # look at them again (after an import, every imported row, however long ago).
         count, newest, changed = stats
-        recent = _changed_rows(document, newest, changed, author) if count else []
+        recent = _changed_rows({document.pk: (newest, changed)}, author)[document.pk] if count else []
         looks = looks_for([document], labels=labels, author=author)[document.pk]
         paragraphs = render_paragraphs(document, looks)
         column = _Column(basis, stats, linked, _joined(document, paragraphs))
         signatures = {pk: _look_digest(pk, look) for pk, look in looks.items()}
-        seen = frozenset((pk, modified) for pk, *_, modified in recent)
+        seen = frozenset((row[0], row[4]) for row in recent)
         return column, _Pieces(column.generation, paragraphs, signatures, seen)
     looks = looks_for([document], within=(0, part.high), labels=labels, author=author)[document.pk]
     return _Column(basis, stats, linked, str(render_part(document, looks, part))), None
 
 
-def _changed_rows(document, newest, changed, author):
-    """(id, span, start, end, modified) of the document's annotations (the viewer's, in blind
-    mode) made after `newest` or dated from COMMIT_SLACK before `changed` on.
+class _Changes:
+    """The annotations changed since the columns a page patches were read: asked once for all of
+    them, when the first patch needs them. `bounds` maps their document ids to (newest id,
+    newest change) as each column saw them."""
 
-    Asked of every document's annotations, this document's kept here: the changed rows are
-    found by their index (id, modified), not by reading all of the document's. A plain
-    statement: the ORM's took longer to build than to run."""
+    def __init__(self, bounds, author):
+        self.bounds, self.author, self.rows = bounds, author, None
+
+    def of(self, document_id):
+        if self.rows is None:
+            self.rows = _changed_rows(self.bounds, self.author) if self.bounds else {}
+        return self.rows.get(document_id, [])
+
+
+def _changed_rows(bounds, author):
+    """By document id, (id, span, start, end, modified) of its annotations (the viewer's, in blind
+    mode) made after its newest id or dated from COMMIT_SLACK before its newest change on, each
+    document with its own bounds (`bounds`: document id to (newest id, newest change)).
+
+    One plain statement (the ORM's took longer to build than to run), of every document's
+    annotations: the changed rows are found by their indexes on id and modified, under the
+    loosest of the bounds, not by reading all of a document's; each document's own bounds are
+    then applied to its rows."""
     from django.db import connection
 
     from reader.models import Annotation, Span
 
+    adapt = connection.ops.adapt_datetimefield_value
+    own = " ".join("WHEN %s THEN (a.id > %s OR a.modified >= %s)" for _ in bounds)
+    # `modified` as text: only compared with itself (a row seen before), and thousands of rows
+    # may come while the slack covers an import: parsing and pickling dates cost more.
     sql = (
-        'SELECT a.id, a.span_id, s.document_id, s.start, s."end", a.modified '
+        'SELECT a.id, a.span_id, s.document_id, s.start, s."end", CAST(a.modified AS TEXT) '
         f"FROM {Annotation._meta.db_table} a JOIN {Span._meta.db_table} s ON s.id = a.span_id "
-        "WHERE (a.id > %s OR a.modified >= %s)"
+        f"WHERE (a.id > %s OR a.modified >= %s) AND CASE s.document_id {own} ELSE FALSE END"
     )
-    params = [newest, connection.ops.adapt_datetimefield_value(changed - COMMIT_SLACK)]
+    params = [
+        min(newest for newest, _ in bounds.values()),
+        adapt(min(changed for _, changed in bounds.values()) - COMMIT_SLACK),
+    ]
+    for document, (newest, changed) in bounds.items():
+        params += [document, newest, adapt(changed - COMMIT_SLACK)]
     if author is not None:
         sql += " AND a.author_id = %s"
         params.append(author)
+    rows = {document: [] for document in bounds}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [
-            (pk, span, start, end, modified)
-            for pk, span, at, start, end, modified in cursor.fetchall()
-            if at == document.pk
-        ]
+        for pk, span, document, start, end, modified in cursor.fetchall():
+            rows[document].append((pk, span, start, end, modified))
+    return rows
 
 
-def _patched(document, column, pieces, basis, stats, linked, labels, author):
+def _patched(document, column, pieces, basis, stats, linked, labels, author, changes):
     """The column with only the paragraphs whose highlights changed rendered again, and its
     pieces updated; or None when that cannot be known: a deletion (its place is gone with it),
     anything in the basis changed, pieces of another rendering.
@@ -607,10 +633,10 @@ def _patched(document, column, pieces, basis, stats, linked, labels, author):
 
     from reader.models import Span
 
-    (count, newest, changed), (count_now, _, _) = column.stats, stats
+    (count, newest, _), (count_now, _, _) = column.stats, stats
     if column.basis != basis or pieces.generation != column.generation or not count:
         return None
-    rows = _changed_rows(document, newest, changed, author)
+    rows = changes.of(document.pk)
     if count_now != count + sum(1 for pk, *_ in rows if pk > newest):
         return None  # something was deleted
     # The slack finds every write of its seconds again at each patch: after an import, each view
@@ -652,7 +678,7 @@ def _patched(document, column, pieces, basis, stats, linked, labels, author):
         fresh.update(render_paragraphs(document, looks, blocks))
         signatures.update((span, _look_digest(span, look)) for span, look in looks.items())
     column = _Column(basis, stats, linked, _joined(document, fresh))
-    seen = frozenset((pk, modified) for pk, *_, modified in rows)
+    seen = frozenset((row[0], row[4]) for row in rows)
     return column, _Pieces(column.generation, fresh, signatures, seen)
 
 
