@@ -10,6 +10,8 @@ import bisect
 import hashlib
 import re
 import secrets
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
@@ -404,21 +406,48 @@ def _highlight_rows(document_ids, within, author, spans=None):
         yield from cursor.fetchall()
 
 
-@lru_cache(maxsize=64)
-def _unit_ranges(text):
-    # Texts rarely change and writes come in runs on the same one.
-    return [
+_UNIT_RANGES = OrderedDict()  # (document id, text digest) -> _Units, the 64 last used
+_UNIT_RANGES_LOCK = threading.Lock()
+
+
+class _Units(NamedTuple):
+    ends: list  # each sentence's end, in order: bisected to find the sentences a write touched
+    ranges: list  # (index, start, end) of each sentence
+
+
+def _unit_ranges(document):
+    """The sentences of the document's text. Texts rarely change and writes come in runs on the
+    same one: kept by the text's digest, as hashing a 2 MB text to look it up cost milliseconds."""
+    key = (document.pk, document.text_sha256)
+    with _UNIT_RANGES_LOCK:
+        units = _UNIT_RANGES.get(key)
+        if units is not None:
+            _UNIT_RANGES.move_to_end(key)
+            return units
+    ranges = [
         (unit.index, unit.start, unit.end)
-        for block in textlib.layout(text, [])
+        for block in textlib.layout(document.text, [])
         if block.is_paragraph
         for unit in block.units
     ]
+    units = _Units([end for _, _, end in ranges], ranges)
+    with _UNIT_RANGES_LOCK:
+        _UNIT_RANGES[key] = units
+        while len(_UNIT_RANGES) > 64:
+            _UNIT_RANGES.popitem(last=False)
+    return units
 
 
 def changed_units(document, start, end, author=None, labels=None):
     """Re-render the sentences a write at [start, end) touched, with all their highlights (the
     viewer's only, in blind mode: `author`)."""
-    touched = [(i, s, e) for i, s, e in _unit_ranges(document.text) if s < end and start < e]
+    units = _unit_ranges(document)
+    touched = []
+    for index in range(bisect.bisect_right(units.ends, start), len(units.ranges)):
+        i, s, e = units.ranges[index]
+        if s >= end:
+            break
+        touched.append((i, s, e))
     if not touched:
         return []
     within = (touched[0][1], touched[-1][2])
