@@ -234,7 +234,7 @@ def import_upload(path, expected, samples=3):
             prepare(url, users=1, curators=1)
             with Server(url, workers=1) as server:
                 client = Client(server.url, "client0")
-                client.session.get(server.url + "/import/").raise_for_status()  # the form, as a curator opens it
+                client.session.get(server.url + "/import/").raise_for_status()  # the form a curator opens
                 # A running server has imported before: a file refused whole (it writes nothing)
                 # loads the import's modules, as the first import after a start would.
                 assert client.upload("/import/", "empty.json", b"{}") == 400
