@@ -561,7 +561,7 @@ def _patched(document, column, pieces, basis, stats, linked, labels, author):
     nothing new (a note, a status) renders no paragraph at all."""
     from reader.models import Annotation, Span
 
-    (count, newest, changed, _), (count_now, *_) = column.stats, stats
+    (count, newest, changed, versions), (count_now, _, _, versions_now) = column.stats, stats
     if column.basis != basis or pieces.generation != column.generation or not count:
         return None
     # Asked of every document's annotations, this document's kept here: the changed rows are
@@ -570,17 +570,21 @@ def _patched(document, column, pieces, basis, stats, linked, labels, author):
     if author is not None:
         touched = touched.filter(author=author)
     rows = [
-        (pk, span, start, end)
-        for pk, span, at, start, end in touched.order_by().values_list(
-            "pk", "span_id", "span__document_id", "span__start", "span__end"
+        (pk, span, start, end, version)
+        for pk, span, at, start, end, version in touched.order_by().values_list(
+            "pk", "span_id", "span__document_id", "span__start", "span__end", "version"
         )
         if at == document.pk
     ]
     if count_now != count + sum(1 for pk, *_ in rows if pk > newest):
         return None  # something was deleted
+    # A new row adds its version to the sum, an edited one at most its version less the first:
+    # more than that, and a row edited without being found (dated further back than the slack).
+    if versions_now - versions > sum(version - (pk <= newest) for pk, *_, version in rows):
+        return None
     if len(rows) > PATCH_AT_MOST:
         return None  # an import or a bulk action: rendering it whole is no dearer
-    ranges = {span: (start, end) for _, span, start, end in rows}
+    ranges = {span: (start, end) for _, span, start, end, _ in rows}
     relinked = column.linked ^ linked  # spans linked or unlinked since
     if relinked:
         ranges.update(

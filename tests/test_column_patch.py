@@ -226,6 +226,18 @@ def test_an_edit_committed_after_the_render_with_an_older_date_than_the_newest_c
     assert column(document) == afresh(document)
 
 
+def test_an_edit_committed_late_dated_further_back_than_the_slack_is_still_shown(document, reader):
+    """A patch finds the changed rows by date, COMMIT_SLACK back from the newest change it saw: an
+    edit of a transaction slower to commit than that is not among them, but it adds more to the
+    sum of versions than the rows found can account for."""
+    late = AnnotationFactory(span=span(document, 2), author=reader)
+    newest = AnnotationFactory(span=span(document, 8), author=reader)
+    column(document)
+    edit(late, label=builtin_label("Claim"))
+    Annotation.objects.filter(pk=late.pk).update(modified=newest.modified - 2 * highlights.COMMIT_SLACK)
+    assert column(document) == afresh(document)
+
+
 def test_an_attribution_edited_after_the_render_with_an_older_date_is_shown(document, reader):
     quote = AnnotationFactory(span=span(document, 4), author=reader)
     cue = span(document, 4, length=4, offset=20)
