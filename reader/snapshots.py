@@ -24,6 +24,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 @contextmanager
 def read_snapshot(using=DEFAULT_DB_ALIAS):
+    """One read-only state of the database for the block (see the module's docstring)."""
     connection = connections[using]
     if connection.in_atomic_block or connection.allow_thread_sharing or _in_transaction(connection):
         yield

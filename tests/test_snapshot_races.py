@@ -219,3 +219,12 @@ def test_nothing_is_written_inside_a_read_snapshot(database):
     with pytest.raises(DatabaseError), read_snapshot():
         Speaker.objects.create(name="Hassan Rouhani")
     assert not Speaker.objects.filter(name="Hassan Rouhani").exists()
+
+
+def test_a_snapshot_inside_another_joins_it(database):
+    with read_snapshot():
+        with read_snapshot():
+            pass
+        with pytest.raises(DatabaseError):  # still the outer snapshot's: read-only
+            Speaker.objects.create(name="Hassan Rouhani")
+    assert not Speaker.objects.filter(name="Hassan Rouhani").exists()
