@@ -470,7 +470,7 @@ class _Column:
     """A column as cached: what it was rendered from, and its HTML."""
 
     basis: tuple  # what a patch cannot follow: the text, labels, attributions, whose work
-    stats: tuple  # (count, newest id, newest change) of the annotations shown
+    stats: tuple  # (count, newest id, newest change, sum of versions) of the annotations shown
     linked: frozenset  # the linked spans
     html: str
     # Names the pieces cached beside the column for patching it (under their own key, as the
@@ -497,25 +497,34 @@ def columns_for(documents, *, labels, linked_ids, author=None):
 
     Rendering thousands of highlights is the page's biggest cost, so a column is cached with
     what it was rendered from: the text, the labels, the document's attributions, the linked
-    spans, and the count, newest id and newest change of its annotations (a save bumps
-    `modified`; a deletion changes the count or, with a creation, the newest id). One aggregate
-    query decides. After edits and creations only the paragraphs they touched are rendered
-    again (`_patched`); anything else (a deletion, a new text, labels or attributions changed)
-    renders the column again, from paragraphs cached by what they show.
+    spans, and the count, newest id, newest change and sum of versions of its annotations (a
+    deletion changes the count or, with a creation, the newest id; an edit bumps a version, so
+    the sum changes even when the edit is dated before the newest change, as one committing
+    late on PostgreSQL is). One aggregate query decides. After edits and creations only the
+    paragraphs they touched are rendered again (`_patched`); anything else (a deletion, a new
+    text, labels or attributions changed) renders the column again, from paragraphs cached by
+    what they show.
+
+    The caller reads `linked_ids` and calls this in one read snapshot (reader.snapshots), so a
+    column holds exactly the state its fingerprint names: read apart, a write committed between
+    the fingerprint and the rendering would be drawn into a column stored under the fingerprint
+    of before, which the write undone (deleted) brings back.
     """
     from django.core.cache import cache
-    from django.db.models import Count, Max
+    from django.db.models import Count, Max, Sum
 
     from reader.models import Annotation, Attribution
 
     ids = [document.pk for document in documents]
     mine = {"author": author} if author is not None else {}
     stats = {
-        document: (count, newest, changed)
-        for document, count, newest, changed in Annotation.objects.filter(span__document__in=ids, **mine)
+        document: (count, newest, changed, versions)
+        for document, count, newest, changed, versions in Annotation.objects.filter(
+            span__document__in=ids, **mine
+        )
         .values("span__document")
-        .annotate(count=Count("id"), newest=Max("id"), changed=Max("modified"))
-        .values_list("span__document", "count", "newest", "changed")
+        .annotate(count=Count("id"), newest=Max("id"), changed=Max("modified"), versions=Sum("version"))
+        .values_list("span__document", "count", "newest", "changed", "versions")
         .order_by()
     }
     # Attributions change what the text shows too (their parts, proposals taken or declined).
@@ -527,6 +536,7 @@ def columns_for(documents, *, labels, linked_ids, author=None):
             count=Count("id"),
             newest=Max("id"),
             changed=Max("modified"),
+            versions=Sum("version"),
             proposed=Count("id", filter=Q(proposal=Attribution.Proposal.PROPOSED)),
         )
         .order_by()
@@ -538,7 +548,7 @@ def columns_for(documents, *, labels, linked_ids, author=None):
     html, changed = {}, {}
     for document in documents:
         basis = (document.text_sha256, document.headings, marks, drawn.get(document.pk), author)
-        now = stats.get(document.pk, (0, None, None))
+        now = stats.get(document.pk, (0, None, None, None))
         key = keys[document.pk]
         column = cached.get(key)
         if column is None or not column.fits(basis, now, linked):
@@ -554,7 +564,7 @@ def columns_for(documents, *, labels, linked_ids, author=None):
     if changed:
         cache.set_many(changed, COLUMN_CACHE_SECONDS)
     proposed = {document: dict(row)["proposed"] for document, row in drawn.items()}
-    return html, sum(count for count, _, _ in stats.values()), proposed
+    return html, sum(count for count, *_ in stats.values()), proposed
 
 
 def _rendered(document, basis, stats, linked, labels, author):
@@ -580,7 +590,7 @@ def _patched(document, column, pieces, basis, stats, linked, labels, author):
     nothing new (a note, a status) renders no paragraph at all."""
     from reader.models import Annotation, Span
 
-    (count, newest, changed), (count_now, _, _) = column.stats, stats
+    (count, newest, changed, versions), (count_now, _, _, versions_now) = column.stats, stats
     if column.basis != basis or pieces.generation != column.generation or not count:
         return None
     # Asked of every document's annotations, this document's kept here: the changed rows are
@@ -589,17 +599,21 @@ def _patched(document, column, pieces, basis, stats, linked, labels, author):
     if author is not None:
         touched = touched.filter(author=author)
     rows = [
-        (pk, span, start, end)
-        for pk, span, at, start, end in touched.order_by().values_list(
-            "pk", "span_id", "span__document_id", "span__start", "span__end"
+        (pk, span, start, end, version)
+        for pk, span, at, start, end, version in touched.order_by().values_list(
+            "pk", "span_id", "span__document_id", "span__start", "span__end", "version"
         )
         if at == document.pk
     ]
     if count_now != count + sum(1 for pk, *_ in rows if pk > newest):
         return None  # something was deleted
+    # A new row adds its version to the sum, an edited one at most its version less the first:
+    # more than that, and a row edited without being found (dated further back than the slack).
+    if versions_now - versions > sum(version - (pk <= newest) for pk, *_, version in rows):
+        return None
     if len(rows) > PATCH_AT_MOST:
         return None  # an import or a bulk action: rendering it whole is no dearer
-    ranges = {span: (start, end) for _, span, start, end in rows}
+    ranges = {span: (start, end) for _, span, start, end, _ in rows}
     relinked = column.linked ^ linked  # spans linked or unlinked since
     if relinked:
         ranges.update(
@@ -760,9 +774,10 @@ def render_part(document, looks, part):
 def part_html(document, part, *, labels, author=None):
     """One part's HTML, cached under a fingerprint of what it shows (as columns_for does for
     whole columns): the text, the labels, the annotations and links of its stretch, the
-    document's attributions, and whose work it shows."""
+    document's attributions, and whose work it shows. Like columns_for, to be called in one read
+    snapshot, and counting versions: an edit dated before the newest change still shows."""
     from django.core.cache import cache
-    from django.db.models import Count, Max, Q
+    from django.db.models import Count, Max, Q, Sum
 
     from reader.models import Annotation, Attribution, Link
 
@@ -780,11 +795,13 @@ def part_html(document, part, *, labels, author=None):
         document.text_sha256,
         document.headings,
         [(label.pk, label.name, label.kind, label.shortcut, label.position) for label in labels.values()],
-        annotations.aggregate(count=Count("id"), newest=Max("id"), changed=Max("modified")),
+        annotations.aggregate(
+            count=Count("id"), newest=Max("id"), changed=Max("modified"), versions=Sum("version")
+        ),
         sorted(links.values_list("id", flat=True)),
         Attribution.objects.filter(document=document)
         .order_by()
-        .aggregate(count=Count("id"), newest=Max("id"), changed=Max("modified")),
+        .aggregate(count=Count("id"), newest=Max("id"), changed=Max("modified"), versions=Sum("version")),
         author,
         part,
     )
