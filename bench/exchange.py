@@ -16,11 +16,14 @@ Each builds exactly the counts it reports, and asserts them.
 """
 
 import json
+import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
+import time
 
-from bench.server import ROOT, environment, fresh_database, prepare
+from bench.server import ROOT, Client, Server, environment, fresh_database, prepare
 
 SETUP = "import django, resource, sys, time, json; django.setup();"
 
@@ -196,8 +199,10 @@ def measure(big=100_000) -> dict:
                 capture_output=True,
             )
 
+        uploaded = import_upload(f"{folder}/project.json", [2000, 2000, 200])
         big_export, big_import = export_then_import(build_100k, folder, "100k", [big, big, 0])
     return {
+        "import_2000_http": uploaded,
         "import_2000": {
             "seconds": round(small["seconds"], 3),
             "annotations": 2000,
@@ -212,6 +217,45 @@ def measure(big=100_000) -> dict:
         },
         "import_100k": {**_round(big_import), "annotations": big},
         "export_100k": {**_round(big_export), "annotations": big},
+    }
+
+
+def import_upload(path, expected, samples=3):
+    """The 2,000-annotation file uploaded through the import page of a running server, as a
+    curator does (one request, answered by the redirect to its summary), into a database holding
+    only the curator: the measure the peers' "2,000 spans in one request" is. A fresh database
+    and server per sample, as an import into a database that holds the file already adds nothing;
+    each server has refused a bad file first, as a server that has been running has imported."""
+    with open(path, "rb") as file:
+        content = file.read()
+    seconds = []
+    for _ in range(samples):
+        with fresh_database("sqlite") as url:
+            prepare(url, users=1, curators=1)
+            with Server(url, workers=1) as server:
+                client = Client(server.url, "client0")
+                client.session.get(server.url + "/import/").raise_for_status()  # the form a curator opens
+                # A running server has imported before: a file refused whole (it writes nothing)
+                # loads the import's modules, as the first import after a start would.
+                assert client.upload("/import/", "empty.json", b"{}") == 400
+                started = time.perf_counter()
+                status = client.upload("/import/", "project.json", content)
+                seconds.append(time.perf_counter() - started)
+                assert status == 302, status
+            database = sqlite3.connect(url.removeprefix("sqlite:///"))
+            counts = [
+                database.execute(f"SELECT count(*) FROM reader_{table}").fetchone()[0]  # noqa: S608
+                for table in ("annotation", "span", "link")
+            ]
+            database.close()
+            assert counts == expected, (counts, expected)
+    return {
+        "seconds": round(statistics.median(seconds), 3),
+        "samples": [round(s, 3) for s in seconds],
+        "annotations": expected[0],
+        "spans": expected[1],
+        "links": expected[2],
+        "bytes": len(content),
     }
 
 

@@ -12,8 +12,10 @@ Against a real server (gunicorn on loopback, a fresh database for each measure) 
   page (/documents/<slug>/) with 2,000 annotations in the project, the comparison with 2,000 and
   with 20,000;
 - long_document: two ~2 MB articles, 5,000 annotations, 500 links (bench/longdoc.py): the first
-  view on a fresh server, its size, the first suggestion request the panel makes, Chromium;
-- import_2000, export_project, import_100k, export_100k: bench/exchange.py's measure();
+  view on a fresh server, its size, the first suggestion request the panel makes, creates on one
+  of the articles, Chromium;
+- import_2000, import_2000_http, export_project, import_100k, export_100k: bench/exchange.py's
+  measure();
 - two_nodes: two gunicorns over one PostgreSQL and one Redis (bench/nodes.py; --db postgres only);
 - reanchor: bench/reanchor.py's measure();
 - segments_nested_8000: reader.text.segments (the cutting of a text for highlighting) with 8,000
@@ -306,6 +308,7 @@ def long_document(options, results):
             first_suggestion = time.perf_counter() - started
             suggested.raise_for_status()
             assert 'class="suggestions"' in suggested.text, "the panel suggested no counterpart"
+            creates = long_creates(client, built, size, options.repeat)
             browser = browser_drawn(server.url, path, samples=3, timeout=120_000)
     results["long_document"] = {
         "first_view_ms": round(first_view * 1000, 1),
@@ -313,6 +316,8 @@ def long_document(options, results):
         "html_bytes": len(page.content),
         "first_suggestion_ms": round(first_suggestion * 1000, 1),
         "suggestion_url": panel,
+        "create_p50_ms": creates["p50_ms"],
+        "create_p95_ms": creates["p95_ms"],
         "browser_drawn_ms": browser["first_drawn_ms"],
         "browser_drawn_median_ms": browser["drawn_ms"],
         "chars_per_article": size,
@@ -321,7 +326,27 @@ def long_document(options, results):
     }
 
 
-@measure("import_2000", "export_project", "import_100k", "export_100k")
+def long_creates(client, built, size, repeat):
+    """Creating annotations one after another on the left long article, the first after the
+    page was viewed (as a reader would), quote-sized spans spread over the whole text."""
+    from bench import longdoc, reanchor
+
+    text = reanchor.article(size, longdoc.SEEDS["left"])
+    assert len(text) == built["chars"][0], "the article is not the one stored"
+    documents, labels = client.page_facts(f"/compare/{longdoc.SLUG}/")
+    words = [m.span() for m in re.finditer(r"\S+", text)]
+    step = len(words) // (2 * repeat + 4)
+    runs = iter([(words[i][0], words[i + 1 + i % 11][1]) for i in range(step, len(words) - 12, step)])
+
+    def create():
+        start, end = next(runs)
+        status, _ = client.annotate(documents[0], start, end, text[start:end], labels[0])
+        assert status == 200, status
+
+    return percentiles(timed(create, repeat))
+
+
+@measure("import_2000", "import_2000_http", "export_project", "import_100k", "export_100k")
 def exchange(options, results):
     from bench import exchange as exchange_bench
 
@@ -480,6 +505,8 @@ def table(results):
             r["browser_drawn_ms"],
             1000,
         )
+        if "create_p50_ms" in r:
+            row(f"{what}: create one annotation", f"p50 {r['create_p50_ms']} ms, p95 {r['create_p95_ms']} ms")
     if "browser_2000" in results:
         row(
             "Chromium: to all highlights and connectors drawn (2,000 + 200 links)",
@@ -488,6 +515,15 @@ def table(results):
     if "import_2000" in results:
         r = results["import_2000"]
         row("native import, 2,000 spans and annotations", f"{r['seconds']} s", "≤ 0.15 s", r["seconds"], 0.15)
+    if "import_2000_http" in results:
+        r = results["import_2000_http"]
+        row(
+            "… the same file uploaded to a running server (one request)",
+            f"{r['seconds']} s (median of {len(r['samples'])})",
+            "≤ 0.15 s",
+            r["seconds"],
+            0.15,
+        )
     if "import_100k" in results:
         r = results["import_100k"]
         row(

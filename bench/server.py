@@ -225,9 +225,9 @@ class Client:
     def reader(self, path="/compare/soleimani-first-anniversary/"):
         return self.session.get(self.base + path, timeout=30)
 
-    def page_facts(self):
+    def page_facts(self, path="/compare/soleimani-first-anniversary/"):
         """Document ids (left, right) and label ids, read off the reader page as a browser would."""
-        html = self.reader().text
+        html = self.reader(path).text
         documents = [
             int(pk) for pk in re.findall(r'<div class="text" id="text-\d+" data-document="(\d+)"', html)
         ]

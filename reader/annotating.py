@@ -17,6 +17,8 @@ Written for several people at once (DESIGN, "Writes when several people work at 
 """
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, transaction
@@ -129,6 +131,9 @@ def document_for_offsets(document_id, *, seen_sha256=None) -> Document:
     PostgreSQL: writers of one document do not queue behind each other, only behind an edit; on
     SQLite the IMMEDIATE transaction already excludes every other writer). `seen_sha256` is the
     digest of the text the page showed: a selection from an older text is refused whole.
+
+    The row is read without its text, which comes from `committed_text` by the digest read here:
+    the same characters, without reading a long article from the database on every write.
     """
     if not transaction.get_connection().in_atomic_block:  # pragma: no cover - a programming error
         raise RuntimeError("document_for_offsets() must run inside the write's transaction.")
@@ -136,7 +141,7 @@ def document_for_offsets(document_id, *, seen_sha256=None) -> Document:
     table = Document._meta.db_table
     found = list(
         Document.objects.raw(
-            f"SELECT id, slug, text, text_sha256, language FROM {table} WHERE id = %s{share}",  # noqa: S608
+            f"SELECT id, slug, text_sha256, language FROM {table} WHERE id = %s{share}",  # noqa: S608
             [document_id],
         )
     )
@@ -148,7 +153,54 @@ def document_for_offsets(document_id, *, seen_sha256=None) -> Document:
             "The text of this article was edited since you opened the page, so your selection may "
             "point at other words; nothing was saved. Reload the page and select again."
         )
+    document.text = committed_text(document.pk, document.text_sha256)
     return document
+
+
+class _Texts:
+    """Texts by (document id, SHA-256 of the text), the least recently used dropped past
+    `most` characters in all. A digest names its characters, so a text found here is the text
+    committed under that digest; a 2 MB article cost every write on it 4 ms to read and decode."""
+
+    def __init__(self, most):
+        self.most, self.held, self.size = most, OrderedDict(), 0
+        self.lock = threading.Lock()
+
+    def get(self, key, read):
+        with self.lock:
+            text = self.held.get(key)
+            if text is not None:
+                self.held.move_to_end(key)
+                return text
+        text = read()
+        with self.lock:
+            if key not in self.held and len(text) <= self.most:
+                self.held[key] = text
+                self.size += len(text)
+                while self.size > self.most:
+                    _, dropped = self.held.popitem(last=False)
+                    self.size -= len(dropped)
+        return text
+
+
+_texts = _Texts(most=8_000_000)
+
+
+def committed_text(document_id, sha256) -> str:
+    """The text of this document whose digest is `sha256`: read from the database unless this
+    process holds it (a text edit changes the digest, so an old text is never returned)."""
+
+    def read():
+        # The stored digest is written with the text, in the same row: asking for both at once
+        # never pairs a digest with another text.
+        text = (
+            Document.objects.filter(pk=document_id, text_sha256=sha256).values_list("text", flat=True).first()
+        )
+        if text is None:
+            raise Gone("This article was edited or deleted meanwhile; nothing was saved.")
+        return text
+
+    return _texts.get((document_id, sha256), read)
 
 
 def span_get_or_create(*, document, start, end, exact, user) -> Span:

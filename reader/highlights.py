@@ -10,6 +10,8 @@ import bisect
 import hashlib
 import re
 import secrets
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -403,21 +405,48 @@ def _highlight_rows(document_ids, within, author, spans=None):
         yield from cursor.fetchall()
 
 
-@lru_cache(maxsize=64)
-def _unit_ranges(text):
-    # Texts rarely change and writes come in runs on the same one.
-    return [
+_UNIT_RANGES = OrderedDict()  # (document id, text digest) -> _Units, the 64 last used
+_UNIT_RANGES_LOCK = threading.Lock()
+
+
+class _Units(NamedTuple):
+    ends: list  # each sentence's end, in order: bisected to find the sentences a write touched
+    ranges: list  # (index, start, end) of each sentence
+
+
+def _unit_ranges(document):
+    """The sentences of the document's text. Texts rarely change and writes come in runs on the
+    same one: kept by the text's digest, as hashing a 2 MB text to look it up cost milliseconds."""
+    key = (document.pk, document.text_sha256)
+    with _UNIT_RANGES_LOCK:
+        units = _UNIT_RANGES.get(key)
+        if units is not None:
+            _UNIT_RANGES.move_to_end(key)
+            return units
+    ranges = [
         (unit.index, unit.start, unit.end)
-        for block in textlib.layout(text, [])
+        for block in textlib.layout(document.text, [])
         if block.is_paragraph
         for unit in block.units
     ]
+    units = _Units([end for _, _, end in ranges], ranges)
+    with _UNIT_RANGES_LOCK:
+        _UNIT_RANGES[key] = units
+        while len(_UNIT_RANGES) > 64:
+            _UNIT_RANGES.popitem(last=False)
+    return units
 
 
 def changed_units(document, start, end, author=None, labels=None):
     """Re-render the sentences a write at [start, end) touched, with all their highlights (the
     viewer's only, in blind mode: `author`)."""
-    touched = [(i, s, e) for i, s, e in _unit_ranges(document.text) if s < end and start < e]
+    units = _unit_ranges(document)
+    touched = []
+    for index in range(bisect.bisect_right(units.ends, start), len(units.ranges)):
+        i, s, e = units.ranges[index]
+        if s >= end:
+            break
+        touched.append((i, s, e))
     if not touched:
         return []
     within = (touched[0][1], touched[-1][2])
@@ -440,7 +469,7 @@ class _Column:
     """A column as cached: what it was rendered from, and its HTML."""
 
     basis: tuple  # what a patch cannot follow: the text, labels, attributions, whose work
-    stats: tuple  # (count, newest id, newest change) of the annotations shown
+    stats: tuple  # (count, newest id, newest change, sum of versions) of the annotations shown
     linked: frozenset  # the linked spans
     html: str
     # Names the pieces cached beside the column for patching it (under their own key, as the
@@ -469,11 +498,18 @@ def columns_for(documents, *, labels, linked_ids, author=None):
 
     Rendering thousands of highlights is the page's biggest cost, so a column is cached with
     what it was rendered from: the text, the labels, the document's attributions, the linked
-    spans, and the count, newest id and newest change of its annotations (a save bumps
-    `modified`; a deletion changes the count or, with a creation, the newest id). One aggregate
-    query decides. After edits and creations only the paragraphs they touched are rendered
-    again (`_patched`); anything else (a deletion, a new text, labels or attributions changed)
-    renders the column again, from paragraphs cached by what they show.
+    spans, and the count, newest id, newest change and sum of versions of its annotations (a
+    deletion changes the count or, with a creation, the newest id; an edit bumps a version, so
+    the sum changes even when the edit is dated before the newest change, as one committing
+    late on PostgreSQL is). One aggregate query decides. After edits and creations only the
+    paragraphs they touched are rendered again (`_patched`); anything else (a deletion, a new
+    text, labels or attributions changed) renders the column again, from paragraphs cached by
+    what they show.
+
+    The caller reads `linked_ids` and calls this in one read snapshot (reader.snapshots), so a
+    column holds exactly the state its fingerprint names: read apart, a write committed between
+    the fingerprint and the rendering would be drawn into a column stored under the fingerprint
+    of before, which the write undone (deleted) brings back.
     """
     from django.core.cache import cache
 
@@ -485,10 +521,10 @@ def columns_for(documents, *, labels, linked_ids, author=None):
     cached = cache.get_many(keys.values())
     html, changed = {}, {}
     bases = {d.pk: (d.text_sha256, d.headings, marks, drawn.get(d.pk), author) for d in documents}
-    now = {document.pk: stats.get(document.pk, (0, None, None)) for document in documents}
+    now = {document.pk: stats.get(document.pk, (0, None, None, None)) for document in documents}
     columns = {document.pk: cached.get(keys[document.pk]) for document in documents}
     stale = [pk for pk, column in columns.items() if column and not column.fits(bases[pk], now[pk], linked)]
-    changes = _Changes({pk: columns[pk].stats[1:] for pk in stale if columns[pk].stats[0]}, author)
+    changes = _Changes({pk: columns[pk].stats[1:3] for pk in stale if columns[pk].stats[0]}, author)
     for document in documents:
         basis, key, column = bases[document.pk], keys[document.pk], columns[document.pk]
         if column is None or not column.fits(basis, now[document.pk], linked):
@@ -503,15 +539,16 @@ def columns_for(documents, *, labels, linked_ids, author=None):
         html[document.pk] = mark_safe(column.html)
     if changed:
         cache.set_many(changed, COLUMN_CACHE_SECONDS)
-    proposed = {document: row[3] for document, row in drawn.items()}
-    return html, sum(count for count, _, _ in stats.values()), proposed
+    proposed = {document: row[4] for document, row in drawn.items()}
+    return html, sum(count for count, *_ in stats.values()), proposed
 
 
 def _fingerprints(document_ids, author):
-    """Of each document, by id: (count, newest id, newest change) of its annotations (the
-    viewer's only, in blind mode: `author`), and (count, newest id, newest change, undecided
-    proposals) of its attributions. One plain statement: the page asks it on every view, and
-    building the ORM's two aggregates cost more than running them."""
+    """Of each document, by id: (count, newest id, newest change, sum of versions) of its
+    annotations (the viewer's only, in blind mode: `author`), and (count, newest id, newest
+    change, sum of versions, undecided proposals) of its attributions. One plain statement: the
+    page asks it on every view, and building the ORM's two aggregates cost more than running
+    them."""
     from django.db import connection
 
     from reader.models import Annotation, Attribution, Span
@@ -519,11 +556,11 @@ def _fingerprints(document_ids, author):
     marks = ", ".join(["%s"] * len(document_ids))
     mine = " AND a.author_id = %s" if author is not None else ""
     sql = (
-        "SELECT 0, s.document_id, COUNT(*), MAX(a.id), MAX(a.modified), NULL "
+        "SELECT 0, s.document_id, COUNT(*), MAX(a.id), MAX(a.modified), SUM(a.version), NULL "
         f"FROM {Annotation._meta.db_table} a JOIN {Span._meta.db_table} s ON s.id = a.span_id "
         f"WHERE s.document_id IN ({marks}){mine} "
         "GROUP BY s.document_id UNION ALL "
-        "SELECT 1, t.document_id, COUNT(*), MAX(t.id), MAX(t.modified), "
+        "SELECT 1, t.document_id, COUNT(*), MAX(t.id), MAX(t.modified), SUM(t.version), "
         f"COUNT(CASE WHEN t.proposal = %s THEN 1 END) FROM {Attribution._meta.db_table} t "
         f"WHERE t.document_id IN ({marks}) GROUP BY t.document_id"
     )
@@ -532,11 +569,13 @@ def _fingerprints(document_ids, author):
         cursor.execute(sql, [*params, *document_ids])
         rows = cursor.fetchall()
     stats = {
-        pk: (count, newest, _moment(changed)) for part, pk, count, newest, changed, _ in rows if not part
+        pk: (count, newest, _moment(changed), versions)
+        for part, pk, count, newest, changed, versions, _ in rows
+        if not part
     }
     drawn = {
-        pk: (count, newest, _moment(changed), proposed)
-        for part, pk, count, newest, changed, proposed in rows
+        pk: (count, newest, _moment(changed), versions, proposed)
+        for part, pk, count, newest, changed, versions, proposed in rows
         if part
     }
     return stats, drawn
@@ -558,7 +597,7 @@ def _rendered(document, basis, stats, linked, labels, author):
     if part is None:
         # Read before the text, so each is shown as it is now or newer: the first patch need not
         # look at them again (after an import, every imported row, however long ago).
-        count, newest, changed = stats
+        count, newest, changed, _ = stats
         recent = _changed_rows({document.pk: (newest, changed)}, author)[document.pk] if count else []
         looks = looks_for([document], labels=labels, author=author)[document.pk]
         paragraphs = render_paragraphs(document, looks)
@@ -585,7 +624,7 @@ class _Changes:
 
 
 def _changed_rows(bounds, author):
-    """By document id, (id, span, start, end, modified) of its annotations (the viewer's, in blind
+    """By document id, (id, span, start, end, modified, version) of its annotations (the viewer's, in blind
     mode) made after its newest id or dated from COMMIT_SLACK before its newest change on, each
     document with its own bounds (`bounds`: document id to (newest id, newest change)).
 
@@ -602,7 +641,7 @@ def _changed_rows(bounds, author):
     # `modified` as text: only compared with itself (a row seen before), and thousands of rows
     # may come while the slack covers an import: parsing and pickling dates cost more.
     sql = (
-        'SELECT a.id, a.span_id, s.document_id, s.start, s."end", CAST(a.modified AS TEXT) '
+        'SELECT a.id, a.span_id, s.document_id, s.start, s."end", CAST(a.modified AS TEXT), a.version '
         f"FROM {Annotation._meta.db_table} a JOIN {Span._meta.db_table} s ON s.id = a.span_id "
         f"WHERE (a.id > %s OR a.modified >= %s) AND CASE s.document_id {own} ELSE FALSE END"
     )
@@ -618,8 +657,8 @@ def _changed_rows(bounds, author):
     rows = {document: [] for document in bounds}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for pk, span, document, start, end, modified in cursor.fetchall():
-            rows[document].append((pk, span, start, end, modified))
+        for pk, span, document, start, end, modified, version in cursor.fetchall():
+            rows[document].append((pk, span, start, end, modified, version))
     return rows
 
 
@@ -633,7 +672,7 @@ def _patched(document, column, pieces, basis, stats, linked, labels, author, cha
 
     from reader.models import Span
 
-    (count, newest, _), (count_now, _, _) = column.stats, stats
+    (count, newest, _, versions), (count_now, _, _, versions_now) = column.stats, stats
     if column.basis != basis or pieces.generation != column.generation or not count:
         return None
     rows = changes.of(document.pk)
@@ -643,9 +682,14 @@ def _patched(document, column, pieces, basis, stats, linked, labels, author, cha
     # looked at every imported row again. One the last patch or rendering looked at, not changed
     # since (the same `modified`), is shown as it is.
     unseen = [row for row in rows if (row[0], row[4]) not in pieces.seen]
+    # A new row adds its version to the sum, an edited one at most its version less the first
+    # (one seen unchanged, nothing): more than that, and a row edited without being found (dated
+    # further back than the slack).
+    if versions_now - versions > sum(version - (pk <= newest) for pk, *_, version in unseen):
+        return None
     if len(unseen) > PATCH_AT_MOST:
         return None  # an import or a bulk action: rendering it whole is no dearer
-    ranges = {span: (start, end) for _, span, start, end, _ in unseen}
+    ranges = {span: (start, end) for _, span, start, end, *_ in unseen}
     relinked = column.linked ^ linked  # spans linked or unlinked since
     if relinked:
         ranges.update(
@@ -807,9 +851,10 @@ def render_part(document, looks, part):
 def part_html(document, part, *, labels, author=None):
     """One part's HTML, cached under a fingerprint of what it shows (as columns_for does for
     whole columns): the text, the labels, the annotations and links of its stretch, the
-    document's attributions, and whose work it shows."""
+    document's attributions, and whose work it shows. Like columns_for, to be called in one read
+    snapshot, and counting versions: an edit dated before the newest change still shows."""
     from django.core.cache import cache
-    from django.db.models import Count, Max, Q
+    from django.db.models import Count, Max, Q, Sum
 
     from reader.models import Annotation, Attribution, Link
 
@@ -827,11 +872,13 @@ def part_html(document, part, *, labels, author=None):
         document.text_sha256,
         document.headings,
         [(label.pk, label.name, label.kind, label.shortcut, label.position) for label in labels.values()],
-        annotations.aggregate(count=Count("id"), newest=Max("id"), changed=Max("modified")),
+        annotations.aggregate(
+            count=Count("id"), newest=Max("id"), changed=Max("modified"), versions=Sum("version")
+        ),
         sorted(links.values_list("id", flat=True)),
         Attribution.objects.filter(document=document)
         .order_by()
-        .aggregate(count=Count("id"), newest=Max("id"), changed=Max("modified")),
+        .aggregate(count=Count("id"), newest=Max("id"), changed=Max("modified"), versions=Sum("version")),
         author,
         part,
     )

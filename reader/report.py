@@ -135,8 +135,9 @@ def fingerprint(comparison, *, status=None, annotator=None, usernames=()) -> str
     the sum over taken ids. Speakers and labels are few and shared: all of them count. The
     documents' and comparison's own versions come with `comparison` (select_related), and
     `usernames` (annotators()) stands for the users, whose names the report shows.
-    Read it before building the report: a write in between then makes a newer report cached
-    under the older digest, which no later request asks for, never the reverse."""
+    Read it and build the report in one read snapshot (reader.snapshots, as the report's views
+    do): read apart, a write committed in between would be drawn into a report cached under the
+    digest of before, which the write undone (a deletion) brings back, and it would be served."""
     a, s, k, t = (model._meta.db_table for model in (Annotation, Span, Link, Attribution))
     reviewed = "SUM(CASE WHEN x.status = %s THEN x.id WHEN x.status = %s THEN -x.id ELSE 0 END)"
     common = "COUNT(*), MAX(x.id), SUM(x.version), MAX(x.modified)"

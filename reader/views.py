@@ -47,6 +47,7 @@ from reader.models import (
     labels_by_id,
 )
 from reader.responses import error_response
+from reader.snapshots import read_snapshot
 from reader.suggest import suggest
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,120}")
@@ -73,12 +74,14 @@ def home(request):
 
 
 @require_GET
+@read_snapshot()
 def comparison_detail(request, slug):
     comparison = get_object_or_404(Comparison.objects.select_related("left", "right"), slug=slug)
     return _reader(request, comparison.documents, comparison=comparison)
 
 
 @require_GET
+@read_snapshot()
 def document_detail(request, slug):
     """One article; for a long one `?from=N` shows its part from paragraph N (the paging that
     works without JavaScript: each part ends with a link to the next)."""
@@ -92,6 +95,7 @@ def document_detail(request, slug):
 
 
 @require_GET
+@read_snapshot()
 def document_part(request, slug):
     """A part of a long text, paragraphs from `?from=N` (and on past offset `?through=M` when
     given), for the page to put in place of its placeholder as the reader scrolls."""
@@ -323,7 +327,8 @@ REPORT_CACHE_SECONDS = 600
 
 
 def _cached_report(kind, comparison, filters, annotators, make):
-    """`make()`'s answer (a string), cached for this state of the comparison's work and these filters."""
+    """`make()`'s answer (a string), cached for this state of the comparison's work and these filters
+    (the view reads both in one snapshot: read_snapshot)."""
     digest = report.fingerprint(comparison, **filters, usernames=annotators)
     key = f"report-{kind}:{comparison.pk}:{digest}"
     found = cache.get(key)
@@ -350,6 +355,7 @@ def _report_body(comparison, filters):
 
 
 @require_GET
+@read_snapshot()
 def comparison_report(request, slug):
     comparison, form, filters = _report_filters(request, slug)
     if filters is None:
@@ -369,6 +375,7 @@ def comparison_report(request, slug):
 
 
 @require_GET
+@read_snapshot()
 def comparison_report_json(request, slug):
     comparison, form, filters = _report_filters(request, slug)
     if filters is None:

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from reader import highlights
@@ -210,6 +210,45 @@ def test_an_edit_dated_before_the_newest_change_it_missed_is_still_shown(documen
     type(late).objects.filter(pk=late.pk).update(modified=timezone.now() - highlights.COMMIT_SLACK / 2)
     AnnotationFactory(span=span(document, 10), author=reader)  # …and the next write shows it too
     assert column(document) == afresh(document)
+
+
+def test_an_edit_committed_after_the_render_with_an_older_date_than_the_newest_change_is_shown(
+    document, reader
+):
+    """On PostgreSQL `modified` is dated before the commit: an edit committing after the column was
+    rendered may be dated before the newest change the column saw, and leave the count, the newest
+    id and the newest change as they were. Nothing else is written after it."""
+    late = AnnotationFactory(span=span(document, 2), author=reader)
+    newest = AnnotationFactory(span=span(document, 8), author=reader)
+    column(document)
+    edit(late, label=builtin_label("Claim"))
+    Annotation.objects.filter(pk=late.pk).update(modified=newest.modified - timedelta(seconds=1))
+    assert column(document) == afresh(document)
+
+
+def test_an_edit_committed_late_dated_further_back_than_the_slack_is_still_shown(document, reader):
+    """A patch finds the changed rows by date, COMMIT_SLACK back from the newest change it saw: an
+    edit of a transaction slower to commit than that is not among them, but it adds more to the
+    sum of versions than the rows found can account for."""
+    late = AnnotationFactory(span=span(document, 2), author=reader)
+    newest = AnnotationFactory(span=span(document, 8), author=reader)
+    column(document)
+    edit(late, label=builtin_label("Claim"))
+    Annotation.objects.filter(pk=late.pk).update(modified=newest.modified - 2 * highlights.COMMIT_SLACK)
+    assert column(document) == afresh(document)
+
+
+def test_an_attribution_edited_after_the_render_with_an_older_date_is_shown(document, reader):
+    quote = AnnotationFactory(span=span(document, 4), author=reader)
+    cue = span(document, 4, length=4, offset=20)
+    attribution = Attribution.objects.create(document=document, content=quote.span, cue=cue, author=reader)
+    Attribution.objects.create(document=document, content=span(document, 9), author=reader)
+    column(document)
+    assert "a-cue" in column(document)
+    # Its cue removed, committed late: `modified` kept older than the newest attribution's.
+    Attribution.objects.filter(pk=attribution.pk).update(cue=None, version=F("version") + 1)
+    assert column(document) == afresh(document)
+    assert "a-cue" not in column(document)
 
 
 def test_more_changes_than_a_patch_looks_at_render_the_column_whole(document, reader, rendered, monkeypatch):

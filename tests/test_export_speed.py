@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 
 from reader import formats
-from reader.formats.scope import Stored, raw_rows
+from reader.formats.scope import Stored, raw_chunks
 from reader.models import Annotation
 from tests.factories import AnnotationFactory, UserFactory
 
@@ -54,5 +54,5 @@ def test_a_review_time_is_exported_as_stored(annotation):
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite stores times as text")
 def test_a_stored_time_comes_from_sqlite_as_its_text(annotation):
-    (row,) = raw_rows(Annotation.objects.values_list(Stored("created")), 10)
-    assert row == ("2024-01-02 03:04:05",)
+    (chunk,) = raw_chunks(Annotation.objects.values_list(Stored("created")), 10)
+    assert chunk == [("2024-01-02 03:04:05",)]

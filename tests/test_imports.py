@@ -15,7 +15,7 @@ The bad inputs, each refused whole with nothing written:
 - a document whose text_sha256 is not its text's, or whose text differs from the document
   with the same slug already here;
 - a record given twice (the same natural key), two labels with one shortcut;
-- a time that is not a real time (month 13);
+- a time that is not a real time (month 13, February 30th);
 - a label whose shortcut a label here (not in the file) holds, found halfway through the import
   (all rolled back);
 - values the forms refuse: a javascript: (or ftp:) document URL, a NUL character (\u0000), a lone
@@ -423,6 +423,13 @@ def test_two_labels_with_one_shortcut_are_refused(exported):
 def test_a_time_that_is_not_a_real_time_is_refused(exported):
     exported["links"][2]["created"] = "2024-13-01T00:00:00Z"
     assert "links[2].created: '2024-13-01T00:00:00Z' is not a valid date and time." in refusal(exported)
+
+
+def test_an_annotation_whose_names_are_all_known_but_whose_time_is_not_real_is_refused(exported):
+    exported["annotations"][1]["modified"] = "2024-02-30T00:00:00Z"
+    assert "annotations[1].modified: '2024-02-30T00:00:00Z' is not a valid date and time." in refusal(
+        exported
+    )
 
 
 def test_a_refusal_halfway_rolls_back_what_was_written_before_it(exported):

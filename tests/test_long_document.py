@@ -9,19 +9,22 @@ enough to be shown whole.
 
 import html as htmllib
 import re
+from datetime import timedelta
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 
 from reader import highlights
 from reader import text as textlib
-from reader.models import Label
+from reader.models import Annotation, Attribution, Label
 from tests.factories import (
     AnnotationFactory,
     ComparisonFactory,
     DocumentFactory,
     LinkFactory,
     SpanFactory,
+    builtin_label,
     long_text,
 )
 
@@ -141,6 +144,37 @@ def test_a_new_annotation_shows_in_its_part_at_the_next_request(user_client, lon
     assert "<mark" not in part(user_client, long_document, 4)
     AnnotationFactory(span=SpanFactory(document=long_document, start=later.low + 10, end=later.low + 30))
     assert "<mark" in part(user_client, long_document, 4)
+
+
+def test_a_label_changed_with_an_older_date_than_the_parts_newest_change_shows(user_client, long_document):
+    """On PostgreSQL `modified` is dated before the commit: an edit committing after the part was
+    cached may be dated before its newest change, and leave the count, the newest id and the newest
+    change as they were."""
+    low = highlights.part_of(long_document, 4).low
+    late = AnnotationFactory(span=SpanFactory(document=long_document, start=low + 10, end=low + 30))
+    newest = AnnotationFactory(span=SpanFactory(document=long_document, start=low + 40, end=low + 60))
+    assert "k-claim" not in part(user_client, long_document, 4)
+    before = newest.modified - timedelta(seconds=1)
+    Annotation.objects.filter(pk=late.pk).update(
+        label=builtin_label("Claim"), version=F("version") + 1, modified=before
+    )
+    assert "k-claim" in part(user_client, long_document, 4)
+
+
+def test_an_attribution_edited_with_an_older_date_than_the_newest_one_shows_in_its_part(
+    user_client, user, long_document
+):
+    low = highlights.part_of(long_document, 4).low
+    content = SpanFactory(document=long_document, start=low + 10, end=low + 30)
+    cue = SpanFactory(document=long_document, start=low + 40, end=low + 44)
+    edited = Attribution.objects.create(document=long_document, content=content, cue=cue, author=user)
+    Attribution.objects.create(
+        document=long_document, content=SpanFactory(document=long_document, start=low + 60, end=low + 70)
+    )
+    assert "a-cue" in part(user_client, long_document, 4)
+    # Its cue removed, committed late: `modified` kept older than the newest attribution's.
+    Attribution.objects.filter(pk=edited.pk).update(cue=None, version=F("version") + 1)
+    assert "a-cue" not in part(user_client, long_document, 4)
 
 
 def test_a_part_reaches_past_the_offset_asked_for(user_client, long_document):

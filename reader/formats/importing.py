@@ -1212,8 +1212,13 @@ class NativeImport:
     def times(self, where, record, names):
         fine = True
         for name in names:
-            if name in record and (problem := time_problem(record[name])):
-                self.errors.add(f"{where}.{name}", problem)
+            value = record.get(name)
+            if value is None:
+                continue
+            try:
+                datetime.fromisoformat(value)  # what time_problem tries, without a call per time
+            except ValueError:
+                self.errors.add(f"{where}.{name}", time_problem(value))
                 fine = False
         return fine
 
@@ -1325,6 +1330,17 @@ class NativeImport:
         return False
 
     def check_annotations(self, where, record):
+        keys, speaker, reviewer = self.keys, record["speaker"], record["reviewed_by"]
+        if (
+            record["span"] in keys["spans"]
+            and record["label"] in keys["labels"]
+            and record["author"] in keys["users"]
+            and (speaker is None or speaker in keys["speakers"])
+            and (reviewer is None or reviewer in keys["users"])
+        ):  # the usual case, told without building a message's path per field
+            fine = self.times(where, record, ["reviewed_at", "created", "modified"])
+            key = (record["span"], record["label"], record["author"])
+            return fine and self.unique("annotations", where, key, "span, label and author")
         fine = self.known(f"{where}.span", record["span"], "spans", "span")
         fine &= self.known(f"{where}.label", record["label"], "labels", "label")
         fine &= self.known(f"{where}.speaker", record["speaker"], "speakers", "speaker")

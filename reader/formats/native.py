@@ -14,21 +14,20 @@ import functools
 import json
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from reader import text as textlib
 from reader.formats.scope import (
     COMPACT,
     ROWS_PER_QUERY,
+    ForEachDocument,
     Stored,
     chunked,
     iso,
     iso_stored,
-    raw_rows,
     span_key,
 )
-from reader.models import Attribution, Document, Label, Speaker
+from reader.models import Attribution, Speaker
 
 FORMAT = "close-reader/1"
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "close-reader-1.schema.json"
@@ -130,6 +129,10 @@ def speaker_record(row, names=None) -> dict:
         "version": version,
         "modified": iso(modified),
     }
+
+
+def username_record(row, names=None) -> str:
+    return row[0]
 
 
 # A span is named by its key everywhere else; its own record needs no key: it is its
@@ -245,25 +248,16 @@ def _review(review, names) -> dict:
     }
 
 
+WRITTEN_ROWS = 500
+
+
 class Names:
-    """Ids to natural keys, read once per export: documents, labels, speakers and users are few
-    beside annotations, so a dict each costs little and spares a join per row."""
+    """Ids to natural keys: documents, labels, speakers and users are few beside annotations, so
+    a dict each costs little and spares a join per row. Their sections come first in the file,
+    and fill these as they are read (see _sections): the work is named by them alone."""
 
-    @functools.cached_property
-    def documents(self):
-        return dict(Document.objects.values_list("pk", "slug"))
-
-    @functools.cached_property
-    def labels(self):
-        return dict(Label.objects.values_list("pk", "name"))
-
-    @functools.cached_property
-    def speakers(self):
-        return dict(Speaker.objects.values_list("pk", "name"))
-
-    @functools.cached_property
-    def users(self):
-        return dict(get_user_model().objects.values_list("pk", "username"))
+    def __init__(self):
+        self.documents, self.labels, self.speakers, self.users = {}, {}, {}, {}
 
     def json(self, kind, pk):
         """A name as JSON text ("null" for none), encoded once per name."""
@@ -278,75 +272,107 @@ class Names:
         return self.__dict__[key]
 
 
-def _by_label_and_author(rows, names):
-    """Rows of one span (they come together, in span order) sorted by label name and username:
-    sorting a span's few annotations here spares the database joining and sorting them all."""
+def _by_label_and_author(chunks, names):
+    """One document's annotation rows, in chunks as fetched (in span order), with the rows of each
+    span sorted by label name and username: sorting a span's few annotations here spares the
+    database joining and sorting them all. The rows of a chunk's last span are held back for
+    the next chunk, where that span may go on."""
     labels, users = names.labels, names.users
 
-    def by_label_and_author(row):
-        return labels[row[3]], users[row[4]]
+    def by_span_label_and_author(row):
+        return row[1], row[2], labels[row[3]], users[row[4]]
 
-    group, span = [], None
-    for row in rows:
-        if row[:3] != span:
-            if len(group) > 1:
-                group.sort(key=by_label_and_author)
-            yield from group
-            group, span = [], row[:3]
-        group.append(row)
-    if len(group) > 1:
-        group.sort(key=by_label_and_author)
-    yield from group
+    def arranged(rows):
+        # Most spans hold one annotation: a chunk is sorted only when one holds more.
+        if len({(row[1], row[2]) for row in rows}) < len(rows):
+            rows.sort(key=by_span_label_and_author)
+        return rows
+
+    held = []
+    for chunk in chunks:
+        if held:
+            chunk = held + chunk
+        last, cut = chunk[-1][1:3], len(chunk) - 1
+        while cut and chunk[cut - 1][1:3] == last:
+            cut -= 1
+        held = chunk[cut:]
+        if cut:
+            yield arranged(chunk[:cut])
+    if held:
+        yield arranged(held)
 
 
 def _sections(scope, names):
-    """(name, rows, presenter) for each section, in the file's order; rows are lazy."""
+    """(name, chunks, presenter) for each section, in the file's order: chunks are lists of
+    rows, lazy. Documents come one to a chunk (a text may be megabytes)."""
 
-    def rows(queryset, columns, order, chunk_size=ROWS_PER_QUERY):
-        return queryset.order_by(*order).values_list(*columns).iterator(chunk_size=chunk_size)
+    def rows(queryset, columns, order, chunk_size=ROWS_PER_QUERY, names_of=None):
+        """Rows in batches; with `names_of`, the rows start with the id and the name, which go
+        into that dict as they pass (and leave the row)."""
+        if names_of is None:
+            rows = queryset.order_by(*order).values_list(*columns).iterator(chunk_size=chunk_size)
+        else:
+            rows = _learn(queryset.order_by(*order).values_list("pk", *columns), chunk_size, names_of)
+        return _batches(rows, 1 if chunk_size < 200 else 200)
 
-    def per_document(queryset, document_field, columns, order):
-        """The rows of each document in turn, in slug order: within one document the span
-        index (document, start, end) gives the order, so the database need not sort them all."""
-        for document in Document.objects.order_by("slug").values_list("pk", flat=True):
-            ordered = queryset.filter(**{document_field: document}).order_by(*order).values_list(*columns)
-            yield from raw_rows(ordered, ROWS_PER_QUERY)
+    def per_document(queryset, document_field, columns, order, arrange=None):
+        """The rows of each document in turn, in slug order, in chunks as fetched: within one
+        document the span index (document, start, end) gives the order, so the database need
+        not sort them all."""
+        query = ForEachDocument(queryset.order_by(*order).values_list(*columns), document_field)
+        for document in names.documents:
+            chunks = query.chunks(document, ROWS_PER_QUERY)
+            yield from arrange(chunks, names) if arrange else chunks
 
     def attributions():
         """A document's attributions in content order, each with its further pieces appended
         (one query for the pieces of the document's attributions: they are few beside its text)."""
-        pieces = Attribution.content_more.through.objects
-        for document in Document.objects.order_by("slug").values_list("pk", flat=True):
-            here = scope.attributions().filter(document=document)
-            more, rows = (
-                {},
-                list(here.order_by("content__start", "content__end").values_list(*ATTRIBUTION_COLUMNS)),
-            )
-            if rows:
-                found = pieces.filter(attribution__in=here.values("pk")).values_list(
-                    "attribution_id", "span__start", "span__end"
-                )
-                for attribution, start, end in found.order_by("span__start", "span__end"):
+        ordered = scope.attributions().order_by("content__start", "content__end")
+        query = ForEachDocument(ordered.values_list(*ATTRIBUTION_COLUMNS), "document")
+        pieces = ForEachDocument(
+            Attribution.content_more.through.objects.filter(attribution__in=scope.attributions().values("pk"))
+            .order_by("span__start", "span__end")
+            .values_list("attribution_id", "span__start", "span__end"),
+            "attribution__document",
+        )
+        for document in names.documents:
+            rows = [row for chunk in query.chunks(document, ROWS_PER_QUERY) for row in chunk]
+            if not rows:
+                continue
+            more = {}
+            for chunk in pieces.chunks(document, ROWS_PER_QUERY):
+                for attribution, start, end in chunk:
                     more.setdefault(attribution, []).append((start, end))
-            for row in rows:
-                yield (*row, more.get(row[0], []))
+            yield [(*row, more.get(row[0], [])) for row in rows]
 
-    users = scope.users().order_by("username").values_list("username", flat=True)
     return [
         # Documents come a few at a time: a text may be megabytes.
-        ("documents", rows(scope.documents(), DOCUMENT_COLUMNS, ["slug"], chunk_size=4), document_record),
+        (
+            "documents",
+            rows(scope.documents(), DOCUMENT_COLUMNS, ["slug"], chunk_size=4, names_of=names.documents),
+            document_record,
+        ),
         ("comparisons", rows(scope.comparisons(), COMPARISON_COLUMNS, ["slug"]), comparison_record),
-        ("labels", rows(scope.labels(), LABEL_COLUMNS, ["position", "name"]), label_record),
-        ("speakers", rows(scope.speakers(), SPEAKER_COLUMNS, ["name"]), speaker_record),
-        ("users", users.iterator(chunk_size=ROWS_PER_QUERY), None),
+        (
+            "labels",
+            rows(scope.labels(), LABEL_COLUMNS, ["position", "name"], names_of=names.labels),
+            label_record,
+        ),
+        (
+            "speakers",
+            rows(scope.speakers(), SPEAKER_COLUMNS, ["name"], names_of=names.speakers),
+            speaker_record,
+        ),
+        ("users", rows(scope.users(), ["username"], ["username"], names_of=names.users), username_record),
         ("spans", per_document(scope.spans(), "document", SPAN_COLUMNS, ["start", "end"]), span_record),
         (
             "annotations",
-            _by_label_and_author(
-                per_document(
-                    scope.annotations(), "span__document", ANNOTATION_COLUMNS, ["span__start", "span__end"]
-                ),
-                names,
+            per_document(
+                scope.annotations(),
+                "span__document",
+                ANNOTATION_COLUMNS,
+                ["span__start", "span__end"],
+                arrange=_by_label_and_author,
             ),
             annotation_record,
         ),
@@ -367,6 +393,12 @@ def _sections(scope, names):
     ]  # fmt: skip
 
 
+def _learn(queryset, chunk_size, names_of):
+    for pk, *row in queryset.iterator(chunk_size=chunk_size):
+        names_of[pk] = row[0]
+        yield row
+
+
 def _batches(rows, size):
     batch = []
     for row in rows:
@@ -378,15 +410,24 @@ def _batches(rows, size):
         yield batch
 
 
-def _compact_array(records, batch_size):
-    """A JSON array, encoded a batch of records at a time (one call into the C encoder each)."""
+def _compact_array(chunks, write):
+    """A JSON array, written WRITTEN_ROWS rows at a time (`write`: rows → their records, joined
+    by commas): a fetched chunk's text whole would hold several times its rows' memory."""
     yield "["
     first = True
-    for batch in _batches(records, batch_size):
-        encoded = COMPACT.encode(batch)[1:-1]
-        yield encoded if first else "," + encoded
-        first = False
+    for chunk in chunks:
+        for at in range(0, len(chunk), WRITTEN_ROWS):
+            encoded = write(chunk[at : at + WRITTEN_ROWS] if len(chunk) > WRITTEN_ROWS else chunk)
+            yield encoded if first else "," + encoded
+            first = False
     yield "]"
+
+
+def _encoder(present, names):
+    """rows → their records, joined by commas: one call into the C encoder a chunk."""
+    if present is None:
+        return lambda rows: COMPACT.encode(rows)[1:-1]
+    return lambda rows: COMPACT.encode([present(row, names) for row in rows])[1:-1]
 
 
 def _indented_array(records, indent):
@@ -408,18 +449,16 @@ def native_pieces(scope, *, exported=None, indent=None):
         yield f'{{\n{pad}"format": "{FORMAT}",\n{pad}"exported": "{exported}"'
     else:
         yield f'{{"format":"{FORMAT}","exported":"{exported}"'
-    for name, rows, present in _sections(scope, names):
-        records = rows if present is None else (present(row, names) for row in rows)
+    for name, chunks, present in _sections(scope, names):
         if indent:
+            rows = (row for chunk in chunks for row in chunk)
             yield f',\n{pad}"{name}": '
-            yield from _indented_array(records, indent)
-        elif name in FAST:
-            yield f',"{name}":'
-            yield from _fast_array(rows, FAST[name], names)
+            yield from _indented_array(
+                rows if present is None else (present(row, names) for row in rows), indent
+            )
         else:
             yield f',"{name}":'
-            # One document at a time: a text may be megabytes.
-            yield from _compact_array(records, 1 if name == "documents" else 200)
+            yield from _compact_array(chunks, FAST[name](names) if name in FAST else _encoder(present, names))
     yield "\n}\n" if indent else "}\n"
 
 
@@ -442,54 +481,65 @@ def _json_time(value):
     return "null" if shown is None else f'"{shown}"'
 
 
-def _span_json(row, names):
-    document, start, end, exact, prefix, suffix, orphaned = row
-    return (
-        f'{{"document":{names.json_of("documents")[document]},"start":{start},"end":{end},'
-        f'"exact":{_text(exact)},"prefix":{_text(prefix)},"suffix":{_text(suffix)},'
-        f'"orphaned":{"true" if orphaned else "false"}}}'
-    )
+def _span_writer(names):
+    documents = names.json_of("documents")
+
+    def write(rows):
+        return ",".join(
+            [
+                f'{{"document":{documents[document]},"start":{start},"end":{end},"exact":{_text(exact)},'
+                f'"prefix":{_text(prefix)},"suffix":{_text(suffix)},'
+                f'"orphaned":{"true" if orphaned else "false"}}}'
+                for document, start, end, exact, prefix, suffix, orphaned in rows
+            ]
+        )
+
+    return write
 
 
-def _review_json(review, users):
-    status, reviewer, reviewed_at, created, modified, version = review
-    return (
-        f'"status":"{status}","reviewed_by":{users[reviewer]},'
-        f'"reviewed_at":{_json_time(reviewed_at)},"created":{_json_time(created)},'
-        f'"modified":{_json_time(modified)},"version":{version}}}'
-    )
+def _annotation_writer(names):
+    documents, labels = names.documents, names.json_of("labels")
+    users, speakers = names.json_of("users"), names.json_of("speakers")
+
+    def write(rows):
+        return ",".join(
+            [
+                f'{{"span":"{documents[document]}:{start}-{end}","label":{labels[label]},'
+                f'"author":{users[author]},"speaker":{speakers[speaker]},"cue":{_text(cue)},'
+                f'"note":{_text(note)},"status":"{status}","reviewed_by":{users[reviewer]},'
+                f'"reviewed_at":{_json_time(reviewed_at)},"created":{_json_time(created)},'
+                f'"modified":{_json_time(modified)},"version":{version}}}'
+                for (
+                    document, start, end, label, author, speaker, cue, note,
+                    status, reviewer, reviewed_at, created, modified, version,
+                ) in rows
+            ]
+        )  # fmt: skip
+
+    return write
 
 
-def _annotation_json(row, names):
-    document, start, end, label, author, speaker, cue, note, *review = row
-    users = names.json_of("users")
-    return (
-        f'{{"span":"{names.documents[document]}:{start}-{end}","label":{names.json_of("labels")[label]},'
-        f'"author":{users[author]},"speaker":{names.json_of("speakers")[speaker]},'
-        f'"cue":{_text(cue)},"note":{_text(note)},{_review_json(review, users)}'
-    )
+def _link_writer(names):
+    documents, users = names.documents, names.json_of("users")
+
+    def write(rows):
+        return ",".join(
+            [
+                f'{{"source":"{documents[source_document]}:{source_start}-{source_end}",'
+                f'"target":"{documents[target_document]}:{target_start}-{target_end}",'
+                f'"relation":"{relation}","note":{_text(note)},"author":{users[author]},'
+                f'"status":"{status}","reviewed_by":{users[reviewer]},'
+                f'"reviewed_at":{_json_time(reviewed_at)},"created":{_json_time(created)},'
+                f'"modified":{_json_time(modified)},"version":{version}}}'
+                for (
+                    source_document, source_start, source_end, target_document, target_start, target_end,
+                    relation, note, author, status, reviewer, reviewed_at, created, modified, version,
+                ) in rows
+            ]
+        )  # fmt: skip
+
+    return write
 
 
-def _link_json(row, names):
-    source_document, source_start, source_end, target_document, target_start, target_end, *rest = row
-    relation, note, author, *review = rest
-    users = names.json_of("users")
-    return (
-        f'{{"source":"{names.documents[source_document]}:{source_start}-{source_end}",'
-        f'"target":"{names.documents[target_document]}:{target_start}-{target_end}",'
-        f'"relation":"{relation}","note":{_text(note)},"author":{users[author]},'
-        f"{_review_json(review, users)}"
-    )
-
-
-FAST = {"spans": _span_json, "annotations": _annotation_json, "links": _link_json}
-
-
-def _fast_array(rows, write, names):
-    yield "["
-    first = True
-    for batch in _batches(rows, 500):
-        encoded = ",".join([write(row, names) for row in batch])
-        yield encoded if first else "," + encoded
-        first = False
-    yield "]"
+# section → names → a function of a chunk of rows: their records, joined by commas
+FAST = {"spans": _span_writer, "annotations": _annotation_writer, "links": _link_writer}
