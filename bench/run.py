@@ -6,6 +6,7 @@ Against a real server (gunicorn on loopback, a fresh database for each measure) 
   (four workers), Chromium to every highlight and connector drawn, and the native export
   downloaded through the server;
 - create_1w: creating an annotation on one worker (2,000 there);
+- create_floor: the floor under it, a bare Django view inserting one row (bench/floor.py);
 - concurrent, concurrent_1w: 8 annotators at once on four workers, and on one (bench/load.py);
 - reader_cold: the first view after a change (an annotation of each shown document edited
   through the app before each timed GET, so their cached columns are stale): one document's
@@ -29,11 +30,15 @@ import argparse
 import json
 import os
 import re
+import sqlite3
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+
+import requests
 
 from bench import load
 from bench.server import (
@@ -42,6 +47,7 @@ from bench.server import (
     Server,
     chromium_options,
     environment,
+    free_port,
     fresh_database,
     prepare,
     python,
@@ -202,6 +208,42 @@ def create_1w(options, results):
         with Server(url, workers=1) as server:
             client = Client(server.url, "client0")  # a requests.Session: cookies and connection kept
             results["create_1w"] = {**create_timings(client, options.repeat * 2), "workers": 1}
+
+
+@measure()
+def create_floor(options, results):
+    """bench/floor.py's bare insert behind one gunicorn worker, posted as create_timings posts."""
+    with tempfile.TemporaryDirectory(prefix="close-reader-floor-") as folder:
+        env = environment("sqlite:///unused", FLOOR_DATABASE=f"{folder}/floor.sqlite3")
+        port = free_port()
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "bench.floor:application", "--workers", "1",
+             "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            session, url = requests.Session(), f"http://127.0.0.1:{port}/create/"
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                try:
+                    session.get(url, timeout=5)
+                    break
+                except requests.RequestException:
+                    time.sleep(0.1)
+            words = load.seed_texts()[1][:80]
+
+            def create():
+                assert session.post(url, data={"exact": words, "start": 0, "end": 80}).status_code == 200
+
+            samples = timed(create, options.repeat * 2)
+        finally:
+            server.terminate()
+            server.wait()
+        database = sqlite3.connect(f"{folder}/floor.sqlite3")
+        rows = database.execute("SELECT count(*) FROM row").fetchone()[0]
+        database.close()
+    assert rows == len(samples) + 1, (rows, len(samples))
+    results["create_floor"] = {**percentiles(samples), "workers": 1, "rows": rows}
 
 
 def _concurrent(db, workers):
@@ -457,6 +499,8 @@ def table(results):
                 target,
                 lambda v, t: v[0] >= t and v[1] == 0 and v[2] == 0,
             )
+    if "create_floor" in results:
+        row("… the floor: a bare Django view inserting one row, 1 worker", ms(results["create_floor"]))
     if "two_nodes" in results:
         r = results["two_nodes"]
         if "skipped" in r:

@@ -327,15 +327,6 @@ class AnnotationQuerySet(models.QuerySet):
             )
         )
 
-    def for_document(self, document):
-        """One document's, in reading order: by place, which its spans' index on (document, start,
-        end) gives without sorting them all, so a page of them costs the same for 20 or 20,000."""
-        return (
-            self.filter(span__document=document)
-            .select_related("span", "label", "author", "speaker")
-            .order_by("span__start", "-span__end", "label__position", "id")
-        )
-
     def for_comparison(self, comparison):
         return self.for_documents([comparison.left_id, comparison.right_id])
 
