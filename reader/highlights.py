@@ -458,10 +458,19 @@ def changed_units(document, start, end, author=None, labels=None):
 
 COLUMN_CACHE_SECONDS = 600
 # A write's `modified` is dated before its transaction commits: a column patched from the
-# rows changed since the newest date it saw also looks this far back, for writes that were
-# still committing when it was rendered.
+# rows changed since it was read also looks this far back from then, for writes that were still
+# committing. Measured from the read, not from the newest change it saw: after an import or a
+# bulk action every view looked at all of its rows again for as long as they were that recent.
+# A write dated further back (a slower commit, another server's clock) adds to the sum of
+# versions or the count more than the rows found explain, and the column is rendered whole.
 COMMIT_SLACK = timedelta(seconds=5)
+# Part of the cache keys: a column cached by a release that stored it in another shape is not read.
+COLUMN_FORMAT = 2
 PATCH_AT_MOST = 1000  # changed annotations a patch looks at one by one
+
+
+def column_key(document_id, author):
+    return f"column:{COLUMN_FORMAT}:{document_id}:{author}"
 
 
 @dataclass
@@ -472,6 +481,7 @@ class _Column:
     stats: tuple  # (count, newest id, newest change, sum of versions) of the annotations shown
     linked: frozenset  # the linked spans
     html: str
+    read_at: datetime  # when its state was read (this server's clock): where a patch looks from
     # Names the pieces cached beside the column for patching it (under their own key, as the
     # page never needs them): pieces of another generation belong to another rendering.
     generation: str = field(default_factory=lambda: secrets.token_hex(8))
@@ -488,8 +498,8 @@ class _Pieces(NamedTuple):
     generation: str
     paragraphs: dict
     signatures: dict
-    # (id, modified) of the annotations the last patch or rendering looked at: see _patched.
-    seen: frozenset = frozenset()
+    # {id: modified} of the annotations the last patch or rendering looked at: see _patched.
+    seen: dict = {}  # noqa: RUF012 - never changed: each patch stores a new one
 
 
 def columns_for(documents, *, labels, linked_ids, author=None):
@@ -514,25 +524,38 @@ def columns_for(documents, *, labels, linked_ids, author=None):
     from django.core.cache import cache
 
     ids = [document.pk for document in documents]
+    # Before the fingerprint, in the snapshot the caller began a moment ago: COMMIT_SLACK covers
+    # the difference, as it covers writes still committing then.
+    read_at = datetime.now(UTC)
     stats, drawn = _fingerprints(ids, author)
     marks = tuple((lab.pk, lab.name, lab.kind, lab.shortcut, lab.position) for lab in labels.values())
     linked = frozenset(linked_ids)
-    keys = {document.pk: f"column:{document.pk}:{author}" for document in documents}
+    keys = {document.pk: column_key(document.pk, author) for document in documents}
     cached = cache.get_many(keys.values())
     html, changed = {}, {}
     bases = {d.pk: (d.text_sha256, d.headings, marks, drawn.get(d.pk), author) for d in documents}
     now = {document.pk: stats.get(document.pk, (0, None, None, None)) for document in documents}
     columns = {document.pk: cached.get(keys[document.pk]) for document in documents}
     stale = [pk for pk, column in columns.items() if column and not column.fits(bases[pk], now[pk], linked)]
-    changes = _Changes({pk: columns[pk].stats[1:3] for pk in stale if columns[pk].stats[0]}, author)
+    held = cache.get_many([f"{keys[pk]}:pieces" for pk in stale])
+    pieces_of = {pk: held.get(f"{keys[pk]}:pieces") for pk in stale}
+    changes = _Changes(
+        {
+            pk: (columns[pk].stats[1], columns[pk].read_at, pieces_of[pk].seen)
+            for pk in stale
+            if columns[pk].stats[0] and pieces_of[pk] is not None
+        },
+        author,
+    )
     for document in documents:
         basis, key, column = bases[document.pk], keys[document.pk], columns[document.pk]
         if column is None or not column.fits(basis, now[document.pk], linked):
-            pieces = cache.get(f"{key}:pieces") if column is not None else None
+            pieces = pieces_of.get(document.pk)
+            state = (basis, now[document.pk], linked, read_at)
             patched = pieces is not None and _patched(
-                document, column, pieces, basis, now[document.pk], linked, labels, author, changes
+                document, column, pieces, state, labels, author, changes
             )
-            column, pieces = patched or _rendered(document, basis, now[document.pk], linked, labels, author)
+            column, pieces = patched or _rendered(document, state, labels, author)
             changed[key] = column
             if pieces is not None:
                 changed[f"{key}:pieces"] = pieces
@@ -590,67 +613,108 @@ def _moment(value):
     return value
 
 
-def _rendered(document, basis, stats, linked, labels, author):
+def _rendered(document, state, labels, author):
     """The column rendered whole (the text's paragraphs, or a long text's first part), and the
-    pieces to patch it with later (None for a long text: a change renders its part again)."""
+    pieces to patch it with later (None for a long text: a change renders its part again).
+    `state`: (basis, stats, linked, read_at) as columns_for read them."""
+    basis, stats, linked, read_at = state
     part = part_of(document)
     if part is None:
         # Read before the text, so each is shown as it is now or newer: the first patch need not
-        # look at them again (after an import, every imported row, however long ago).
-        count, newest, changed, _ = stats
-        recent = _changed_rows({document.pk: (newest, changed)}, author)[document.pk] if count else []
+        # look at them again.
+        count, newest, _, _ = stats
+        seen = _window({document.pk: (newest, read_at)}) if count else {}
         looks = looks_for([document], labels=labels, author=author)[document.pk]
         paragraphs = render_paragraphs(document, looks)
-        column = _Column(basis, stats, linked, _joined(document, paragraphs))
+        column = _Column(basis, stats, linked, _joined(document, paragraphs), read_at)
         signatures = {pk: _look_digest(pk, look) for pk, look in looks.items()}
-        seen = frozenset((row[0], row[4]) for row in recent)
         return column, _Pieces(column.generation, paragraphs, signatures, seen)
     looks = looks_for([document], within=(0, part.high), labels=labels, author=author)[document.pk]
-    return _Column(basis, stats, linked, str(render_part(document, looks, part))), None
+    return _Column(basis, stats, linked, str(render_part(document, looks, part)), read_at), None
 
 
 class _Changes:
     """The annotations changed since the columns a page patches were read: asked once for all of
-    them, when the first patch needs them. `bounds` maps their document ids to (newest id,
-    newest change) as each column saw them."""
+    them, when the first patch needs them. `bounds` maps their document ids to (newest id, when
+    it was read, the rows it saw then) of each column."""
 
     def __init__(self, bounds, author):
-        self.bounds, self.author, self.rows = bounds, author, None
+        self.bounds, self.author, self.rows, self.window = bounds, author, None, None
 
     def of(self, document_id):
-        if self.rows is None:
-            self.rows = _changed_rows(self.bounds, self.author) if self.bounds else {}
-        return self.rows.get(document_id, [])
+        """Its rows, or None when there are more than the patches would look at one by one."""
+        if self.window is None:
+            self._read()
+        return None if self.rows is None else self.rows.get(document_id, [])
+
+    def seen(self):
+        """What a column patched now has seen: every row of the window, as it is now."""
+        if self.window is None:
+            self._read()
+        return self.window
+
+    def _read(self):
+        bounds = {pk: (newest, read_at) for pk, (newest, read_at, _) in self.bounds.items()}
+        self.window = _window(bounds)
+        # A row every column saw as it is now was shown by each: only the others are read whole.
+        seens = [seen for _, _, seen in self.bounds.values()]
+        ids = [pk for pk, modified in self.window.items() if any(seen.get(pk) != modified for seen in seens)]
+        if len(ids) <= PATCH_AT_MOST * len(bounds):  # beyond, an import: rendering whole is no dearer
+            self.rows = _changed_rows(bounds, ids, self.author) if ids else {}
 
 
-def _changed_rows(bounds, author):
-    """By document id, (id, span, start, end, modified, version) of its annotations (the viewer's, in blind
-    mode) made after its newest id or dated from COMMIT_SLACK before its newest change on, each
-    document with its own bounds (`bounds`: document id to (newest id, newest change)).
+def _window(bounds):
+    """{id: modified, as text} of the annotations dated from COMMIT_SLACK before the earliest of
+    the reads on (of any document: from the index on `modified` alone, without a join: while the
+    slack covers an import or a bulk action this is thousands of rows at every view, and reading
+    each one's span cost more than the rest of the patch), and of those of these documents made
+    after the least of their newest ids (an import keeps its file's dates). `bounds`: document
+    id to (newest id, when its column was read)."""
+    from django.db import connection
 
-    One plain statement (the ORM's took longer to build than to run), of every document's
-    annotations: the changed rows are found by their indexes on id and modified, under the
-    loosest of the bounds, not by reading all of a document's; each document's own bounds are
-    then applied to its rows."""
+    from reader.models import Annotation, Span
+
+    if not bounds:
+        return {}
+    adapt = connection.ops.adapt_datetimefield_value
+    annotation, span = Annotation._meta.db_table, Span._meta.db_table
+    # `modified` as text: only compared with itself (a row seen before); parsing and pickling
+    # thousands of dates cost more. The document of each row made since, asked row by row: joined,
+    # SQLite's planner read every span of the documents first.
+    sql = (
+        f"SELECT id, CAST(modified AS TEXT) FROM {annotation} WHERE modified >= %s UNION ALL "
+        f"SELECT a.id, CAST(a.modified AS TEXT) FROM {annotation} a WHERE a.id > %s AND "
+        f"(SELECT s.document_id FROM {span} s WHERE s.id = a.span_id) IN ({', '.join(['%s'] * len(bounds))})"
+    )
+    params = [
+        adapt(min(read_at for _, read_at in bounds.values()) - COMMIT_SLACK),
+        min(newest for newest, _ in bounds.values()),
+        *bounds,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return dict(cursor.fetchall())
+
+
+def _changed_rows(bounds, ids, author):
+    """By document id, (id, span, start, end, modified, version) of the annotations among `ids`
+    (the viewer's, in blind mode) made after its newest id or dated from COMMIT_SLACK before its
+    column was read on, each document with its own bounds (`bounds`: document id to (newest id,
+    when it was read)). One plain statement: the ORM's took longer to build than to run."""
     from django.db import connection
 
     from reader.models import Annotation, Span
 
     adapt = connection.ops.adapt_datetimefield_value
     own = " ".join("WHEN %s THEN (a.id > %s OR a.modified >= %s)" for _ in bounds)
-    # `modified` as text: only compared with itself (a row seen before), and thousands of rows
-    # may come while the slack covers an import: parsing and pickling dates cost more.
     sql = (
         'SELECT a.id, a.span_id, s.document_id, s.start, s."end", CAST(a.modified AS TEXT), a.version '
         f"FROM {Annotation._meta.db_table} a JOIN {Span._meta.db_table} s ON s.id = a.span_id "
-        f"WHERE (a.id > %s OR a.modified >= %s) AND CASE s.document_id {own} ELSE FALSE END"
+        f"WHERE a.id IN ({', '.join(['%s'] * len(ids))}) AND CASE s.document_id {own} ELSE FALSE END"
     )
-    params = [
-        min(newest for newest, _ in bounds.values()),
-        adapt(min(changed for _, changed in bounds.values()) - COMMIT_SLACK),
-    ]
-    for document, (newest, changed) in bounds.items():
-        params += [document, newest, adapt(changed - COMMIT_SLACK)]
+    params = list(ids)
+    for document, (newest, read_at) in bounds.items():
+        params += [document, newest, adapt(read_at - COMMIT_SLACK)]
     if author is not None:
         sql += " AND a.author_id = %s"
         params.append(author)
@@ -662,7 +726,7 @@ def _changed_rows(bounds, author):
     return rows
 
 
-def _patched(document, column, pieces, basis, stats, linked, labels, author, changes):
+def _patched(document, column, pieces, state, labels, author, changes):
     """The column with only the paragraphs whose highlights changed rendered again, and its
     pieces updated; or None when that cannot be known: a deletion (its place is gone with it),
     anything in the basis changed, pieces of another rendering.
@@ -672,16 +736,19 @@ def _patched(document, column, pieces, basis, stats, linked, labels, author, cha
 
     from reader.models import Span
 
+    basis, stats, linked, read_at = state
     (count, newest, _, versions), (count_now, _, _, versions_now) = column.stats, stats
     if column.basis != basis or pieces.generation != column.generation or not count:
         return None
     rows = changes.of(document.pk)
+    if rows is None:
+        return None
     if count_now != count + sum(1 for pk, *_ in rows if pk > newest):
         return None  # something was deleted
     # The slack finds every write of its seconds again at each patch: after an import, each view
     # looked at every imported row again. One the last patch or rendering looked at, not changed
     # since (the same `modified`), is shown as it is.
-    unseen = [row for row in rows if (row[0], row[4]) not in pieces.seen]
+    unseen = [row for row in rows if pieces.seen.get(row[0]) != row[4]]
     # A new row adds its version to the sum, an edited one at most its version less the first
     # (one seen unchanged, nothing): more than that, and a row edited without being found (dated
     # further back than the slack).
@@ -721,9 +788,8 @@ def _patched(document, column, pieces, basis, stats, linked, labels, author, cha
         looks = looks_for([document], within=within, labels=labels, author=author)[document.pk]
         fresh.update(render_paragraphs(document, looks, blocks))
         signatures.update((span, _look_digest(span, look)) for span, look in looks.items())
-    column = _Column(basis, stats, linked, _joined(document, fresh))
-    seen = frozenset((row[0], row[4]) for row in rows)
-    return column, _Pieces(column.generation, fresh, signatures, seen)
+    column = _Column(basis, stats, linked, _joined(document, fresh), read_at)
+    return column, _Pieces(column.generation, fresh, signatures, changes.seen())
 
 
 def _runs(indexes):

@@ -153,7 +153,7 @@ def test_a_note_edited_looks_at_its_own_span_only(document, reader, monkeypatch)
 def test_a_label_edited_after_the_pieces_to_patch_with_were_evicted_is_still_shown(document, reader):
     annotation = AnnotationFactory(span=span(document, 3), author=reader)
     column(document)
-    cache.delete(f"column:{document.pk}:None:pieces")
+    cache.delete(highlights.column_key(document.pk, None) + ":pieces")
     edit(annotation, label=builtin_label("Claim"))
     assert column(document) == afresh(document)
     edit(annotation, label=builtin_label("Quote"))
@@ -304,7 +304,7 @@ def test_any_run_of_writes_leaves_the_column_as_rendered_afresh(document, reader
         elif move == "note":
             edit(chance.choice(annotations), note=f"note {chance.random()}")
         elif move == "evict":  # the pieces kept beside the column, or the column itself
-            cache.delete(f"column:{document.pk}:None" + chance.choice([":pieces", ""]))
+            cache.delete(highlights.column_key(document.pk, None) + chance.choice([":pieces", ""]))
         elif move == "link":
             source = chance.choice(annotations).span
             links.append(

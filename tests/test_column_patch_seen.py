@@ -25,6 +25,20 @@ def reader():
 
 
 @pytest.fixture
+def read_whole(monkeypatch):
+    """The annotations each patch read whole (with their spans), one list per statement."""
+    asked = []
+    changed_rows = highlights._changed_rows
+
+    def counted(bounds, ids, author):
+        asked.append(sorted(ids))
+        return changed_rows(bounds, ids, author)
+
+    monkeypatch.setattr(highlights, "_changed_rows", counted)
+    return asked
+
+
+@pytest.fixture
 def looked_at(monkeypatch):
     """The spans each patch asked the look of (looks_for's `spans`), one list per call."""
     asked = []
@@ -86,3 +100,26 @@ def test_a_write_dated_before_the_last_patch_but_not_seen_by_it_is_shown(documen
     type(settled).objects.filter(pk=settled.pk).update(modified=moment)
     edit(recent, note="and the next write shows it")
     assert column(document) == afresh(document)
+
+
+def test_a_patch_right_after_an_import_reads_whole_only_the_rows_changed_since(document, reader, read_whole):
+    """Every imported row is dated within the slack of the view: all are in the window, and only
+    the edited one is read with its span."""
+    imported = [AnnotationFactory(span=span(document, n), author=reader) for n in range(12)]
+    column(document)
+    edit(imported[7], note="edited")
+    assert column(document) == afresh(document)
+    assert read_whole == [[imported[7].pk]]
+
+
+def test_an_annotation_made_since_with_a_date_older_than_the_slack_is_patched_in(
+    document, reader, read_whole
+):
+    """An import keeps its file's dates: the new row is found by its id, not its date, and the
+    column is patched, not rendered whole."""
+    settled = AnnotationFactory(span=span(document, 1), author=reader)
+    column(document)
+    made = AnnotationFactory(span=span(document, 6), author=reader)
+    type(made).objects.filter(pk=made.pk).update(modified=settled.modified - highlights.COMMIT_SLACK * 10)
+    assert column(document) == afresh(document)
+    assert read_whole == [[made.pk]]

@@ -67,9 +67,10 @@ def test_a_comparison_seen_again_is_read_in_nine_statements(user_client, reading
     assert len(statements(user_client, url)) == 9
 
 
-def test_a_first_view_after_a_note_is_edited_adds_three_statements(user_client, reading):
-    """Both articles' columns are patched: the annotations changed since (one statement for
-    both), and each article's look of their spans."""
+def test_a_first_view_after_a_note_is_edited_adds_four_statements(user_client, reading):
+    """Both articles' columns are patched: the annotations dated in the window since they were
+    read (one statement for both, from the index on `modified`), those of them not seen then read
+    whole (one for both), and each article's look of their spans."""
     url = reading.get_absolute_url()
     user_client.get(url)
     for document in reading.documents:
@@ -77,7 +78,7 @@ def test_a_first_view_after_a_note_is_edited_adds_three_statements(user_client, 
         annotation.note = "edited"
         annotation.version += 1
         annotation.save()
-    assert len(statements(user_client, url)) == 9 + 1 + 2
+    assert len(statements(user_client, url)) == 9 + 2 + 2
 
 
 def test_a_filtered_page_reads_what_the_filters_keep_in_one_statement(user_client, reading):
