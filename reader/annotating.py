@@ -203,6 +203,27 @@ def committed_text(document_id, sha256) -> str:
     return _texts.get((document_id, sha256), read)
 
 
+def with_committed_text(document) -> Document:
+    """`document`, read without its text (`defer("text")`), given the text committed under the
+    digest it was read with: a long article is then read from the database once per process and
+    text, not on every write's answer and every panel.
+
+    When that text was edited away meanwhile and this process does not hold it, the row is read
+    again, text and digest together: the document then carries the newer digest, so anything that
+    checks its digest against the spans it reads (highlights.changed_units) sees the edit."""
+    if "text" not in document.get_deferred_fields():
+        return document
+    try:
+        document.text = committed_text(document.pk, document.text_sha256)
+    except Gone:
+        row = Document.objects.filter(pk=document.pk).values_list("text", "text_sha256").first()
+        if row is None:
+            raise
+        document.text, document.text_sha256 = row
+        _texts.get((document.pk, document.text_sha256), lambda: document.text)
+    return document
+
+
 def span_get_or_create(*, document, start, end, exact, user) -> Span:
     """The span the browser selected, trimmed of outer whitespace, created if new.
 
@@ -379,7 +400,7 @@ def _attribute(annotation, user):
     have none, its cue found in the text nearest them (DESIGN: attributions)."""
     from reader.models import Attribution
 
-    span = Span.objects.select_related("document").get(pk=annotation.span_id)
+    span = Span.objects.get(pk=annotation.span_id)
     if Attribution.objects.filter(content=span).exists():
         return
     document = document_for_offsets(span.document_id)
@@ -417,7 +438,12 @@ def annotation_delete(*, annotation, user, version=None) -> None:
     row = _locked(Annotation.objects.select_related("label", "author"), annotation.pk, "annotation")
     _ensure_can_change(row, user)
     _check_version(row, version, "annotation")
-    span = Span.objects.select_for_update(of=("self",)).select_related("document").get(pk=row.span_id)
+    span = (
+        Span.objects.select_for_update(of=("self",))
+        .select_related("document")
+        .defer("document__text")  # its slug names the deletion
+        .get(pk=row.span_id)
+    )
     deletions_record(kind=Deletion.Kind.ANNOTATION, keys=[_annotation_key(row, span)], user=user)
     row.delete()
     _delete_if_unused(span)

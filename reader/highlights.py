@@ -319,9 +319,13 @@ def _paragraph_alone(document, skeleton_block, spans, looks, headings):
     return _paragraph(document, document.text, block, looks, headings)
 
 
-def looks_for(documents, *, within=None, spans=None, labels=None, author=None):
+def looks_for(documents, *, within=None, spans=None, labels=None, author=None, digests=None):
     """Every highlight of these documents (or of one stretch [low, high) of one, or of the
-    `spans` with these ids), by document id, from plain rows whatever the number of annotations."""
+    `spans` with these ids), by document id, from plain rows whatever the number of annotations.
+
+    Given a dict as `digests`, fills it with each document's text digest, read in the same
+    statement as the spans: the text their offsets belong to (a document deleted meanwhile has
+    none)."""
     from reader.models import Attribution, Label
 
     Proposal = Attribution.Proposal
@@ -329,21 +333,24 @@ def looks_for(documents, *, within=None, spans=None, labels=None, author=None):
     labels = labels or {label.pk: label for label in Label.objects.all()}
     rows, linked, roles = ({pk: [] for pk in ids} for _ in range(3))
     for part, document_id, span_id, start, end, other, proposal in _highlight_rows(
-        ids, within, author, spans
+        ids, within, author, spans, digests is not None
     ):
         if part == "annotation":
             rows[document_id].append((span_id, start, end, other))
         elif part == "linked":
             linked[document_id].append((span_id, start, end))
+        elif part == "text":
+            digests[document_id] = proposal
         else:
             roles[document_id].append((span_id, start, end, part, other, proposal == Proposal.PROPOSED))
     return {pk: span_looks(rows[pk], labels, linked[pk], roles[pk]) for pk in ids}
 
 
-def _highlight_rows(document_ids, within, author, spans=None):
+def _highlight_rows(document_ids, within, author, spans=None, digests=False):
     """(part, document id, span id, start, end, label or attribution id, proposal) of everything
     the text shows: annotations, linked spans and the parts of attributions (undecided proposals
-    too, declined ones not), orphaned spans left out.
+    too, declined ones not), orphaned spans left out; with `digests`, also ("text", document id,
+    None, None, None, None, text digest) of each document, read with them.
 
     One statement of plain SQL, not four ORM queries: re-rendering a sentence after a write is
     the hot path of tagging, and building the queries cost more than running them. The spans
@@ -351,7 +358,7 @@ def _highlight_rows(document_ids, within, author, spans=None):
     it): with a condition per part, each of the six scanned the document's spans again."""
     from django.db import connection
 
-    from reader.models import Annotation, Attribution, Link, Span
+    from reader.models import Annotation, Attribution, Document, Link, Span
 
     if not document_ids:
         return
@@ -400,6 +407,12 @@ def _highlight_rows(document_ids, within, author, spans=None):
         f"JOIN {attribution} t ON t.id = m.attribution_id{theirs}"
     )
     params += decided
+    if digests:
+        parts.append(
+            f"SELECT 'text', d.id, NULL, NULL, NULL, NULL, d.text_sha256 FROM {Document._meta.db_table} d "
+            f"WHERE d.id IN ({marks})"
+        )
+        params += list(document_ids)
     with connection.cursor() as cursor:
         cursor.execute(shown + " UNION ALL ".join(parts), params)
         yield from cursor.fetchall()
@@ -439,7 +452,16 @@ def _unit_ranges(document):
 
 def changed_units(document, start, end, author=None, labels=None):
     """Re-render the sentences a write at [start, end) touched, with all their highlights (the
-    viewer's only, in blind mode: `author`)."""
+    viewer's only, in blind mode: `author`); `document` needs its pk, its `text_sha256` and the
+    text under that digest (annotating.committed_text gives it without reading the row).
+
+    A write's answer is rendered after the write commits, from a document read before the spans:
+    a text edit committed in between moves every span to the new text. So the spans are read in
+    one statement with the digest of the text as committed (one statement sees one state, on
+    SQLite as on PostgreSQL), and when that is not the digest of the text in hand nothing is
+    rendered: sentences cut from one text with the offsets of another would put highlights over
+    the wrong words. The page keeps its sentences as they were, of the old text; its next
+    selection is refused (409) as made on an older text."""
     units = _unit_ranges(document)
     touched = []
     for index in range(bisect.bisect_right(units.ends, start), len(units.ranges)):
@@ -450,7 +472,10 @@ def changed_units(document, start, end, author=None, labels=None):
     if not touched:
         return []
     within = (touched[0][1], touched[-1][2])
-    looks = looks_for([document], within=within, labels=labels, author=author)[document.pk]
+    digests = {}
+    looks = looks_for([document], within=within, labels=labels, author=author, digests=digests)[document.pk]
+    if digests.get(document.pk) != document.text_sha256:
+        return []
     spans = [(span_id, look.start, look.end) for span_id, look in looks.items()]
     units = [textlib.Unit(i, s, e, textlib.segments(s, e, spans)) for i, s, e in touched]
     return [mark_safe(_unit(document, document.text, unit, looks, oob=True)) for unit in units]

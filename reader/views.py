@@ -536,9 +536,7 @@ def _conflict(request, stale, mine):
         "mine": mine,
     }
     if isinstance(current, Link):
-        return _link_panel(
-            request, Link.objects.with_related().get(pk=current.pk), conflict=conflict, status=409
-        )
+        return _link_panel(request, _links_with_ends().get(pk=current.pk), conflict=conflict, status=409)
     return _panel(request, spans, focus=current, conflict=conflict, status=409)
 
 
@@ -547,7 +545,12 @@ def annotation_delete(request, pk):
     form = DeleteForm(request.POST)
     if not form.is_valid():
         return error_response(request, form_errors(form), status=400)
-    annotation = Annotation.objects.select_related("span__document").filter(pk=pk).first()
+    annotation = (
+        Annotation.objects.select_related("span__document")
+        .defer("span__document__text")
+        .filter(pk=pk)
+        .first()
+    )
     if annotation is None:
         return _gone(request, "annotation")
     span = annotation.span
@@ -581,7 +584,7 @@ def annotation_review(request, pk):
         return error_response(request, str(error), status=error.status)
     if not reviewed:
         return _gone(request, "annotation")
-    annotation = Annotation.objects.select_related("span__document").get(pk=pk)
+    annotation = Annotation.objects.select_related("span__document").defer("span__document__text").get(pk=pk)
     if not request.htmx:
         messages.success(request, f"Marked {status}.")
         return _back(request, annotation)
@@ -591,7 +594,10 @@ def annotation_review(request, pk):
 def _panel_spans(spans, author=None):
     """The spans, each with the annotations the viewer may see (`author`: only theirs, in blind mode)."""
     return list(
-        spans.select_related("document").prefetch_related(
+        # The text is taken by its digest when needed (annotating.with_committed_text).
+        spans.select_related("document")
+        .defer("document__text")
+        .prefetch_related(
             Prefetch(
                 "annotations",
                 queryset=visibility.annotations(Annotation.objects.with_related(), author).order_by(
@@ -607,7 +613,12 @@ def _comparison_from(request):
     slug = request.POST.get("comparison") or request.GET.get("comparison")
     if not slug or not SLUG.fullmatch(slug):
         return None
-    return Comparison.objects.select_related("left", "right").filter(slug=slug).first()
+    return (
+        Comparison.objects.select_related("left", "right")
+        .defer("left__text", "right__text")  # 2 MB each: taken by their digests when needed
+        .filter(slug=slug)
+        .first()
+    )
 
 
 def _panel_context(request, spans, focus=None, comparison=None, conflict=None):
@@ -631,7 +642,7 @@ def _panel_context(request, spans, focus=None, comparison=None, conflict=None):
             link.other = link.other_end(span.pk)
         span.other_document = comparison.other(span.document) if comparison else None
         if span.other_document:
-            other = span.other_document
+            other = annotating.with_committed_text(span.other_document)
             span.candidates = _candidates(other, only)
             # Hundreds of options: joined here, not in a template loop (a third of the panel's time).
             span.candidate_options = format_html_join(
@@ -653,7 +664,7 @@ def _panel_context(request, spans, focus=None, comparison=None, conflict=None):
                 attribution.paragraph = next(
                     (
                         p
-                        for p in textlib.paragraphs(span.document.text)
+                        for p in textlib.paragraphs(annotating.with_committed_text(span.document).text)
                         if p[0] <= attribution.content.start < p[1]
                     ),
                     None,
@@ -779,16 +790,31 @@ def _panel(request, spans, focus=None, conflict=None, status=200):
 
 
 def _changed(request, span, focus=None, also=()):
-    """After a write: the panel, the touched sentences out of band, and a nudge to the sidebar."""
+    """After a write: the panel, the touched sentences out of band, and a nudge to the sidebar.
+
+    The spans' documents are read without their texts, which come by digest from
+    annotating.committed_text; changed_units renders nothing when a text edit committed since
+    then, so the sentences and the spans over them always belong to one text."""
     if not request.htmx:
         return _back(request, focus or span.document)
     still_there = _panel_spans(Span.objects.filter(pk=span.pk))
-    context = _panel_context(request, still_there, focus, _comparison_from(request))
+    comparison = _comparison_from(request)
+    context = _panel_context(request, still_there, focus, comparison)
     only = visibility.only_author(request.user, [span.document_id])
+    changed = (span, *also)
+    # Documents loaded already (the spans', the panel's, the comparison's), the others read
+    # without their texts.
+    loaded = [s.document for s in (*changed, *still_there) if Span.document.is_cached(s)]
+    documents = {d.pk: d for d in (*loaded, *(comparison.documents if comparison else ()))}
+    missing = {s.document_id for s in changed} - documents.keys()
+    if missing:
+        documents.update(Document.objects.only("slug", "text_sha256", "language").in_bulk(missing))
     context["units"] = [
         unit
-        for changed in (span, *also)
-        for unit in changed_units(changed.document, changed.start, changed.end, author=only)
+        for s in changed
+        for unit in changed_units(
+            annotating.with_committed_text(documents[s.document_id]), s.start, s.end, author=only
+        )
     ]
     response = render(request, "reader/panel.html#changed", context)
     return trigger_client_event(response, ANNOTATIONS_CHANGED)
@@ -827,7 +853,7 @@ def link_create(request):
     if not request.htmx:
         messages.success(request, "Linked.")
         return _back(request, link)
-    link = Link.objects.select_related("source__document", "target__document").get(pk=link.pk)
+    link = Link.objects.select_related("source", "target").get(pk=link.pk)
     return _changed(request, link.source, also=[link.target])
 
 
@@ -842,7 +868,7 @@ def _first_label(span_id):
 @require_http_methods(["GET", "POST"])
 def link_detail(request, pk):
     if request.method == "GET":
-        return _link_panel(request, get_object_or_404(Link.objects.with_related(), pk=pk))
+        return _link_panel(request, get_object_or_404(_links_with_ends(), pk=pk))
     form = LinkChangeForm(request.POST)
     if not form.is_valid():
         return error_response(request, form_errors(form), status=400)
@@ -860,11 +886,17 @@ def link_detail(request, pk):
         return _conflict(request, stale, form.changes())
     except annotating.AnnotatingError as error:
         return error_response(request, str(error), status=error.status)
-    link = Link.objects.with_related().get(pk=pk)
+    link = _links_with_ends().get(pk=pk)
     if not request.htmx:
         messages.success(request, "Saved.")
         return _back(request, link)
     return trigger_client_event(_link_panel(request, link), ANNOTATIONS_CHANGED)
+
+
+def _links_with_ends():
+    """Links with their spans and the spans' documents, those without their texts (2 MB each,
+    for a title)."""
+    return Link.objects.with_related().defer("source__document__text", "target__document__text")
 
 
 def _link_panel(request, link, conflict=None, status=200):
@@ -903,7 +935,7 @@ def link_review(request, pk):
         return error_response(request, str(error), status=error.status)
     if not reviewed:
         return _gone(request, "link")
-    link = Link.objects.with_related().get(pk=pk)
+    link = _links_with_ends().get(pk=pk)
     if not request.htmx:
         messages.success(request, f"Marked {status}.")
         return _back(request, link)
@@ -915,7 +947,7 @@ def link_delete(request, pk):
     form = DeleteForm(request.POST)
     if not form.is_valid():
         return error_response(request, form_errors(form), status=400)
-    link = Link.objects.with_related().filter(pk=pk).first()
+    link = _links_with_ends().filter(pk=pk).first()
     if link is None:
         return _gone(request, "link")
     source, target = link.source, link.target
