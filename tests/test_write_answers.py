@@ -280,3 +280,23 @@ def test_a_document_whose_old_text_is_held_keeps_that_text_with_its_digest():
     edit_text(document.pk)
     annotating.with_committed_text(read)
     assert (read.text, read.text_sha256) == (LEFT, textlib.sha256(LEFT))
+
+
+def test_the_comparison_page_reads_neither_text(client, user, pair):
+    comparison, *_ = pair
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(comparison.get_absolute_url())
+    assert response.status_code == 200
+    assert reads_of_the_text(queries) == []
+    assert "the talks had failed" in response.content.decode()
+
+
+def test_an_article_page_does_not_read_its_text(client, user, pair):
+    comparison, *_ = pair
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(comparison.right.get_absolute_url())
+    assert response.status_code == 200
+    assert reads_of_the_text(queries) == []
+    assert "No one denied it" in response.content.decode()
