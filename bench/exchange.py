@@ -3,8 +3,8 @@
 Each measure runs on a fresh SQLite database, in a subprocess of its own (so its peak RSS is
 its own), timing only the export or import call:
 - import_2000: a file exported from the seeds with 2,000 annotations (2,000 spans, 200 links),
-  imported into an empty database;
-- export_project: exporting that project (the command, to a file);
+  imported into an empty database (the median of three, each into a fresh database);
+- export_project: exporting that project (the command, to a file; the median of three runs);
 - export_100k, import_100k: 100,000 annotations on 100,000 distinct spans of two synthetic
   articles (runs of 1 to 20 words over texts long enough for that many), exported, and that
   file imported into an empty database.
@@ -166,17 +166,27 @@ def _round(result, rss=True):
     return rounded
 
 
-def export_then_import(build, folder, name, expected):
-    """Export a database `build` makes, then import the file into an empty one."""
+def export_then_import(build, folder, name, expected, samples=1):
+    """Export a database `build` makes, then import the file into an empty one: each `samples`
+    times, each in a fresh process (and each import into a fresh database); the runs with the
+    median seconds. A single run of tens of milliseconds varied by a third from one process to
+    the next on this shared machine."""
     path = f"{folder}/{name}.json"
     with fresh_database("sqlite") as url:
         build(url)
-        exported = _run(url, EXPORT, path)
-    assert exported["counts"] == expected, (exported["counts"], expected)
-    with fresh_database("sqlite") as url:
-        imported = _run(url, IMPORT, path)
-    assert imported["counts"] == expected, (imported["counts"], expected)
-    return exported, imported
+        exports = [_run(url, EXPORT, path) for _ in range(samples)]
+    imports = []
+    for _ in range(samples):
+        with fresh_database("sqlite") as url:
+            imports.append(_run(url, IMPORT, path))
+    for result in (*exports, *imports):
+        assert result["counts"] == expected, (result["counts"], expected)
+    return _median(exports), _median(imports)
+
+
+def _median(results):
+    ordered = sorted(results, key=lambda result: result["seconds"])
+    return {**ordered[len(ordered) // 2], "samples": [round(result["seconds"], 3) for result in results]}
 
 
 def measure(big=100_000) -> dict:
@@ -188,6 +198,7 @@ def measure(big=100_000) -> dict:
             folder,
             "project",
             [2000, 2000, 200],
+            samples=3,
         )
 
         def build_100k(url):
@@ -205,12 +216,14 @@ def measure(big=100_000) -> dict:
         "import_2000_http": uploaded,
         "import_2000": {
             "seconds": round(small["seconds"], 3),
+            "samples": small["samples"],
             "annotations": 2000,
             "spans": 2000,
             "links": 200,
         },
         "export_project": {
             "seconds": round(project["seconds"], 3),
+            "samples": project["samples"],
             "annotations": 2000,
             "spans": 2000,
             "links": 200,

@@ -558,7 +558,13 @@ def table(results):
         )
     if "import_2000" in results:
         r = results["import_2000"]
-        row("native import, 2,000 spans and annotations", f"{r['seconds']} s", "≤ 0.15 s", r["seconds"], 0.15)
+        row(
+            "native import, 2,000 spans and annotations, the command",
+            f"{r['seconds']} s (median of {len(r['samples'])})",
+            "≤ 0.15 s",
+            r["seconds"],
+            0.15,
+        )
     if "import_2000_http" in results:
         r = results["import_2000_http"]
         row(
@@ -582,7 +588,7 @@ def table(results):
         r = results["export_project"]
         row(
             f"native export of a project ({r['spans']:,} spans), the command",
-            f"{r['seconds']} s",
+            f"{r['seconds']} s (median of {len(r['samples'])})",
             "≤ 0.05 s",
             r["seconds"],
             0.05,
