@@ -460,8 +460,7 @@ def changed_units(document, start, end, author=None, labels=None):
     one statement with the digest of the text as committed (one statement sees one state, on
     SQLite as on PostgreSQL), and when that is not the digest of the text in hand nothing is
     rendered: sentences cut from one text with the offsets of another would put highlights over
-    the wrong words. The page keeps its sentences as they were, of the old text; its next
-    selection is refused (409) as made on an older text."""
+    the wrong words. Then None: the page shows an older text, and must load the new one."""
     units = _unit_ranges(document)
     touched = []
     for index in range(bisect.bisect_right(units.ends, start), len(units.ranges)):
@@ -475,7 +474,7 @@ def changed_units(document, start, end, author=None, labels=None):
     digests = {}
     looks = looks_for([document], within=within, labels=labels, author=author, digests=digests)[document.pk]
     if digests.get(document.pk) != document.text_sha256:
-        return []
+        return None
     spans = [(span_id, look.start, look.end) for span_id, look in looks.items()]
     units = [textlib.Unit(i, s, e, textlib.segments(s, e, spans)) for i, s, e in touched]
     return [mark_safe(_unit(document, document.text, unit, looks, oob=True)) for unit in units]

@@ -15,7 +15,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import trigger_client_event
+from django_htmx.http import HttpResponseClientRefresh, trigger_client_event
 
 from reader import annotating, charts, indexes, report, sidebar, visibility
 from reader import text as textlib
@@ -455,6 +455,8 @@ def annotation_create(request):
     panel_url = annotation.get_absolute_url() + _comparison_query(request)
     only = visibility.only_author(request.user, [span.document_id])
     units = changed_units(span.document, span.start, span.end, author=only, labels=labels)
+    if units is None:
+        return HttpResponseClientRefresh()  # its text was edited meanwhile: the page shows the old one
     response = HttpResponse("".join(units))
     trigger_client_event(response, ANNOTATIONS_CHANGED)
     return trigger_client_event(response, OPEN_PANEL, {"url": panel_url, "span": span.pk})
@@ -799,8 +801,9 @@ def _changed(request, span, focus=None, also=()):
     """After a write: the panel, the touched sentences out of band, and a nudge to the sidebar.
 
     The spans' documents are read without their texts, which come by digest from
-    annotating.committed_text; changed_units renders nothing when a text edit committed since
-    then, so the sentences and the spans over them always belong to one text."""
+    annotating.committed_text; when a text edit committed since then, changed_units renders
+    nothing and the page is told to load again (the sentences and the spans over them always
+    belong to one text; the page's own would no longer match the stored one)."""
     if not request.htmx:
         return _back(request, focus or span.document)
     still_there = _panel_spans(Span.objects.filter(pk=span.pk))
@@ -815,13 +818,13 @@ def _changed(request, span, focus=None, also=()):
     missing = {s.document_id for s in changed} - documents.keys()
     if missing:
         documents.update(Document.objects.only("slug", "text_sha256", "language").in_bulk(missing))
-    context["units"] = [
-        unit
+    units = [
+        changed_units(annotating.with_committed_text(documents[s.document_id]), s.start, s.end, author=only)
         for s in changed
-        for unit in changed_units(
-            annotating.with_committed_text(documents[s.document_id]), s.start, s.end, author=only
-        )
     ]
+    if None in units:
+        return HttpResponseClientRefresh()  # a text was edited meanwhile: the page shows the old one
+    context["units"] = [unit for some in units for unit in some]
     response = render(request, "reader/panel.html#changed", context)
     return trigger_client_event(response, ANNOTATIONS_CHANGED)
 

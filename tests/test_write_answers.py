@@ -4,8 +4,8 @@ sentences it shows belong, with the spans over them, to one text, even when the 
 while the answer is made.
 
 Bad inputs tried: a text edited between a write and its answer, before the answer reads the
-documents and between that read and the spans'; a document read before its text was edited and
-no longer held."""
+documents and between that read and the spans' (the page is told to load again); a document read
+before its text was edited and no longer held."""
 
 import re
 from html.parser import HTMLParser
@@ -210,10 +210,10 @@ def test_a_text_edited_after_a_label_edit_is_answered_with_the_new_sentences(use
     assert misplaced(html) == []
 
 
-def test_a_text_edited_while_a_label_edit_is_answered_shows_no_highlight_out_of_place(
-    user_client, pair, monkeypatch
-):
-    """The edit commits after the answer has read the documents and before it reads the spans."""
+def test_a_text_edited_while_a_label_edit_is_answered_reloads_the_page(user_client, pair, monkeypatch):
+    """The edit commits after the answer has read the documents and before it reads the spans: no
+    sentence is drawn (it would put highlights over other words), and the page, showing the old
+    text, is told to load the new one."""
     comparison, left, _, _ = pair
     rows = highlights._highlight_rows
     edits = [comparison.left.pk]
@@ -229,12 +229,11 @@ def test_a_text_edited_while_a_label_edit_is_answered_shows_no_highlight_out_of_
     response = user_client.post(url, data, headers=HTMX)
     assert response.status_code == 200
     assert not edits
-    assert misplaced(response.content.decode()) == []
+    assert response["HX-Refresh"] == "true"
+    assert sentences(response.content.decode()) == {}
 
 
-def test_a_text_edited_after_a_selection_is_tagged_shows_no_highlight_out_of_place(
-    user_client, pair, monkeypatch
-):
+def test_a_text_edited_after_a_selection_is_tagged_reloads_the_page(user_client, pair, monkeypatch):
     """The tagging reads the text under its lock; the edit commits before its answer is drawn."""
     comparison, *_ = pair
     create = annotating.annotation_create
@@ -252,7 +251,8 @@ def test_a_text_edited_after_a_selection_is_tagged_shows_no_highlight_out_of_pla
     )
     assert response.status_code == 200
     assert Span.objects.filter(exact="Officials denied").exists()
-    assert misplaced(response.content.decode()) == []
+    assert response["HX-Refresh"] == "true"
+    assert sentences(response.content.decode()) == {}
 
 
 # --- A document read without its text ------------------------------------------------------------
