@@ -187,6 +187,19 @@ def _shorten(message, limit=300):
     return message if len(message) <= limit else message[: limit - 1] + "…"
 
 
+def _whole_number(checker, instance):
+    return type(instance) is int
+
+
+# The fast check takes JSON's 1.0 for a number, not an integer (it decodes as a float, which the
+# database would take as it is); jsonschema takes it for an integer. Judged alike, a record the
+# fast check refuses always gets a message, and is never left out without one.
+Validator = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator,
+    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("integer", _whole_number),
+)
+
+
 class _Messages:
     """A jsonschema validator made when first asked for: only a bad record needs one."""
 
@@ -196,7 +209,7 @@ class _Messages:
     def __getattr__(self, name):
         validator = self.__dict__.get("_validator")
         if validator is None:
-            validator = self.__dict__["_validator"] = jsonschema.Draft202012Validator(self.schema)
+            validator = self.__dict__["_validator"] = Validator(self.schema)
         return getattr(validator, name)
 
 
@@ -225,7 +238,13 @@ def _section_checks():
 @cache
 def _head_checks():
     schema = native.native_schema()
-    return compile_check(schema, schema["$defs"]), _Messages(schema)
+    # The head holds [] for each section, whose records are checked one at a time: its fast
+    # check leaves out their schemas (compiling them all again costs more than the check).
+    properties = {
+        name: {key: value for key, value in sub.items() if not (name in SECTIONS and key == "items")}
+        for name, sub in schema["properties"].items()
+    }
+    return compile_check({**schema, "properties": properties}, schema["$defs"]), _Messages(schema)
 
 
 def _path(parts):
@@ -1161,7 +1180,9 @@ class NativeImport:
                 return
         check, validator = _section_checks()[section]
         if not check(record):
-            for path, message in schema_errors(validator, record):
+            # Should the two checks ever disagree, the record is refused all the same, not left out.
+            problems = schema_errors(validator, record) or [("", "does not fit the close-reader/1 schema.")]
+            for path, message in problems:
                 self.errors.add(where + path, message)
             return
         if not getattr(self, f"check_{section}")(where, record):
