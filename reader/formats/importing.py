@@ -30,9 +30,11 @@ Files made before attributions (and speaker kinds) existed import as they are.
 
 import json
 import re
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cache
+from itertools import chain
 
 import jsonschema
 from django.conf import settings
@@ -371,18 +373,36 @@ def _insert(model, names, rows, returning=()):
         f"INSERT INTO {quote(model._meta.db_table)} "
         f"({', '.join(quote(field(name).column) for name in names)}) VALUES "
     )
-    values = f"({', '.join(['%s'] * len(names))})"
     back = bool(returning) and connection.features.can_return_rows_from_bulk_insert
     tail = f" RETURNING {', '.join(quote(field(name).column) for name in returning)}" if back else ""
     per = max(1, min(ROWS_PER_INSERT, connection.ops.bulk_batch_size(names, rows)))
     found = []
     with connection.cursor() as cursor:
+        execute, placeholder = _driver_execute(cursor)
+        values = f"({', '.join([placeholder] * len(names))})"
         for first in range(0, len(rows), per):
             chunk = rows[first : first + per]
-            cursor.execute(head + ", ".join([values] * len(chunk)) + tail, [v for row in chunk for v in row])
+            execute(head + ", ".join([values] * len(chunk)) + tail, list(chain.from_iterable(chunk)))
             if back:
                 found.extend(cursor.fetchall())
     return found if back else None
+
+
+def _driver_execute(cursor):
+    """A function (sql, params) and the placeholder its SQL is written with. On SQLite, Django's
+    cursor rewrites each %s as ? with a regular expression, about 150 µs for a statement of 1,000
+    values (7 ms of the 2,000-annotation import): there, SQL written with ? goes straight to the
+    driver's cursor (its errors still raised as Django's, but not logged with connection.queries
+    under DEBUG). Elsewhere %s is the driver's own placeholder, and Django's cursor is used."""
+    if connection.vendor != "sqlite":
+        return cursor.execute, "%s"
+    driver, execute = cursor.cursor, sqlite3.Cursor.execute
+
+    def execute_qmark(sql, params):
+        with connection.wrap_database_errors:
+            return execute(driver, sql, params)
+
+    return execute_qmark, "?"
 
 
 def _db_time(moment):
