@@ -344,6 +344,18 @@ def _show(value):
     return shown if len(shown) <= 80 else shown[:78] + '…"'
 
 
+def _real_times(created, modified, reviewed_at):
+    """Whether these times of a record are real (what NativeImport.times finds no fault with)."""
+    try:
+        datetime.fromisoformat(created)
+        datetime.fromisoformat(modified)
+        if reviewed_at is not None:
+            datetime.fromisoformat(reviewed_at)
+    except ValueError:
+        return False
+    return True
+
+
 def _span_parts(key):
     slug, _, offsets = key.rpartition(":")
     start, _, end = offsets.partition("-")
@@ -466,6 +478,7 @@ class Writer:
         self.speakers = {}  # name in the file → id here; None when deleted here
         self.users = {}  # username → id
         self.spans = {}  # document id → {(start, end): span id}
+        self.span_pks = {}  # span key in the file ("slug:start-end") → span id
         self.new_spans, self.referenced, self.kept = set(), set(), set()
         self.now = timezone.now()
         self.now_db = _db_time(self.now)
@@ -804,21 +817,33 @@ class Writer:
     SPAN_FIELDS = ("exact", "prefix", "suffix", "orphaned")
 
     def spans_batch(self, batch):
-        existing, new = [], []
+        existing, new, new_keys = [], [], {}
+        documents, span_pks, now = self.documents, self.span_pks, self.now_db
         for where, record in batch:
-            slug = record["document"]
-            document = self.documents.get(slug)
-            key = span_key(document_slug=slug, start=record["start"], end=record["end"])
+            slug, start, end = record["document"], record["start"], record["end"]
+            document = documents.get(slug)
+            key = span_key(document_slug=slug, start=start, end=end)
             if document is None:
                 self.summary.conflict(f"{where} ({key}): its document was deleted here; not added")
                 self.summary.count("spans", "conflicts")
                 continue
-            pk = self.span_ids(document).get((record["start"], record["end"]))
+            pk = self.span_ids(document).get((start, end))
             if pk is None:
                 new.append(
-                    (document, record["start"], record["end"], *(record[name] for name in self.SPAN_FIELDS))
+                    (
+                        document,
+                        start,
+                        end,
+                        record["exact"],
+                        record["prefix"],
+                        record["suffix"],
+                        record["orphaned"],
+                        now,
+                    )
                 )
+                new_keys[document, start, end] = key
             else:
+                span_pks[key] = pk
                 existing.append((where, key, pk, record))
         if existing:
             rows = Span.objects.in_bulk([pk for _, _, pk, _ in existing])
@@ -841,7 +866,7 @@ class Writer:
             made = _insert(
                 Span,
                 ["document", "start", "end", *self.SPAN_FIELDS, "created"],
-                [(*row, self.now_db) for row in new],
+                new,
                 returning=("id", "document", "start", "end"),
             )
             if made is None:
@@ -849,7 +874,8 @@ class Writer:
                 return
             for pk, document, start, end in made:
                 self.span_ids(document)[(start, end)] = pk
-                self.new_spans.add(pk)
+                span_pks[new_keys[document, start, end]] = pk
+            self.new_spans.update(pk for pk, *_ in made)
             self.summary.count("spans", "added", len(made))
 
     def _learn_new_spans(self, new):
@@ -867,11 +893,13 @@ class Writer:
 
     def span_of(self, key):
         """The id of the span a record names, or None when its document was deleted here."""
-        slug, start, end = _span_parts(key)
-        document = self.documents.get(slug)
-        if document is None:
-            return None
-        pk = self.span_ids(document).get((start, end))
+        pk = self.span_pks.get(key)  # the spans of this file, by the key they are named with
+        if pk is None:
+            slug, start, end = _span_parts(key)
+            document = self.documents.get(slug)
+            if document is None:
+                return None
+            pk = self.span_ids(document).get((start, end))
         if pk is not None:
             self.referenced.add(pk)
         return pk
@@ -887,33 +915,39 @@ class Writer:
 
     def annotations_batch(self, batch):
         resolved = []
+        span_of, label_id, speakers, users = self.span_of, self.label_id, self.speakers, self.users
         for where, record in batch:
-            span = self.span_of(record["span"])
-            key = f"{record['span']} | {record['label']} | {record['author']}"
+            span, speaker_name = span_of(record["span"]), record["speaker"]
             if span is None:
-                self._lost_span("annotations", where, key)
+                self._lost_span("annotations", where, _annotation_key(record))
                 continue
-            speaker = self.speakers.get(record["speaker"]) if record["speaker"] is not None else None
-            if record["speaker"] is not None and speaker is None:
+            speaker = speakers.get(speaker_name) if speaker_name is not None else None
+            if speaker_name is not None and speaker is None:
+                key = _annotation_key(record)
                 self.summary.conflict(
-                    f"{where} ({key}): speaker: {record['speaker']!r} was deleted here; left out"
+                    f"{where} ({key}): speaker: {speaker_name!r} was deleted here; left out"
                 )
-            label, author = self.label_id(record["label"]), self.users[record["author"]]
-            resolved.append((where, key, (span, label, author), speaker, record))
-        here = {
-            (row["span_id"], row["label_id"], row["author_id"]): row
-            # A span this import added holds no annotations yet: only the others are looked up.
-            for row in Annotation.objects.filter(
-                span_id__in={r[2][0] for r in resolved} - self.new_spans
-            ).values(*self.ANNOTATION_HERE)
-        }
-        deletions = self.deletions(
-            Deletion.Kind.ANNOTATION, (_annotation_deletion_key(r[4]) for r in resolved if r[2] not in here)
+            resolved.append(
+                (where, (span, label_id(record["label"]), users[record["author"]]), speaker, record)
+            )
+        # A span this import added holds no annotations yet: only the others are looked up.
+        older = {r[1][0] for r in resolved} - self.new_spans
+        here = (
+            {
+                (row["span_id"], row["label_id"], row["author_id"]): row
+                for row in Annotation.objects.filter(span_id__in=older).values(*self.ANNOTATION_HERE)
+            }
+            if older
+            else {}
         )
-        inserts = []
-        for where, key, natural, speaker, record in resolved:
-            row = here.get(natural)
+        deletions = self.deletions(
+            Deletion.Kind.ANNOTATION, (_annotation_deletion_key(r[3]) for r in resolved if r[1] not in here)
+        )
+        inserts, kept, new_row = [], self.kept, self._new_row
+        for where, natural, speaker, record in resolved:
+            row = here.get(natural) if here else None
             if row is not None:
+                key = _annotation_key(record)
                 theirs = {
                     "speaker_id": speaker,
                     "cue": record["cue"],
@@ -926,17 +960,15 @@ class Writer:
                 self.merge(Annotation, "annotations", where, key, row, theirs, record)
                 continue
             if deletions and self.deleted(
-                "annotations", where, key, deletions.get(_annotation_deletion_key(record)), record
+                "annotations",
+                where,
+                _annotation_key(record),
+                deletions.get(_annotation_deletion_key(record)),
+                record,
             ):
                 continue
-            self.kept.add(natural[0])
-            span, label, author = natural
-            inserts.append(
-                (
-                    span, label, author, speaker, record["cue"], record["note"],
-                    *self._review_row(record), *self._stamps_row(record),
-                )
-            )  # fmt: skip
+            kept.add(natural[0])
+            inserts.append((*natural, speaker, record["cue"], record["note"], *new_row(record)))
         if inserts:
             self.summary.count("annotations", "added", len(inserts))
         _insert(Annotation, ANNOTATION_COLUMNS, inserts)
@@ -971,6 +1003,22 @@ class Writer:
             record.get("version") or 1,
         )
 
+    def _new_row(self, record):
+        """_review_row and _stamps_row at once: the end of each new annotation's and link's row."""
+        if "status" not in record:
+            return ("pending", None, None, *self._stamps_row(record))
+        db_time, now = self.db_time, self.now_db
+        reviewer, reviewed_at = record["reviewed_by"], record["reviewed_at"]
+        created, modified = record.get("created"), record.get("modified")
+        return (
+            record["status"],
+            self.users[reviewer] if reviewer else None,
+            db_time(reviewed_at) if reviewed_at is not None else None,
+            db_time(created) if created else now,
+            db_time(modified) if modified else now,
+            record.get("version") or 1,
+        )
+
     LINK_HERE = (
         "pk", "source_id", "target_id", "relation", "note", "author_id", "status", "reviewed_by_id",
         "reviewed_at",
@@ -979,46 +1027,44 @@ class Writer:
 
     def links_batch(self, batch):
         resolved = []
+        span_of = self.span_of
         for where, record in batch:
-            key = f"{record['source']} | {record['target']} | {record['relation']}"
-            source, target = self.span_of(record["source"]), self.span_of(record["target"])
+            source, target = span_of(record["source"]), span_of(record["target"])
             if source is None or target is None:
-                self._lost_span("links", where, key)
+                self._lost_span("links", where, _link_key(record))
                 continue
-            resolved.append((where, key, (source, target, record["relation"]), record))
-        here = {
-            (row["source_id"], row["target_id"], row["relation"]): row
-            for row in Link.objects.filter(source_id__in={r[2][0] for r in resolved} - self.new_spans).values(
-                *self.LINK_HERE
-            )
-        }
-        deletions = self.deletions(
-            Deletion.Kind.LINK, (_link_deletion_key(r[3]) for r in resolved if r[2] not in here)
-        )
-        inserts = []
-        for where, key, natural, record in resolved:
-            row = here.get(natural)
-            theirs = {
-                "note": record["note"],
-                "author_id": self.users[record["author"]],
-                **self._review(record),
+            resolved.append((where, (source, target, record["relation"]), record))
+        # A span this import added is the source of no link yet: only the others are looked up.
+        older = {r[1][0] for r in resolved} - self.new_spans
+        here = (
+            {
+                (row["source_id"], row["target_id"], row["relation"]): row
+                for row in Link.objects.filter(source_id__in=older).values(*self.LINK_HERE)
             }
+            if older
+            else {}
+        )
+        deletions = self.deletions(
+            Deletion.Kind.LINK, (_link_deletion_key(r[2]) for r in resolved if r[1] not in here)
+        )
+        inserts, kept, users, new_row = [], self.kept, self.users, self._new_row
+        for where, natural, record in resolved:
+            row = here.get(natural) if here else None
             if row is not None:
-                self.kept.update(natural[:2])
-                self.merge(Link, "links", where, key, row, theirs, record)
+                theirs = {
+                    "note": record["note"],
+                    "author_id": users[record["author"]],
+                    **self._review(record),
+                }
+                kept.update(natural[:2])
+                self.merge(Link, "links", where, _link_key(record), row, theirs, record)
                 continue
             if deletions and self.deleted(
-                "links", where, key, deletions.get(_link_deletion_key(record)), record
+                "links", where, _link_key(record), deletions.get(_link_deletion_key(record)), record
             ):
                 continue
-            self.kept.update(natural[:2])
-            source, target, relation = natural
-            inserts.append(
-                (
-                    source, target, relation, record["note"], theirs["author_id"],
-                    *self._review_row(record), *self._stamps_row(record),
-                )
-            )  # fmt: skip
+            kept.update(natural[:2])
+            inserts.append((*natural, record["note"], users[record["author"]], *new_row(record)))
         if inserts:
             self.summary.count("links", "added", len(inserts))
         _insert(Link, LINK_COLUMNS, inserts)
@@ -1136,6 +1182,15 @@ def _reviewed(reviewer, reviewed_at):
     return f" (reviewed by {reviewer or 'someone'}{when})"
 
 
+def _annotation_key(record):
+    """How a conflict line names an annotation."""
+    return f"{record['span']} | {record['label']} | {record['author']}"
+
+
+def _link_key(record):
+    return f"{record['source']} | {record['target']} | {record['relation']}"
+
+
 def _annotation_deletion_key(record):
     return Deletion.annotation_key(span_key=record["span"], label=record["label"], author=record["author"])
 
@@ -1163,6 +1218,8 @@ class NativeImport:
         self.shortcuts = {}
         self.done = 0
         self.index = None
+        # The current section's checks and writer, looked up once per section, not per record.
+        self.fast_check = self.validator = self.check_record = self.write = None
 
     def feed(self, key, index, value, escapes):
         if not index:  # a new member of the top level: a value, an empty array or an array's first item
@@ -1193,6 +1250,17 @@ class NativeImport:
                     f"the export writes them ({', '.join(SECTIONS)}).",
                 )
                 self.errors.refuse()
+            self.fast_check, self.validator = _section_checks()[key]
+            self.check_record = getattr(self, f"check_{key}")
+            # Documents, comparisons, labels and speakers are few: written one at a time; the
+            # others in batches.
+            writer = self.writer
+            self.write = {
+                "documents": writer.document,
+                "comparisons": writer.comparison,
+                "labels": writer.label,
+                "speakers": writer.speaker,
+            }.get(key)
         self.section = key
 
     def record(self, section, where, record, escapes):
@@ -1202,26 +1270,21 @@ class NativeImport:
                 self.errors.add(where + path, message)
             if problems:
                 return
-        check, validator = _section_checks()[section]
-        if not check(record):
+        if not self.fast_check(record):
             # Should the two checks ever disagree, the record is refused all the same, not left out.
-            problems = schema_errors(validator, record) or [("", "does not fit the close-reader/1 schema.")]
+            problems = schema_errors(self.validator, record) or [
+                ("", "does not fit the close-reader/1 schema.")
+            ]
             for path, message in problems:
                 self.errors.add(where + path, message)
             return
-        if not getattr(self, f"check_{section}")(where, record):
+        if not self.check_record(where, record):
             return
         self.done += 1
-        if self.errors:
+        if self.errors.count:
             return  # the file will be refused: no need to write any more of it
-        if section == "documents":
-            self.writer.document(where, record)
-        elif section == "comparisons":
-            self.writer.comparison(where, record)
-        elif section == "labels":
-            self.writer.label(where, record)
-        elif section == "speakers":
-            self.writer.speaker(where, record)
+        if self.write is not None:
+            self.write(where, record)
         else:  # users, spans, annotations, links, attributions
             self.batch.append((where, record))
             if len(self.batch) >= BATCH:
@@ -1339,7 +1402,37 @@ class NativeImport:
     def check_users(self, where, username):
         return self.unique("users", where, username, "username")
 
+    # Spans, annotations and links are most of a file, and nearly always fine: each has a fast
+    # path for the usual record, which says yes (and notes its natural key) without a message's
+    # path per field or a call per check. Anything else goes the full way (check_*_fully), which
+    # says what is wrong; both say yes to exactly the same records (tests/test_import_fast_checks.py).
+
     def check_spans(self, where, record):
+        slug, start, end = record["document"], record["start"], record["end"]
+        text, key, seen = (
+            self.texts.get(slug),
+            span_key(document_slug=slug, start=start, end=end),
+            self.keys["spans"],
+        )
+        if (
+            text is not None
+            and start < end
+            and key not in seen
+            and "key" not in record
+            and (
+                record["orphaned"]
+                or (
+                    end <= len(text)
+                    and text[start:end] == (exact := record["exact"])
+                    and exact.strip() == exact
+                )
+            )
+        ):
+            seen[key] = self.index
+            return True
+        return self.check_spans_fully(where, record)
+
+    def check_spans_fully(self, where, record):
         start, end, slug = record["start"], record["end"], record["document"]
         key = span_key(document_slug=slug, start=start, end=end)
         fine = True
@@ -1375,17 +1468,27 @@ class NativeImport:
         return False
 
     def check_annotations(self, where, record):
-        keys, speaker, reviewer = self.keys, record["speaker"], record["reviewed_by"]
+        keys, speaker, reviewer, reviewed_at = (
+            self.keys,
+            record["speaker"],
+            record["reviewed_by"],
+            record["reviewed_at"],
+        )
+        natural, seen = (record["span"], record["label"], record["author"]), keys["annotations"]
         if (
-            record["span"] in keys["spans"]
-            and record["label"] in keys["labels"]
-            and record["author"] in keys["users"]
+            natural[0] in keys["spans"]
+            and natural[1] in keys["labels"]
+            and natural[2] in keys["users"]
             and (speaker is None or speaker in keys["speakers"])
             and (reviewer is None or reviewer in keys["users"])
-        ):  # the usual case, told without building a message's path per field
-            fine = self.times(where, record, ["reviewed_at", "created", "modified"])
-            key = (record["span"], record["label"], record["author"])
-            return fine and self.unique("annotations", where, key, "span, label and author")
+            and natural not in seen
+            and _real_times(record["created"], record["modified"], reviewed_at)
+        ):
+            seen[natural] = self.index
+            return True
+        return self.check_annotations_fully(where, record)
+
+    def check_annotations_fully(self, where, record):
         fine = self.known(f"{where}.span", record["span"], "spans", "span")
         fine &= self.known(f"{where}.label", record["label"], "labels", "label")
         fine &= self.known(f"{where}.speaker", record["speaker"], "speakers", "speaker")
@@ -1396,6 +1499,22 @@ class NativeImport:
         return fine and self.unique("annotations", where, key, "span, label and author")
 
     def check_links(self, where, record):
+        keys, source, target, reviewer = self.keys, record["source"], record["target"], record["reviewed_by"]
+        natural, seen = (source, target, record["relation"]), keys["links"]
+        if (
+            source in keys["spans"]
+            and target in keys["spans"]
+            and record["author"] in keys["users"]
+            and (reviewer is None or reviewer in keys["users"])
+            and natural not in seen
+            and source.rpartition(":")[0] != target.rpartition(":")[0]
+            and _real_times(record["created"], record["modified"], record["reviewed_at"])
+        ):
+            seen[natural] = self.index
+            return True
+        return self.check_links_fully(where, record)
+
+    def check_links_fully(self, where, record):
         fine = self.known(f"{where}.source", record["source"], "spans", "span")
         fine &= self.known(f"{where}.target", record["target"], "spans", "span")
         fine &= self.known(f"{where}.author", record["author"], "users", "user")
