@@ -219,31 +219,41 @@ class _Messages:
         return getattr(validator, name)
 
 
+SECTION_DEFINITIONS = {
+    "documents": "document",
+    "comparisons": "comparison",
+    "labels": "label",
+    "speakers": "speaker",
+    "users": "username",
+    "spans": "span",
+    "annotations": "annotation",
+    "links": "link",
+    "attributions": "attribution",
+}
+
+
 @cache
+def _native_schema():
+    return native.native_schema()  # read only here
+
+
+@cache
+def _section_check(section):
+    """The fast yes/no check of a section's records and the jsonschema validator for their
+    messages, compiled when a file first holds a record of the section."""
+    defs = _native_schema()["$defs"]
+    sub = {"$ref": f"#/$defs/{SECTION_DEFINITIONS[section]}", "$defs": defs}
+    return compile_check(sub, defs), _Messages(sub)
+
+
 def _section_checks():
     """section → (fast yes/no check, jsonschema validator for the messages)."""
-    schema = native.native_schema()
-    defs = schema["$defs"]
-    checks = {}
-    for section, definition in [
-        ("documents", "document"),
-        ("comparisons", "comparison"),
-        ("labels", "label"),
-        ("speakers", "speaker"),
-        ("users", "username"),
-        ("spans", "span"),
-        ("annotations", "annotation"),
-        ("links", "link"),
-        ("attributions", "attribution"),
-    ]:
-        sub = {"$ref": f"#/$defs/{definition}", "$defs": defs}
-        checks[section] = (compile_check(sub, defs), _Messages(sub))
-    return checks
+    return {section: _section_check(section) for section in SECTION_DEFINITIONS}
 
 
 @cache
 def _head_checks():
-    schema = native.native_schema()
+    schema = _native_schema()
     # The head holds [] for each section, whose records are checked one at a time: its fast
     # check leaves out their schemas (compiling them all again costs more than the check).
     properties = {
@@ -1250,7 +1260,7 @@ class NativeImport:
                     f"the export writes them ({', '.join(SECTIONS)}).",
                 )
                 self.errors.refuse()
-            self.fast_check, self.validator = _section_checks()[key]
+            self.fast_check = self.validator = None  # compiled with the section's first record
             self.check_record = getattr(self, f"check_{key}")
             # Documents, comparisons, labels and speakers are few: written one at a time; the
             # others in batches.
@@ -1270,6 +1280,8 @@ class NativeImport:
                 self.errors.add(where + path, message)
             if problems:
                 return
+        if self.fast_check is None:
+            self.fast_check, self.validator = _section_check(section)
         if not self.fast_check(record):
             # Should the two checks ever disagree, the record is refused all the same, not left out.
             problems = schema_errors(self.validator, record) or [

@@ -13,6 +13,7 @@ written inline (`check.source` shows it): a closure per keyword and property cos
 annotation record, mostly in calls; the inlined function about 1.7 µs.
 """
 
+import itertools
 import re
 
 # Keywords that say nothing about validity (jsonschema checks "format" only with a format
@@ -47,6 +48,9 @@ NOT_TYPES = {
 FAIL = ": return False"
 
 
+_numbers = itertools.count(1)
+
+
 class UnsupportedSchema(ValueError):
     pass
 
@@ -79,7 +83,9 @@ class _Compiler:
         source = "\n".join(["def check(v0):", *(f"    {line}" for line in lines), "    return True", ""])
         namespace = dict(self.names)
         try:
-            exec(compile(source, "<schemacheck>", "exec"), namespace)  # noqa: S102 (source written here)
+            # The source is written here, from the schema; a file name of its own per function
+            # lets profiles tell them apart.
+            exec(compile(source, f"<schemacheck {next(_numbers)}>", "exec"), namespace)  # noqa: S102
         except (SyntaxError, RecursionError) as error:
             raise UnsupportedSchema(f"the schema is nested too deeply for the fast check ({error})") from None
         check = namespace["check"]
