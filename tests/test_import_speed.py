@@ -5,6 +5,7 @@ Bad inputs tried: rows the database refuses (a span twice), handed to the insert
 files are good; bad files are tests/test_imports.py's).
 """
 
+import gc
 import json
 
 import pytest
@@ -88,3 +89,16 @@ def test_an_insert_writes_values_holding_a_percent_sign_as_they_are(exported):
         "%s",
         "%%",
     )
+
+
+def test_the_cycle_collector_is_paused_during_an_import_and_on_again_after_it(exported, monkeypatch):
+    seen = []
+    finish = importing.NativeImport.finish
+    monkeypatch.setattr(
+        importing.NativeImport, "finish", lambda run: seen.append(gc.isenabled()) or finish(run)
+    )
+    formats.import_native(raw=exported)
+    with pytest.raises(formats.ImportRefused):
+        formats.import_native(raw=b'{"format": "close-reader/1"}')
+    assert seen == [False, False]
+    assert gc.isenabled()
