@@ -830,7 +830,7 @@ class Writer:
 
     def spans_batch(self, batch):
         existing, new, new_keys = [], [], {}
-        documents, span_pks, now = self.documents, self.span_pks, self.now_db
+        documents, span_pks, now, spans = self.documents, self.span_pks, self.now_db, self.spans
         for where, record in batch:
             slug, start, end = record["document"], record["start"], record["end"]
             document = documents.get(slug)
@@ -839,7 +839,7 @@ class Writer:
                 self.summary.conflict(f"{where} ({key}): its document was deleted here; not added")
                 self.summary.count("spans", "conflicts")
                 continue
-            pk = self.span_ids(document).get((start, end))
+            pk = (spans[document] if document in spans else self.span_ids(document)).get((start, end))
             if pk is None:
                 new.append(
                     (
@@ -885,7 +885,7 @@ class Writer:
                 self._learn_new_spans(new)
                 return
             for pk, document, start, end in made:
-                self.span_ids(document)[(start, end)] = pk
+                spans[document][start, end] = pk
                 span_pks[new_keys[document, start, end]] = pk
             self.new_spans.update(pk for pk, *_ in made)
             self.summary.count("spans", "added", len(made))
@@ -1241,7 +1241,7 @@ class NativeImport:
                 return  # an empty section
             self.head[key] = value
             return
-        if key not in SECTIONS:
+        if key not in SECTION_DEFINITIONS:
             return  # reported by the check of the top level
         self.index = index
         self.record(key, f"{key}[{index}]", value, escapes)
