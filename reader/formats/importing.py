@@ -598,10 +598,10 @@ class Writer:
     def ever_deleted(self, kind):
         """Whether anything of this kind was ever deleted here (not in a new database): else no
         record of it needs its deletion key."""
-        known = self.__dict__.setdefault("_deleted_kinds", {})
-        if kind not in known:
-            known[kind] = Deletion.objects.filter(kind=kind).exists()
-        return known[kind]
+        known = self.__dict__.get("_deleted_kinds")
+        if known is None:  # one query for every kind
+            known = self._deleted_kinds = set(Deletion.objects.values_list("kind", flat=True).distinct())
+        return kind in known
 
     def deletions(self, kind, keys):
         """The deletions here of these natural keys (none asked for when nothing of that kind
@@ -664,6 +664,7 @@ class Writer:
         document.save()
         self.stamp(Document, document.pk, record)
         self.documents[slug] = document.pk
+        self.spans[document.pk] = {}  # a new document has no spans yet: no need to ask
         self.summary.count("documents", "added")
 
     def comparison(self, where, record):
@@ -723,6 +724,9 @@ class Writer:
                     "change one of them first.",
                 )
                 return
+        if here is not None and all(here[field_name] == value for field_name, value in theirs.items()):
+            self.summary.count("labels", "unchanged")  # as merge() would, without a savepoint
+            return
         try:
             with transaction.atomic():
                 if here is not None:
@@ -810,10 +814,13 @@ class Writer:
         missing = [name for name in dict.fromkeys(wanted) if name not in found]
         if missing:
             # Their work comes with the file, but they cannot log in until an admin lets them.
-            users.objects.bulk_create(
+            made = users.objects.bulk_create(
                 [users(username=name, is_active=False, password=make_password(None)) for name in missing]
             )
-            self.users.update(users.objects.filter(username__in=missing).values_list("username", "pk"))
+            if all(user.pk is not None for user in made):  # where the insert returns their ids
+                self.users.update((user.username, user.pk) for user in made)
+            else:
+                self.users.update(users.objects.filter(username__in=missing).values_list("username", "pk"))
             self.summary.new_users.extend(missing)
 
     # -- spans, annotations, links: many, a batch at a time
