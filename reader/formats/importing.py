@@ -5,8 +5,9 @@ naming record and field; nothing is written).
 Reading streams: `jsonstream` hands over one record at a time, each is checked against its
 section's sub-schema (`schemacheck`, jsonschema only for the messages of a bad record) and by
 the checks a schema cannot make, then written in batches (`BATCH` records: existing rows are
-looked up by natural key in one query per batch, new ones inserted in one statement). So memory
-holds a batch, the natural keys seen so far and the texts of the file's documents, not the file.
+looked up by natural key in one query per batch, new ones inserted a few hundred to a statement).
+So memory holds a batch, the natural keys seen so far and the texts of the file's documents,
+not the file; only a file of at most WHOLE_FILE_BYTES is read (and its sections decoded) whole.
 
 Comparing, record by record (the rules the README states):
 - new: added (unless its natural key is in `Deletion` with a deletion time after the record's
