@@ -18,7 +18,7 @@ from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 
 from reader import formats
-from reader.formats import native, scope
+from reader.formats import importing, jsonstream, native, scope
 from reader.models import (
     Annotation,
     Attribution,
@@ -364,7 +364,13 @@ def test_the_export_makes_as_many_queries_for_many_annotations_as_for_few(format
     assert len(large) == len(small)
 
 
-def test_export_then_import_into_an_empty_database_then_export_gives_the_same_file(corpus):
+@pytest.mark.parametrize("reading", ["whole", "item by item"])
+def test_export_then_import_into_an_empty_database_then_export_gives_the_same_file(
+    corpus, reading, monkeypatch
+):
+    if reading == "item by item":  # as a file over importing.WHOLE_FILE_BYTES is read
+        monkeypatch.setattr(importing, "WHOLE_FILE_BYTES", 0)
+        monkeypatch.setattr(jsonstream, "READ_BYTES", 100)
     first = export()
     for model in (Link, Annotation, Span, Comparison, Document, Speaker):
         model.objects.all().delete()

@@ -22,7 +22,8 @@ The bad inputs, each refused whole with nothing written:
   surrogate (\ud800) in a title and in a note, a text over MAX_DOCUMENT_BYTES, a whitespace-only
   text or title, an offset of 2**64 (on a span and on an orphaned span), a colour that is not
   #rrggbb, a cue, title or speaker alias over its column's length, a 7 MB note (refused with the
-  note limit, not the article one), a version of 0;
+  note limit, not the article one), a version of 0, a version of 1.0 and an offset of 5.0 (before,
+  such a record was left out without a word);
 - a file whose sections are out of order, a section given twice, a W3C file imported as native;
 - attributions: one naming a span the file does not hold, one whose cue lies in another
   document, one whose cue is its content, two with the same content, a person-made one marked as
@@ -533,6 +534,14 @@ def test_a_huge_note_is_refused_with_the_note_limit(exported):
 def test_a_version_below_one_is_refused(exported):
     exported["links"][0]["version"] = 0
     assert "links[0].version: 0 is less than the minimum of 1" in refusal(exported)
+
+
+def test_a_whole_number_written_with_a_decimal_point_is_refused_not_left_out(exported):
+    exported["annotations"][2]["version"] = 1.0
+    exported["spans"][1]["start"] = float(exported["spans"][1]["start"])
+    message = refusal(exported)
+    assert "annotations[2].version: 1.0 is not of type 'integer'" in message
+    assert "spans[1].start:" in message
 
 
 def test_sections_out_of_order_are_refused(exported):

@@ -1,9 +1,13 @@
 """The streaming reader gives what json.loads gives, item by item, whatever the read size (so
 items cut across reads are joined), and refuses what json.loads refuses, with line and column.
 
+A file read whole (arrays decoded at once) gives the same items, escape flags and errors as one
+read item by item; a file over the size for that is still read item by item.
+
 The bad inputs: text that is not JSON (a missing comma, a stray word, an unclosed array, extra
 data after the object), a top level that is not an object, bytes that are not UTF-8, an item
-larger than the limit.
+larger than the limit; and, read whole and item by item alike, valid files with one character
+deleted, doubled or replaced by a stray one, items holding \u0000 or lone surrogates.
 """
 
 import io
@@ -101,3 +105,54 @@ def test_an_item_over_the_limit_is_refused_without_reading_on():
     with pytest.raises(jsonstream.TooLarge) as refused:
         read(raw, read_bytes=100, max_item_chars=1000)
     assert (refused.value.key, refused.value.index) == ("documents", 0)
+
+
+def outcome(raw, **options):
+    """The items read, or the error and its message."""
+    try:
+        return read(raw, **options)
+    except (jsonstream.JSONError, jsonstream.NotUTF8, jsonstream.TooLarge) as error:
+        return type(error).__name__, str(error)
+
+
+@settings(max_examples=200, deadline=None)
+@given(document=documents, ascii=st.booleans(), indent=st.sampled_from([None, 1]))
+def test_a_file_read_whole_gives_what_one_read_item_by_item_gives(document, ascii, indent):
+    raw = json.dumps(document, ensure_ascii=ascii, indent=indent).encode("utf-8", "surrogatepass")
+    assert outcome(raw, read_bytes=64, whole_bytes=len(raw)) == outcome(raw, read_bytes=64)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    document=documents,
+    where=st.floats(0, 1, exclude_max=True),
+    change=st.sampled_from(["delete", "double", "stray"]),
+    stray=st.sampled_from(list(',:[]{}"\\ 0a-')),
+)
+def test_a_broken_file_read_whole_is_refused_as_one_read_item_by_item(document, where, change, stray):
+    raw = json.dumps(document).encode()
+    at = int(where * len(raw))
+    raw = {
+        "delete": raw[:at] + raw[at + 1 :],
+        "double": raw[: at + 1] + raw[at:],
+        "stray": raw[:at] + stray.encode() + raw[at + 1 :],
+    }[change]
+    assert outcome(raw, read_bytes=64, whole_bytes=len(raw)) == outcome(raw, read_bytes=64)
+
+
+def test_items_that_may_hold_a_nul_or_a_lone_surrogate_are_told_in_a_file_read_whole():
+    raw = b'{"a": [{"x": "fine"}, {"x": "\\u0000"}, {"x": "\\ud800"}], "b": [1, 2]}'
+    flags = [(key, escapes) for key, _, _, escapes in read(raw, whole_bytes=len(raw))]
+    assert flags == [("a", False), ("a", True), ("a", True), ("b", False), ("b", False)]
+
+
+def test_a_file_over_the_size_read_whole_is_read_item_by_item(monkeypatch):
+    monkeypatch.setattr(jsonstream, "READ_BYTES", 100)
+    raw = json.dumps({"documents": [{"text": "y"}, {"text": "x" * 5000}]}).encode()
+    items = jsonstream.Items(io.BytesIO(raw), whole_bytes=1000)
+    first = next(iter(items))
+    assert first == ("documents", 0, {"text": "y"}, False)
+    assert items.bytes_read < len(raw)
+    with pytest.raises(jsonstream.TooLarge) as refused:
+        read(raw, read_bytes=100, max_item_chars=1000, whole_bytes=1000)
+    assert (refused.value.key, refused.value.index) == ("documents", 1)

@@ -5,8 +5,9 @@ naming record and field; nothing is written).
 Reading streams: `jsonstream` hands over one record at a time, each is checked against its
 section's sub-schema (`schemacheck`, jsonschema only for the messages of a bad record) and by
 the checks a schema cannot make, then written in batches (`BATCH` records: existing rows are
-looked up by natural key in one query per batch, new ones inserted in one statement). So memory
-holds a batch, the natural keys seen so far and the texts of the file's documents, not the file.
+looked up by natural key in one query per batch, new ones inserted a few hundred to a statement).
+So memory holds a batch, the natural keys seen so far and the texts of the file's documents,
+not the file; only a file of at most WHOLE_FILE_BYTES is read (and its sections decoded) whole.
 
 Comparing, record by record (the rules the README states):
 - new: added (unless its natural key is in `Deletion` with a deletion time after the record's
@@ -28,11 +29,15 @@ attribution leaves no `Deletion` record, so an older file brings a deleted attri
 Files made before attributions (and speaker kinds) existed import as they are.
 """
 
+import gc
 import json
 import re
+import sqlite3
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cache
+from itertools import chain
 
 import jsonschema
 from django.conf import settings
@@ -52,6 +57,10 @@ from reader.models import Annotation, Attribution, Comparison, Deletion, Documen
 MAX_REPORTED_ERRORS = 10
 MAX_LISTED = 50  # conflicts (and, for W3C files, annotations not anchored) listed in a summary
 BATCH = 1000
+# A file up to this size is read at once and its sections decoded whole (jsonstream), which takes
+# about half the time of item by item; larger ones stream, so memory holds a batch, not the file.
+# Under the 5 MB over which an upload imports in the background, whose progress counts bytes read.
+WHOLE_FILE_BYTES = 4 * 1024 * 1024
 ROWS_PER_INSERT = 500  # at most; fewer where the backend takes fewer parameters (SQLite: 999)
 SECTIONS = native.SECTIONS
 COUNTED = ("documents", "comparisons", "labels", "speakers", "spans", "annotations", "links", "attributions")
@@ -187,6 +196,19 @@ def _shorten(message, limit=300):
     return message if len(message) <= limit else message[: limit - 1] + "…"
 
 
+def _whole_number(checker, instance):
+    return type(instance) is int
+
+
+# The fast check takes JSON's 1.0 for a number, not an integer (it decodes as a float, which the
+# database would take as it is); jsonschema takes it for an integer. Judged alike, a record the
+# fast check refuses always gets a message, and is never left out without one.
+Validator = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator,
+    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("integer", _whole_number),
+)
+
+
 class _Messages:
     """A jsonschema validator made when first asked for: only a bad record needs one."""
 
@@ -196,36 +218,52 @@ class _Messages:
     def __getattr__(self, name):
         validator = self.__dict__.get("_validator")
         if validator is None:
-            validator = self.__dict__["_validator"] = jsonschema.Draft202012Validator(self.schema)
+            validator = self.__dict__["_validator"] = Validator(self.schema)
         return getattr(validator, name)
 
 
+SECTION_DEFINITIONS = {
+    "documents": "document",
+    "comparisons": "comparison",
+    "labels": "label",
+    "speakers": "speaker",
+    "users": "username",
+    "spans": "span",
+    "annotations": "annotation",
+    "links": "link",
+    "attributions": "attribution",
+}
+
+
 @cache
+def _native_schema():
+    return native.native_schema()  # read only here
+
+
+@cache
+def _section_check(section):
+    """The fast yes/no check of a section's records and the jsonschema validator for their
+    messages, compiled when a file first holds a record of the section."""
+    defs = _native_schema()["$defs"]
+    sub = {"$ref": f"#/$defs/{SECTION_DEFINITIONS[section]}", "$defs": defs}
+    return compile_check(sub, defs), _Messages(sub)
+
+
 def _section_checks():
     """section → (fast yes/no check, jsonschema validator for the messages)."""
-    schema = native.native_schema()
-    defs = schema["$defs"]
-    checks = {}
-    for section, definition in [
-        ("documents", "document"),
-        ("comparisons", "comparison"),
-        ("labels", "label"),
-        ("speakers", "speaker"),
-        ("users", "username"),
-        ("spans", "span"),
-        ("annotations", "annotation"),
-        ("links", "link"),
-        ("attributions", "attribution"),
-    ]:
-        sub = {"$ref": f"#/$defs/{definition}", "$defs": defs}
-        checks[section] = (compile_check(sub, defs), _Messages(sub))
-    return checks
+    return {section: _section_check(section) for section in SECTION_DEFINITIONS}
 
 
 @cache
 def _head_checks():
-    schema = native.native_schema()
-    return compile_check(schema, schema["$defs"]), _Messages(schema)
+    schema = _native_schema()
+    # The head holds [] for each section, whose records are checked one at a time: its fast
+    # check leaves out their schemas (compiling them all again costs more than the check).
+    properties = {
+        name: {key: value for key, value in sub.items() if not (name in SECTIONS and key == "items")}
+        for name, sub in schema["properties"].items()
+    }
+    return compile_check({**schema, "properties": properties}, schema["$defs"]), _Messages(schema)
 
 
 def _path(parts):
@@ -319,6 +357,18 @@ def _show(value):
     return shown if len(shown) <= 80 else shown[:78] + '…"'
 
 
+def _real_times(created, modified, reviewed_at):
+    """Whether these times of a record are real (what NativeImport.times finds no fault with)."""
+    try:
+        datetime.fromisoformat(created)
+        datetime.fromisoformat(modified)
+        if reviewed_at is not None:
+            datetime.fromisoformat(reviewed_at)
+    except ValueError:
+        return False
+    return True
+
+
 def _span_parts(key):
     slug, _, offsets = key.rpartition(":")
     start, _, end = offsets.partition("-")
@@ -348,18 +398,36 @@ def _insert(model, names, rows, returning=()):
         f"INSERT INTO {quote(model._meta.db_table)} "
         f"({', '.join(quote(field(name).column) for name in names)}) VALUES "
     )
-    values = f"({', '.join(['%s'] * len(names))})"
     back = bool(returning) and connection.features.can_return_rows_from_bulk_insert
     tail = f" RETURNING {', '.join(quote(field(name).column) for name in returning)}" if back else ""
     per = max(1, min(ROWS_PER_INSERT, connection.ops.bulk_batch_size(names, rows)))
     found = []
     with connection.cursor() as cursor:
+        execute, placeholder = _driver_execute(cursor)
+        values = f"({', '.join([placeholder] * len(names))})"
         for first in range(0, len(rows), per):
             chunk = rows[first : first + per]
-            cursor.execute(head + ", ".join([values] * len(chunk)) + tail, [v for row in chunk for v in row])
+            execute(head + ", ".join([values] * len(chunk)) + tail, list(chain.from_iterable(chunk)))
             if back:
                 found.extend(cursor.fetchall())
     return found if back else None
+
+
+def _driver_execute(cursor):
+    """A function (sql, params) and the placeholder its SQL is written with. On SQLite, Django's
+    cursor rewrites each %s as ? with a regular expression, about 150 µs for a statement of 1,000
+    values (7 ms of the 2,000-annotation import): there, SQL written with ? goes straight to the
+    driver's cursor (its errors still raised as Django's, but not logged with connection.queries
+    under DEBUG). Elsewhere %s is the driver's own placeholder, and Django's cursor is used."""
+    if connection.vendor != "sqlite":
+        return cursor.execute, "%s"
+    driver, execute = cursor.cursor, sqlite3.Cursor.execute
+
+    def execute_qmark(sql, params):
+        with connection.wrap_database_errors:
+            return execute(driver, sql, params)
+
+    return execute_qmark, "?"
 
 
 def _db_time(moment):
@@ -423,6 +491,7 @@ class Writer:
         self.speakers = {}  # name in the file → id here; None when deleted here
         self.users = {}  # username → id
         self.spans = {}  # document id → {(start, end): span id}
+        self.span_pks = {}  # span key in the file ("slug:start-end") → span id
         self.new_spans, self.referenced, self.kept = set(), set(), set()
         self.now = timezone.now()
         self.now_db = _db_time(self.now)
@@ -530,10 +599,10 @@ class Writer:
     def ever_deleted(self, kind):
         """Whether anything of this kind was ever deleted here (not in a new database): else no
         record of it needs its deletion key."""
-        known = self.__dict__.setdefault("_deleted_kinds", {})
-        if kind not in known:
-            known[kind] = Deletion.objects.filter(kind=kind).exists()
-        return known[kind]
+        known = self.__dict__.get("_deleted_kinds")
+        if known is None:  # one query for every kind
+            known = self._deleted_kinds = set(Deletion.objects.values_list("kind", flat=True).distinct())
+        return kind in known
 
     def deletions(self, kind, keys):
         """The deletions here of these natural keys (none asked for when nothing of that kind
@@ -596,6 +665,7 @@ class Writer:
         document.save()
         self.stamp(Document, document.pk, record)
         self.documents[slug] = document.pk
+        self.spans[document.pk] = {}  # a new document has no spans yet: no need to ask
         self.summary.count("documents", "added")
 
     def comparison(self, where, record):
@@ -655,6 +725,9 @@ class Writer:
                     "change one of them first.",
                 )
                 return
+        if here is not None and all(here[field_name] == value for field_name, value in theirs.items()):
+            self.summary.count("labels", "unchanged")  # as merge() would, without a savepoint
+            return
         try:
             with transaction.atomic():
                 if here is not None:
@@ -742,10 +815,13 @@ class Writer:
         missing = [name for name in dict.fromkeys(wanted) if name not in found]
         if missing:
             # Their work comes with the file, but they cannot log in until an admin lets them.
-            users.objects.bulk_create(
+            made = users.objects.bulk_create(
                 [users(username=name, is_active=False, password=make_password(None)) for name in missing]
             )
-            self.users.update(users.objects.filter(username__in=missing).values_list("username", "pk"))
+            if all(user.pk is not None for user in made):  # where the insert returns their ids
+                self.users.update((user.username, user.pk) for user in made)
+            else:
+                self.users.update(users.objects.filter(username__in=missing).values_list("username", "pk"))
             self.summary.new_users.extend(missing)
 
     # -- spans, annotations, links: many, a batch at a time
@@ -761,21 +837,33 @@ class Writer:
     SPAN_FIELDS = ("exact", "prefix", "suffix", "orphaned")
 
     def spans_batch(self, batch):
-        existing, new = [], []
+        existing, new, new_keys = [], [], {}
+        documents, span_pks, now, spans = self.documents, self.span_pks, self.now_db, self.spans
         for where, record in batch:
-            slug = record["document"]
-            document = self.documents.get(slug)
-            key = span_key(document_slug=slug, start=record["start"], end=record["end"])
+            slug, start, end = record["document"], record["start"], record["end"]
+            document = documents.get(slug)
+            key = span_key(document_slug=slug, start=start, end=end)
             if document is None:
                 self.summary.conflict(f"{where} ({key}): its document was deleted here; not added")
                 self.summary.count("spans", "conflicts")
                 continue
-            pk = self.span_ids(document).get((record["start"], record["end"]))
+            pk = (spans[document] if document in spans else self.span_ids(document)).get((start, end))
             if pk is None:
                 new.append(
-                    (document, record["start"], record["end"], *(record[name] for name in self.SPAN_FIELDS))
+                    (
+                        document,
+                        start,
+                        end,
+                        record["exact"],
+                        record["prefix"],
+                        record["suffix"],
+                        record["orphaned"],
+                        now,
+                    )
                 )
+                new_keys[document, start, end] = key
             else:
+                span_pks[key] = pk
                 existing.append((where, key, pk, record))
         if existing:
             rows = Span.objects.in_bulk([pk for _, _, pk, _ in existing])
@@ -798,15 +886,16 @@ class Writer:
             made = _insert(
                 Span,
                 ["document", "start", "end", *self.SPAN_FIELDS, "created"],
-                [(*row, self.now_db) for row in new],
+                new,
                 returning=("id", "document", "start", "end"),
             )
             if made is None:
                 self._learn_new_spans(new)
                 return
             for pk, document, start, end in made:
-                self.span_ids(document)[(start, end)] = pk
-                self.new_spans.add(pk)
+                spans[document][start, end] = pk
+                span_pks[new_keys[document, start, end]] = pk
+            self.new_spans.update(pk for pk, *_ in made)
             self.summary.count("spans", "added", len(made))
 
     def _learn_new_spans(self, new):
@@ -824,11 +913,13 @@ class Writer:
 
     def span_of(self, key):
         """The id of the span a record names, or None when its document was deleted here."""
-        slug, start, end = _span_parts(key)
-        document = self.documents.get(slug)
-        if document is None:
-            return None
-        pk = self.span_ids(document).get((start, end))
+        pk = self.span_pks.get(key)  # the spans of this file, by the key they are named with
+        if pk is None:
+            slug, start, end = _span_parts(key)
+            document = self.documents.get(slug)
+            if document is None:
+                return None
+            pk = self.span_ids(document).get((start, end))
         if pk is not None:
             self.referenced.add(pk)
         return pk
@@ -844,33 +935,39 @@ class Writer:
 
     def annotations_batch(self, batch):
         resolved = []
+        span_of, label_id, speakers, users = self.span_of, self.label_id, self.speakers, self.users
         for where, record in batch:
-            span = self.span_of(record["span"])
-            key = f"{record['span']} | {record['label']} | {record['author']}"
+            span, speaker_name = span_of(record["span"]), record["speaker"]
             if span is None:
-                self._lost_span("annotations", where, key)
+                self._lost_span("annotations", where, _annotation_key(record))
                 continue
-            speaker = self.speakers.get(record["speaker"]) if record["speaker"] is not None else None
-            if record["speaker"] is not None and speaker is None:
+            speaker = speakers.get(speaker_name) if speaker_name is not None else None
+            if speaker_name is not None and speaker is None:
+                key = _annotation_key(record)
                 self.summary.conflict(
-                    f"{where} ({key}): speaker: {record['speaker']!r} was deleted here; left out"
+                    f"{where} ({key}): speaker: {speaker_name!r} was deleted here; left out"
                 )
-            label, author = self.label_id(record["label"]), self.users[record["author"]]
-            resolved.append((where, key, (span, label, author), speaker, record))
-        here = {
-            (row["span_id"], row["label_id"], row["author_id"]): row
-            # A span this import added holds no annotations yet: only the others are looked up.
-            for row in Annotation.objects.filter(
-                span_id__in={r[2][0] for r in resolved} - self.new_spans
-            ).values(*self.ANNOTATION_HERE)
-        }
-        deletions = self.deletions(
-            Deletion.Kind.ANNOTATION, (_annotation_deletion_key(r[4]) for r in resolved if r[2] not in here)
+            resolved.append(
+                (where, (span, label_id(record["label"]), users[record["author"]]), speaker, record)
+            )
+        # A span this import added holds no annotations yet: only the others are looked up.
+        older = {r[1][0] for r in resolved} - self.new_spans
+        here = (
+            {
+                (row["span_id"], row["label_id"], row["author_id"]): row
+                for row in Annotation.objects.filter(span_id__in=older).values(*self.ANNOTATION_HERE)
+            }
+            if older
+            else {}
         )
-        inserts = []
-        for where, key, natural, speaker, record in resolved:
-            row = here.get(natural)
+        deletions = self.deletions(
+            Deletion.Kind.ANNOTATION, (_annotation_deletion_key(r[3]) for r in resolved if r[1] not in here)
+        )
+        inserts, kept, new_row = [], self.kept, self._new_row
+        for where, natural, speaker, record in resolved:
+            row = here.get(natural) if here else None
             if row is not None:
+                key = _annotation_key(record)
                 theirs = {
                     "speaker_id": speaker,
                     "cue": record["cue"],
@@ -883,17 +980,15 @@ class Writer:
                 self.merge(Annotation, "annotations", where, key, row, theirs, record)
                 continue
             if deletions and self.deleted(
-                "annotations", where, key, deletions.get(_annotation_deletion_key(record)), record
+                "annotations",
+                where,
+                _annotation_key(record),
+                deletions.get(_annotation_deletion_key(record)),
+                record,
             ):
                 continue
-            self.kept.add(natural[0])
-            span, label, author = natural
-            inserts.append(
-                (
-                    span, label, author, speaker, record["cue"], record["note"],
-                    *self._review_row(record), *self._stamps_row(record),
-                )
-            )  # fmt: skip
+            kept.add(natural[0])
+            inserts.append((*natural, speaker, record["cue"], record["note"], *new_row(record)))
         if inserts:
             self.summary.count("annotations", "added", len(inserts))
         _insert(Annotation, ANNOTATION_COLUMNS, inserts)
@@ -928,6 +1023,22 @@ class Writer:
             record.get("version") or 1,
         )
 
+    def _new_row(self, record):
+        """_review_row and _stamps_row at once: the end of each new annotation's and link's row."""
+        if "status" not in record:
+            return ("pending", None, None, *self._stamps_row(record))
+        db_time, now = self.db_time, self.now_db
+        reviewer, reviewed_at = record["reviewed_by"], record["reviewed_at"]
+        created, modified = record.get("created"), record.get("modified")
+        return (
+            record["status"],
+            self.users[reviewer] if reviewer else None,
+            db_time(reviewed_at) if reviewed_at is not None else None,
+            db_time(created) if created else now,
+            db_time(modified) if modified else now,
+            record.get("version") or 1,
+        )
+
     LINK_HERE = (
         "pk", "source_id", "target_id", "relation", "note", "author_id", "status", "reviewed_by_id",
         "reviewed_at",
@@ -936,46 +1047,44 @@ class Writer:
 
     def links_batch(self, batch):
         resolved = []
+        span_of = self.span_of
         for where, record in batch:
-            key = f"{record['source']} | {record['target']} | {record['relation']}"
-            source, target = self.span_of(record["source"]), self.span_of(record["target"])
+            source, target = span_of(record["source"]), span_of(record["target"])
             if source is None or target is None:
-                self._lost_span("links", where, key)
+                self._lost_span("links", where, _link_key(record))
                 continue
-            resolved.append((where, key, (source, target, record["relation"]), record))
-        here = {
-            (row["source_id"], row["target_id"], row["relation"]): row
-            for row in Link.objects.filter(source_id__in={r[2][0] for r in resolved} - self.new_spans).values(
-                *self.LINK_HERE
-            )
-        }
-        deletions = self.deletions(
-            Deletion.Kind.LINK, (_link_deletion_key(r[3]) for r in resolved if r[2] not in here)
-        )
-        inserts = []
-        for where, key, natural, record in resolved:
-            row = here.get(natural)
-            theirs = {
-                "note": record["note"],
-                "author_id": self.users[record["author"]],
-                **self._review(record),
+            resolved.append((where, (source, target, record["relation"]), record))
+        # A span this import added is the source of no link yet: only the others are looked up.
+        older = {r[1][0] for r in resolved} - self.new_spans
+        here = (
+            {
+                (row["source_id"], row["target_id"], row["relation"]): row
+                for row in Link.objects.filter(source_id__in=older).values(*self.LINK_HERE)
             }
+            if older
+            else {}
+        )
+        deletions = self.deletions(
+            Deletion.Kind.LINK, (_link_deletion_key(r[2]) for r in resolved if r[1] not in here)
+        )
+        inserts, kept, users, new_row = [], self.kept, self.users, self._new_row
+        for where, natural, record in resolved:
+            row = here.get(natural) if here else None
             if row is not None:
-                self.kept.update(natural[:2])
-                self.merge(Link, "links", where, key, row, theirs, record)
+                theirs = {
+                    "note": record["note"],
+                    "author_id": users[record["author"]],
+                    **self._review(record),
+                }
+                kept.update(natural[:2])
+                self.merge(Link, "links", where, _link_key(record), row, theirs, record)
                 continue
             if deletions and self.deleted(
-                "links", where, key, deletions.get(_link_deletion_key(record)), record
+                "links", where, _link_key(record), deletions.get(_link_deletion_key(record)), record
             ):
                 continue
-            self.kept.update(natural[:2])
-            source, target, relation = natural
-            inserts.append(
-                (
-                    source, target, relation, record["note"], theirs["author_id"],
-                    *self._review_row(record), *self._stamps_row(record),
-                )
-            )  # fmt: skip
+            kept.update(natural[:2])
+            inserts.append((*natural, record["note"], users[record["author"]], *new_row(record)))
         if inserts:
             self.summary.count("links", "added", len(inserts))
         _insert(Link, LINK_COLUMNS, inserts)
@@ -1093,6 +1202,15 @@ def _reviewed(reviewer, reviewed_at):
     return f" (reviewed by {reviewer or 'someone'}{when})"
 
 
+def _annotation_key(record):
+    """How a conflict line names an annotation."""
+    return f"{record['span']} | {record['label']} | {record['author']}"
+
+
+def _link_key(record):
+    return f"{record['source']} | {record['target']} | {record['relation']}"
+
+
 def _annotation_deletion_key(record):
     return Deletion.annotation_key(span_key=record["span"], label=record["label"], author=record["author"])
 
@@ -1120,6 +1238,8 @@ class NativeImport:
         self.shortcuts = {}
         self.done = 0
         self.index = None
+        # The current section's checks and writer, looked up once per section, not per record.
+        self.fast_check = self.validator = self.check_record = self.write = None
 
     def feed(self, key, index, value, escapes):
         if not index:  # a new member of the top level: a value, an empty array or an array's first item
@@ -1129,7 +1249,7 @@ class NativeImport:
                 return  # an empty section
             self.head[key] = value
             return
-        if key not in SECTIONS:
+        if key not in SECTION_DEFINITIONS:
             return  # reported by the check of the top level
         self.index = index
         self.record(key, f"{key}[{index}]", value, escapes)
@@ -1150,6 +1270,17 @@ class NativeImport:
                     f"the export writes them ({', '.join(SECTIONS)}).",
                 )
                 self.errors.refuse()
+            self.fast_check = self.validator = None  # compiled with the section's first record
+            self.check_record = getattr(self, f"check_{key}")
+            # Documents, comparisons, labels and speakers are few: written one at a time; the
+            # others in batches.
+            writer = self.writer
+            self.write = {
+                "documents": writer.document,
+                "comparisons": writer.comparison,
+                "labels": writer.label,
+                "speakers": writer.speaker,
+            }.get(key)
         self.section = key
 
     def record(self, section, where, record, escapes):
@@ -1159,24 +1290,23 @@ class NativeImport:
                 self.errors.add(where + path, message)
             if problems:
                 return
-        check, validator = _section_checks()[section]
-        if not check(record):
-            for path, message in schema_errors(validator, record):
+        if self.fast_check is None:
+            self.fast_check, self.validator = _section_check(section)
+        if not self.fast_check(record):
+            # Should the two checks ever disagree, the record is refused all the same, not left out.
+            problems = schema_errors(self.validator, record) or [
+                ("", "does not fit the close-reader/1 schema.")
+            ]
+            for path, message in problems:
                 self.errors.add(where + path, message)
             return
-        if not getattr(self, f"check_{section}")(where, record):
+        if not self.check_record(where, record):
             return
         self.done += 1
-        if self.errors:
+        if self.errors.count:
             return  # the file will be refused: no need to write any more of it
-        if section == "documents":
-            self.writer.document(where, record)
-        elif section == "comparisons":
-            self.writer.comparison(where, record)
-        elif section == "labels":
-            self.writer.label(where, record)
-        elif section == "speakers":
-            self.writer.speaker(where, record)
+        if self.write is not None:
+            self.write(where, record)
         else:  # users, spans, annotations, links, attributions
             self.batch.append((where, record))
             if len(self.batch) >= BATCH:
@@ -1294,7 +1424,37 @@ class NativeImport:
     def check_users(self, where, username):
         return self.unique("users", where, username, "username")
 
+    # Spans, annotations and links are most of a file, and nearly always fine: each has a fast
+    # path for the usual record, which says yes (and notes its natural key) without a message's
+    # path per field or a call per check. Anything else goes the full way (check_*_fully), which
+    # says what is wrong; both say yes to exactly the same records (tests/test_import_fast_checks.py).
+
     def check_spans(self, where, record):
+        slug, start, end = record["document"], record["start"], record["end"]
+        text, key, seen = (
+            self.texts.get(slug),
+            span_key(document_slug=slug, start=start, end=end),
+            self.keys["spans"],
+        )
+        if (
+            text is not None
+            and start < end
+            and key not in seen
+            and "key" not in record
+            and (
+                record["orphaned"]
+                or (
+                    end <= len(text)
+                    and text[start:end] == (exact := record["exact"])
+                    and exact.strip() == exact
+                )
+            )
+        ):
+            seen[key] = self.index
+            return True
+        return self.check_spans_fully(where, record)
+
+    def check_spans_fully(self, where, record):
         start, end, slug = record["start"], record["end"], record["document"]
         key = span_key(document_slug=slug, start=start, end=end)
         fine = True
@@ -1330,17 +1490,27 @@ class NativeImport:
         return False
 
     def check_annotations(self, where, record):
-        keys, speaker, reviewer = self.keys, record["speaker"], record["reviewed_by"]
+        keys, speaker, reviewer, reviewed_at = (
+            self.keys,
+            record["speaker"],
+            record["reviewed_by"],
+            record["reviewed_at"],
+        )
+        natural, seen = (record["span"], record["label"], record["author"]), keys["annotations"]
         if (
-            record["span"] in keys["spans"]
-            and record["label"] in keys["labels"]
-            and record["author"] in keys["users"]
+            natural[0] in keys["spans"]
+            and natural[1] in keys["labels"]
+            and natural[2] in keys["users"]
             and (speaker is None or speaker in keys["speakers"])
             and (reviewer is None or reviewer in keys["users"])
-        ):  # the usual case, told without building a message's path per field
-            fine = self.times(where, record, ["reviewed_at", "created", "modified"])
-            key = (record["span"], record["label"], record["author"])
-            return fine and self.unique("annotations", where, key, "span, label and author")
+            and natural not in seen
+            and _real_times(record["created"], record["modified"], reviewed_at)
+        ):
+            seen[natural] = self.index
+            return True
+        return self.check_annotations_fully(where, record)
+
+    def check_annotations_fully(self, where, record):
         fine = self.known(f"{where}.span", record["span"], "spans", "span")
         fine &= self.known(f"{where}.label", record["label"], "labels", "label")
         fine &= self.known(f"{where}.speaker", record["speaker"], "speakers", "speaker")
@@ -1351,6 +1521,22 @@ class NativeImport:
         return fine and self.unique("annotations", where, key, "span, label and author")
 
     def check_links(self, where, record):
+        keys, source, target, reviewer = self.keys, record["source"], record["target"], record["reviewed_by"]
+        natural, seen = (source, target, record["relation"]), keys["links"]
+        if (
+            source in keys["spans"]
+            and target in keys["spans"]
+            and record["author"] in keys["users"]
+            and (reviewer is None or reviewer in keys["users"])
+            and natural not in seen
+            and source.rpartition(":")[0] != target.rpartition(":")[0]
+            and _real_times(record["created"], record["modified"], record["reviewed_at"])
+        ):
+            seen[natural] = self.index
+            return True
+        return self.check_links_fully(where, record)
+
+    def check_links_fully(self, where, record):
         fine = self.known(f"{where}.source", record["source"], "spans", "span")
         fine &= self.known(f"{where}.target", record["target"], "spans", "span")
         fine &= self.known(f"{where}.author", record["author"], "users", "user")
@@ -1444,11 +1630,27 @@ def _open(source):
     return source
 
 
+@contextmanager
+def _collector_paused():
+    """Python's cycle collector off for the while: an import makes tens of thousands of dicts and
+    tuples that live until it ends (records, natural keys), which the collector would otherwise
+    walk again and again, finding no cycles (what an import drops, reference counting frees)."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
 def import_native(*, raw=None, file=None, overwrite=False, progress=None) -> ImportSummary:
     """Import a native export (bytes, str, or a binary `file`): all of it, or none of it
     (ImportRefused says why). Importing the same file again changes nothing."""
     source = _open(file if file is not None else raw)
-    items = jsonstream.Items(source, max_item_chars=4 * settings.MAX_DOCUMENT_BYTES + 1024 * 1024)
+    items = jsonstream.Items(
+        source, max_item_chars=4 * settings.MAX_DOCUMENT_BYTES + 1024 * 1024, whole_bytes=WHOLE_FILE_BYTES
+    )
 
     def report(done):
         if progress:
@@ -1456,7 +1658,7 @@ def import_native(*, raw=None, file=None, overwrite=False, progress=None) -> Imp
 
     run = NativeImport(overwrite=overwrite, progress=report)
     try:
-        with transaction.atomic():
+        with _collector_paused(), transaction.atomic():
             for key, index, value, escapes in items:
                 run.feed(key, index, value, escapes)
             return run.finish()
