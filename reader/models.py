@@ -386,7 +386,11 @@ class Annotation(Versioned):
 
 class LinkQuerySet(models.QuerySet):
     def with_related(self):
-        return self.select_related("source__document", "target__document", "author", "reviewed_by")
+        """With both ends, their documents (without their texts: a link needs a title and a slug,
+        and every row would carry two articles, 2 MB each when long), the author and reviewer."""
+        return self.select_related("source__document", "target__document", "author", "reviewed_by").defer(
+            "source__document__text", "target__document__text"
+        )
 
     def for_documents(self, documents):
         """Links with either end in one of the documents, in reading order of their source (the

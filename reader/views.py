@@ -544,7 +544,9 @@ def _conflict(request, stale, mine):
         "mine": mine,
     }
     if isinstance(current, Link):
-        return _link_panel(request, _links_with_ends().get(pk=current.pk), conflict=conflict, status=409)
+        return _link_panel(
+            request, Link.objects.with_related().get(pk=current.pk), conflict=conflict, status=409
+        )
     return _panel(request, spans, focus=current, conflict=conflict, status=409)
 
 
@@ -633,11 +635,7 @@ def _panel_context(request, spans, focus=None, comparison=None, conflict=None):
     only = visibility.only_author(request.user, {span.document_id for span in spans})
     if only is not None:  # blind mode: the prefetched annotations are everyone's; keep the viewer's
         spans = _panel_spans(Span.objects.filter(pk__in=[span.pk for span in spans]), only)
-    links = list(
-        visibility.links(Link.objects.touching([span.pk for span in spans]), only)
-        .with_related()
-        .defer("source__document__text", "target__document__text")  # 2 MB each, for a title
-    )
+    links = list(visibility.links(Link.objects.touching([span.pk for span in spans]), only).with_related())
     labels = list(Label.objects.all())
     attributions = _attributions_of(spans, request.user, conflict, only)
     for span in spans:
@@ -877,7 +875,7 @@ def _first_label(span_id):
 @require_http_methods(["GET", "POST"])
 def link_detail(request, pk):
     if request.method == "GET":
-        return _link_panel(request, get_object_or_404(_links_with_ends(), pk=pk))
+        return _link_panel(request, get_object_or_404(Link.objects.with_related(), pk=pk))
     form = LinkChangeForm(request.POST)
     if not form.is_valid():
         return error_response(request, form_errors(form), status=400)
@@ -895,17 +893,11 @@ def link_detail(request, pk):
         return _conflict(request, stale, form.changes())
     except annotating.AnnotatingError as error:
         return error_response(request, str(error), status=error.status)
-    link = _links_with_ends().get(pk=pk)
+    link = Link.objects.with_related().get(pk=pk)
     if not request.htmx:
         messages.success(request, "Saved.")
         return _back(request, link)
     return trigger_client_event(_link_panel(request, link), ANNOTATIONS_CHANGED)
-
-
-def _links_with_ends():
-    """Links with their spans and the spans' documents, those without their texts (2 MB each,
-    for a title)."""
-    return Link.objects.with_related().defer("source__document__text", "target__document__text")
 
 
 def _link_panel(request, link, conflict=None, status=200):
@@ -944,7 +936,7 @@ def link_review(request, pk):
         return error_response(request, str(error), status=error.status)
     if not reviewed:
         return _gone(request, "link")
-    link = _links_with_ends().get(pk=pk)
+    link = Link.objects.with_related().get(pk=pk)
     if not request.htmx:
         messages.success(request, f"Marked {status}.")
         return _back(request, link)
@@ -956,7 +948,7 @@ def link_delete(request, pk):
     form = DeleteForm(request.POST)
     if not form.is_valid():
         return error_response(request, form_errors(form), status=400)
-    link = _links_with_ends().filter(pk=pk).first()
+    link = Link.objects.with_related().filter(pk=pk).first()
     if link is None:
         return _gone(request, "link")
     source, target = link.source, link.target

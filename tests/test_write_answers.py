@@ -1,7 +1,8 @@
 """A write's answer (the panel and the sentences it touched) takes a long article's text from the
 process's texts by its digest (annotating.committed_text), not from the database; and the
 sentences it shows belong, with the spans over them, to one text, even when the text is edited
-while the answer is made.
+while the answer is made. Links read with their ends (the panel's, the agreement page's) leave
+the articles' texts out.
 
 Bad inputs tried: a text edited between a write and its answer, before the answer reads the
 documents and between that read and the spans' (the page is told to load again); a document read
@@ -300,3 +301,14 @@ def test_an_article_page_does_not_read_its_text(client, user, pair):
     assert response.status_code == 200
     assert reads_of_the_text(queries) == []
     assert "No one denied it" in response.content.decode()
+
+
+def test_the_agreement_page_reads_the_links_without_their_articles_texts(client, curator, pair):
+    """Every link row joined both of its articles, texts and all (4 MB a row on long ones)."""
+    comparison, left, right, _ = pair
+    Link.objects.create(source=left.span, target=right.span, relation="counterpart", author=left.author)
+    client.force_login(curator)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("comparison_agreement", args=[comparison.slug])).status_code == 200
+    assert any('FROM "reader_link"' in q["sql"] for q in queries)
+    assert [sql for sql in reads_of_the_text(queries) if 'FROM "reader_link"' in sql] == []
