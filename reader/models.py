@@ -233,9 +233,25 @@ def in_order(field, documents):
 
 class SpeakerQuerySet(models.QuerySet):
     def matching(self, name):
-        """Speakers whose name or one of whose aliases is `name`, ignoring case."""
-        name = " ".join(name.split())
-        return [s for s in self if name.casefold() in {n.casefold() for n in s.names}]
+        """Speakers whose name or one of whose aliases is `name`, ignoring case.
+
+        Compared over plain rows, the speakers that match read whole: every speaker tag asks,
+        and making a model of every speaker in the project cost a millisecond per 70."""
+        wanted = " ".join(name.split()).casefold()
+        rows = self.values_list("pk", "name", "aliases")
+        ids = [pk for pk, own, aliases in rows if names_match(wanted, own, aliases)]
+        return list(self.filter(pk__in=ids)) if ids else []
+
+
+def names_match(wanted, name, aliases):
+    """Whether a speaker of this name and these aliases (as stored) is called `wanted`, which is
+    casefolded with its spaces made single."""
+    return name.casefold() == wanted or wanted in {alias.casefold() for alias in alias_lines(aliases)}
+
+
+def alias_lines(aliases):
+    """A speaker's aliases as stored (one per line) as a list of names."""
+    return [line.strip() for line in aliases.splitlines() if line.strip()]
 
 
 class Speaker(Versioned):
@@ -274,7 +290,7 @@ class Speaker(Versioned):
 
     @property
     def alias_list(self):
-        return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+        return alias_lines(self.aliases)
 
     @property
     def names(self):

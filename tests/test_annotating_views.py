@@ -459,6 +459,26 @@ def test_a_short_form_in_the_compared_article_resolves_to_the_person_named_in_th
     assert tag_speaker(user_client, other, "Zimmerman").speaker == person
 
 
+def test_a_short_form_resolves_to_a_person_named_only_as_the_source_of_an_attribution(user_client, news):
+    from reader.models import Attribution
+    from tests.factories import SpeakerFactory
+
+    person = SpeakerFactory(name="George Zimmerman")
+    Attribution.objects.create(
+        document=news, content=SpanFactory(document=news, start=0, end=16), speaker=person
+    )
+    assert tag_speaker(user_client, news, "Zimmerman").speaker == person
+
+
+def test_a_short_form_does_not_resolve_to_a_person_named_only_in_an_unrelated_article(user_client, news):
+    from tests.factories import DocumentFactory
+
+    elsewhere = DocumentFactory(slug="elsewhere", text="George Zimmerman spoke elsewhere.")
+    person = SpeakerFactory(name="George Zimmerman")
+    AnnotationFactory(span=SpanFactory(document=elsewhere, start=0, end=16), speaker=person)
+    assert tag_speaker(user_client, news, "Zimmerman").speaker.name == "Zimmerman"
+
+
 def test_a_short_form_with_nobody_named_before_makes_a_speaker_of_its_own(user_client, news):
     assert tag_speaker(user_client, news, "Zimmerman").speaker.name == "Zimmerman"
 
