@@ -7,6 +7,8 @@ Against a real server (gunicorn on loopback, a fresh database for each measure) 
   downloaded through the server;
 - create_1w: creating an annotation on one worker (2,000 there);
 - create_floor: the floor under it, a bare Django view inserting one row (bench/floor.py);
+- create_floor_app: the same insert through this app's own middleware, session and CSRF check
+  (bench/app_floor.py): what any create costs before it does anything of its own;
 - concurrent, concurrent_1w: 8 annotators at once on four workers, and on one (bench/load.py);
 - reader_cold: the first view after a change (an annotation of each shown document edited
   through the app before each timed GET, so their cached columns are stale): one document's
@@ -244,6 +246,30 @@ def create_floor(options, results):
         database.close()
     assert rows == len(samples) + 1, (rows, len(samples))
     results["create_floor"] = {**percentiles(samples), "workers": 1, "rows": rows}
+
+
+@measure()
+def create_floor_app(options, results):
+    """bench/app_floor.py's one-row insert through this app's whole stack (its middleware, a
+    session logged in through the login form, CSRF), behind one gunicorn worker, posted as
+    create_timings posts."""
+    with fresh_database(options.db) as url:
+        prepare(url, users=1)
+        with Server(url, workers=1, env={"DJANGO_SETTINGS_MODULE": "bench.app_floor_settings"}) as server:
+            client = Client(server.url, "client0")
+            floor = server.url + "/bench-floor/"
+            words = load.seed_texts()[1][:80]
+
+            def create():
+                response = client.session.post(
+                    floor, data={"exact": words, "start": 0, "end": 80}, headers=client.headers, timeout=30
+                )
+                assert response.status_code == 200, response.status_code
+
+            samples = timed(create, options.repeat * 2)
+            rows = int(client.session.get(floor, timeout=30).text)
+    assert rows == len(samples) + 1, (rows, len(samples))
+    results["create_floor_app"] = {**percentiles(samples), "workers": 1, "rows": rows}
 
 
 def _concurrent(db, workers):
@@ -501,6 +527,11 @@ def table(results):
             )
     if "create_floor" in results:
         row("… the floor: a bare Django view inserting one row, 1 worker", ms(results["create_floor"]))
+    if "create_floor_app" in results:
+        row(
+            "… the floor through this app's stack (middleware, session, CSRF): one row, 1 worker",
+            ms(results["create_floor_app"]),
+        )
     if "two_nodes" in results:
         r = results["two_nodes"]
         if "skipped" in r:
