@@ -9,6 +9,7 @@ Against a real server (gunicorn on loopback, a fresh database for each measure) 
 - create_floor: the floor under it, a bare Django view inserting one row (bench/floor.py);
 - create_floor_app: the same insert through this app's own middleware, session and CSRF check
   (bench/app_floor.py): what any create costs before it does anything of its own;
+- concurrent_floor_app: 8 clients posting that insert at once, on one worker and on four;
 - concurrent, concurrent_1w: 8 annotators at once on four workers, and on one (bench/load.py);
 - reader_cold: the first view after a change (an annotation of each shown document edited
   through the app before each timed GET, so their cached columns are stale): one document's
@@ -37,6 +38,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -270,6 +272,43 @@ def create_floor_app(options, results):
             rows = int(client.session.get(floor, timeout=30).text)
     assert rows == len(samples) + 1, (rows, len(samples))
     results["create_floor_app"] = {**percentiles(samples), "workers": 1, "rows": rows}
+
+
+@measure()
+def concurrent_floor_app(options, results):
+    """8 clients posting bench/app_floor.py's one-row insert at once, as many as the concurrent
+    measures' creates, on one worker and on four: the most creates a second could be here."""
+    results["concurrent_floor_app"] = {str(w): _floor_rate(options.db, w) for w in (1, 4)}
+
+
+def _floor_rate(db, workers, clients=8, each=100):
+    with fresh_database(db) as url:
+        prepare(url, users=clients)
+        settings = {"DJANGO_SETTINGS_MODULE": "bench.app_floor_settings"}
+        with Server(url, workers=workers, env=settings) as server:
+            sessions = [Client(server.url, f"client{n}") for n in range(clients)]
+            floor = server.url + "/bench-floor/"
+            together = threading.Barrier(clients + 1, timeout=300)
+
+            def post(client):
+                together.wait()
+                for _ in range(each):
+                    response = client.session.post(
+                        floor, data={"exact": "floor"}, headers=client.headers, timeout=30
+                    )
+                    assert response.status_code == 200, response.status_code
+
+            threads = [threading.Thread(target=post, args=(client,)) for client in sessions]
+            for thread in threads:
+                thread.start()
+            together.wait()
+            started = time.perf_counter()
+            for thread in threads:
+                thread.join()
+            seconds = time.perf_counter() - started
+            rows = int(sessions[0].session.get(floor, timeout=30).text)
+    assert rows == clients * each, (rows, clients * each)
+    return {"clients": clients, "rows": rows, "inserts_per_s": round(rows / seconds, 1)}
 
 
 def _concurrent(db, workers):
@@ -531,6 +570,11 @@ def table(results):
         row(
             "… the floor through this app's stack (middleware, session, CSRF): one row, 1 worker",
             ms(results["create_floor_app"]),
+        )
+    for workers, r in results.get("concurrent_floor_app", {}).items():
+        row(
+            f"… 8 clients on that floor, {workers} worker{'s' if workers != '1' else ''}",
+            f"{r['inserts_per_s']} inserts/s",
         )
     if "two_nodes" in results:
         r = results["two_nodes"]
