@@ -312,3 +312,16 @@ def test_the_agreement_page_reads_the_links_without_their_articles_texts(client,
         assert client.get(reverse("comparison_agreement", args=[comparison.slug])).status_code == 200
     assert any('FROM "reader_link"' in q["sql"] for q in queries)
     assert [sql for sql in reads_of_the_text(queries) if 'FROM "reader_link"' in sql] == []
+
+
+def test_the_agreement_page_takes_the_articles_texts_from_the_process(client, curator, pair):
+    """Its passages need both texts: held by the process, neither is read from the database."""
+    comparison, left, right, _ = pair
+    for document in (comparison.left, comparison.right):
+        annotating.committed_text(document.pk, document.text_sha256)
+    client.force_login(curator)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("comparison_agreement", args=[comparison.slug]))
+    assert response.status_code == 200
+    assert reads_of_the_text(queries) == []
+    assert "Nobody else commented." in response.content.decode()  # a passage's preview
