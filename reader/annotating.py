@@ -37,8 +37,10 @@ from reader.models import (
     Link,
     Span,
     Speaker,
+    SpeakerName,
     Status,
     alias_lines,
+    fold_name,
     names_match,
     span_natural_key,
     user_is_curator,
@@ -284,15 +286,13 @@ def _insert_or_get(model, key, **fields):
     return model.objects.get(**key), False
 
 
-def _speaker_rows(document_id):
-    """(id, name, aliases, kind, named near) of every speaker, read in one plain statement:
-    `named near` when a span of this document, or of one compared with it, names the speaker
-    (an annotation's speaker, or an attribution's source), so a news short form ("Rouhani",
-    "Mr. Rouhani") may refer to it. Every new speaker tag asks; the ORM's queries for the same
-    cost four times as much as running them."""
+def _speakers_named_near(document_id) -> list[names.Known]:
+    """The speakers a span of this document, or of one compared with it, names (an annotation's
+    speaker, or an attribution's source), as the pure name resolver knows them: those a news
+    short form ("Rouhani", "Mr. Rouhani") may refer to. One plain statement: every new speaker
+    tag asks, and the ORM's join for the same cost four times as much as running it."""
     from reader.models import Attribution
 
-    quote = connection.ops.quote_name
     speaker, annotation, span = Speaker._meta.db_table, Annotation._meta.db_table, Span._meta.db_table
     comparison, attribution = Comparison._meta.db_table, Attribution._meta.db_table
     documents = (
@@ -300,16 +300,34 @@ def _speaker_rows(document_id):
         f"UNION SELECT right_id FROM {comparison} WHERE left_id = %s"
     )
     sql = (
-        f"WITH d(id) AS ({documents}) "
-        f"SELECT p.id, p.name, p.aliases, p.kind, "
-        f"(p.id IN (SELECT a.speaker_id FROM {annotation} a JOIN {span} s ON s.id = a.span_id "
+        f"WITH d(id) AS ({documents}) SELECT p.id, p.name, p.aliases, p.kind FROM {speaker} p "
+        f"WHERE p.id IN (SELECT a.speaker_id FROM {annotation} a JOIN {span} s ON s.id = a.span_id "
         f"WHERE s.document_id IN (SELECT id FROM d)) "
-        f"OR p.id IN (SELECT t.speaker_id FROM {attribution} t WHERE t.document_id IN (SELECT id FROM d))) "
-        f"FROM {speaker} p ORDER BY p.{quote('name')}"
+        f"OR p.id IN (SELECT t.speaker_id FROM {attribution} t WHERE t.document_id IN (SELECT id FROM d))"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [document_id] * 3)
-        return cursor.fetchall()
+        rows = cursor.fetchall()
+    return [
+        names.Known(id=pk, name=name, aliases=tuple(alias_lines(aliases)), kind=kind)
+        for pk, name, aliases, kind in rows
+    ]
+
+
+def _speaker_called(wanted):
+    """The id of the first speaker, in name order, whose name or alias is `wanted` (folded):
+    found through the index of folded names, checked against the names themselves. A plain
+    statement, as SpeakerQuerySet.matching's ORM query cost most of a new speaker tag."""
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT p.id, p.name, p.aliases FROM {Speaker._meta.db_table} p "
+        f"JOIN {SpeakerName._meta.db_table} n ON n.speaker_id = p.id WHERE n.folded = %s "
+        f"ORDER BY p.{quote('name')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [wanted])
+        rows = cursor.fetchall()
+    return next((pk for pk, own, aliases in rows if names_match(wanted, own, aliases)), None)
 
 
 def speaker_resolve(*, name, document_id=None) -> Speaker | None:
@@ -320,20 +338,16 @@ def speaker_resolve(*, name, document_id=None) -> Speaker | None:
     name = " ".join(name.split())
     if not name:
         return None
-    wanted = name.casefold()
-    rows = _speaker_rows(document_id)
-    found = [pk for pk, own, aliases, _, _ in rows if names_match(wanted, own, aliases)]
-    if not found and document_id is not None:
-        near = [
-            names.Known(id=pk, name=own, aliases=tuple(alias_lines(aliases)), kind=kind)
-            for pk, own, aliases, kind, named_near in rows
-            if named_near
-        ]
-        known = names.resolve(name, near)
-        found = [known.id] if known is not None else []
-    if found:
-        return Speaker.objects.get(pk=found[0])
-    speaker, _ = _insert_or_get(Speaker, {"name": name})
+    found = _speaker_called(fold_name(name))
+    if found is not None:
+        return Speaker.objects.get(pk=found)
+    if document_id is not None:
+        near = names.resolve(name, _speakers_named_near(document_id))
+        if near is not None:
+            return Speaker.objects.get(pk=near.id)
+    speaker, created = _insert_or_get(Speaker, {"name": name})
+    if created:  # named by the mention alone: its one name is all there is to index
+        SpeakerName.objects.create(speaker=speaker, folded=fold_name(name))
     return speaker
 
 
@@ -796,6 +810,7 @@ def speakers_merge(*, keep, others, user=None) -> int:
         changes["description"] = "\n\n".join(o.description for o in others if o.description.strip())
     Speaker.objects.filter(pk__in=[other.pk for other in others]).delete()
     _update(keep, **changes)
+    SpeakerName.objects.index([keep.pk])
     return moved
 
 

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.core.validators import RegexValidator
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Length, Lower, Substr
 from django.db.models.lookups import Exact, In
@@ -233,20 +233,26 @@ def in_order(field, documents):
 
 class SpeakerQuerySet(models.QuerySet):
     def matching(self, name):
-        """Speakers whose name or one of whose aliases is `name`, ignoring case.
+        """Speakers whose name or one of whose aliases is `name`, ignoring case and spacing, in
+        name order: looked up by the index of folded names (SpeakerName), then checked against
+        the names themselves."""
+        wanted = fold_name(name)
+        if not wanted:
+            return []
+        found = self.filter(pk__in=SpeakerName.objects.filter(folded=wanted).values("speaker_id"))
+        found = found.order_by("name")
+        return [speaker for speaker in found if names_match(wanted, speaker.name, speaker.aliases)]
 
-        Compared over plain rows, the speakers that match read whole: every speaker tag asks,
-        and making a model of every speaker in the project cost a millisecond per 70."""
-        wanted = " ".join(name.split()).casefold()
-        rows = self.values_list("pk", "name", "aliases")
-        ids = [pk for pk, own, aliases in rows if names_match(wanted, own, aliases)]
-        return list(self.filter(pk__in=ids)) if ids else []
+
+def fold_name(name):
+    """A name as speakers are matched by it: case folded, spaces made single."""
+    return " ".join(name.split()).casefold()
 
 
 def names_match(wanted, name, aliases):
-    """Whether a speaker of this name and these aliases (as stored) is called `wanted`, which is
-    casefolded with its spaces made single."""
-    return name.casefold() == wanted or wanted in {alias.casefold() for alias in alias_lines(aliases)}
+    """Whether a speaker of this name and these aliases (as stored) is called `wanted`, a name
+    already folded (`fold_name`)."""
+    return fold_name(name) == wanted or wanted in {fold_name(alias) for alias in alias_lines(aliases)}
 
 
 def alias_lines(aliases):
@@ -285,6 +291,13 @@ class Speaker(Versioned):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        fields = kwargs.get("update_fields")
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
+            if fields is None or {"name", "aliases"} & set(fields):
+                SpeakerName.objects.index([self.pk])
+
     def get_absolute_url(self):
         return reverse("speaker_detail", args=[self.pk])
 
@@ -295,6 +308,38 @@ class Speaker(Versioned):
     @property
     def names(self):
         return [self.name, *self.alias_list]
+
+
+class SpeakerNameQuerySet(models.QuerySet):
+    def index(self, speaker_ids):
+        """Index these speakers' names and aliases as they are now. Every write of a speaker's
+        name or aliases calls it in its transaction: Speaker.save(), a speaker made by a tag
+        (annotating.speaker_resolve), a merge, an import's update."""
+        ids = list(speaker_ids)
+        rows = Speaker.objects.filter(pk__in=ids).values_list("pk", "name", "aliases")
+        self.filter(speaker_id__in=ids).delete()
+        self.bulk_create(
+            SpeakerName(speaker_id=pk, folded=folded)
+            for pk, name, aliases in rows
+            for folded in {fold_name(n) for n in (name, *alias_lines(aliases))} - {""}
+        )
+
+
+class SpeakerName(models.Model):
+    """A speaker's name or alias as names are matched (`fold_name`): what a speaker tag looks its
+    speaker up by, through an index, instead of reading every speaker of the project (20 ms a
+    tag at 5,000 speakers). Derived from Speaker.name and Speaker.aliases; never exported."""
+
+    speaker = models.ForeignKey(Speaker, on_delete=models.CASCADE, related_name="folded_names")
+    folded = models.TextField()
+
+    objects = SpeakerNameQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["folded"], name="speaker_name_folded")]
+
+    def __str__(self):
+        return self.folded
 
 
 class Span(models.Model):

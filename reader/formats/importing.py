@@ -52,7 +52,18 @@ from reader import text as textlib
 from reader.formats import jsonstream, native
 from reader.formats.schemacheck import compile_check
 from reader.formats.scope import iso, span_key
-from reader.models import Annotation, Attribution, Comparison, Deletion, Document, Label, Link, Span, Speaker
+from reader.models import (
+    Annotation,
+    Attribution,
+    Comparison,
+    Deletion,
+    Document,
+    Label,
+    Link,
+    Span,
+    Speaker,
+    SpeakerName,
+)
 
 MAX_REPORTED_ERRORS = 10
 MAX_LISTED = 50  # conflicts (and, for W3C files, annotations not anchored) listed in a summary
@@ -774,6 +785,7 @@ class Writer:
             here = {**here, "aliases": "\n".join(Speaker(aliases=here["aliases"]).alias_list)}
             theirs["aliases"] = "\n".join(record["aliases"])
             self.merge(Speaker, "speakers", where, name, here, theirs, record)
+            SpeakerName.objects.index([here["pk"]])  # the file's aliases may have won
             return
         owner = self._speaker_names.get(name.casefold())
         if owner is not None:
