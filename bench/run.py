@@ -22,6 +22,7 @@ Against a real server (gunicorn on loopback, a fresh database for each measure) 
   measure();
 - two_nodes: two gunicorns over one PostgreSQL and one Redis (bench/nodes.py; --db postgres only);
 - reanchor: bench/reanchor.py's measure();
+- speakers_20000: a speaker tag finding its speaker among 20,000 (bench/speakers.py);
 - segments_nested_8000: reader.text.segments (the cutting of a text for highlighting) with 8,000
   spans nested one inside the other.
 Every measure builds exactly the counts it reports and asserts them. It prints a table, each
@@ -508,6 +509,14 @@ def segments_nested_8000(options, results):
     results["segments_nested_8000"] = json.loads(done.stdout)
 
 
+@measure()
+def speakers_20000(options, results):
+    """A speaker tag finding its speaker among 20,000 (bench/speakers.py), in process."""
+    with fresh_database(options.db) as url:
+        done = python(url, "-m", "bench.speakers", "20000")
+        results["speakers_20000"] = json.loads(done.stdout.splitlines()[-1])  # after load_seeds' lines
+
+
 # --- The table --------------------------------------------------------------------------------
 
 
@@ -698,6 +707,12 @@ def table(results):
             (r["update_ms"], r["concurrent_create_ms"]),
             (1000, 2000),
             lambda values, limits: all(v <= lim for v, lim in zip(values, limits, strict=True)),
+        )
+    if "speakers_20000" in results:
+        r = results["speakers_20000"]
+        row(
+            f"a speaker tag among {r['speakers']:,} speakers, in process",
+            f"by name {r['by_name_ms']} ms, by alias {r['by_alias_ms']} ms, a new one {r['new_name_ms']} ms",
         )
     if "segments_nested_8000" in results:
         r = results["segments_nested_8000"]
