@@ -41,7 +41,6 @@ from reader.models import (
     Status,
     alias_lines,
     fold_name,
-    names_match,
     span_natural_key,
     user_is_curator,
 )
@@ -314,22 +313,6 @@ def _speakers_named_near(document_id) -> list[names.Known]:
     ]
 
 
-def _speaker_called(wanted):
-    """The id of the first speaker, in name order, whose name or alias is `wanted` (folded):
-    found through the index of folded names, checked against the names themselves. A plain
-    statement, as SpeakerQuerySet.matching's ORM query cost most of a new speaker tag."""
-    quote = connection.ops.quote_name
-    sql = (
-        f"SELECT p.id, p.name, p.aliases FROM {Speaker._meta.db_table} p "
-        f"JOIN {SpeakerName._meta.db_table} n ON n.speaker_id = p.id WHERE n.folded = %s "
-        f"ORDER BY p.{quote('name')}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [wanted])
-        rows = cursor.fetchall()
-    return next((pk for pk, own, aliases in rows if names_match(wanted, own, aliases)), None)
-
-
 def speaker_resolve(*, name, document_id=None) -> Speaker | None:
     """The speaker called `name`: by name or alias (ignoring case); else, given the document the
     name is read on, the one speaker named there (or in its comparison) whose name this is a news
@@ -338,9 +321,9 @@ def speaker_resolve(*, name, document_id=None) -> Speaker | None:
     name = " ".join(name.split())
     if not name:
         return None
-    found = _speaker_called(fold_name(name))
-    if found is not None:
-        return Speaker.objects.get(pk=found)
+    found = Speaker.objects.matching(name)
+    if found:
+        return found[0]
     if document_id is not None:
         near = names.resolve(name, _speakers_named_near(document_id))
         if near is not None:

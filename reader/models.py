@@ -235,13 +235,19 @@ class SpeakerQuerySet(models.QuerySet):
     def matching(self, name):
         """Speakers whose name or one of whose aliases is `name`, ignoring case and spacing, in
         name order: looked up by the index of folded names (SpeakerName), then checked against
-        the names themselves."""
+        the names themselves. The lookup is a plain statement, and models are made only of the
+        speakers that match: a new name, the usual speaker tag, costs one statement."""
         wanted = fold_name(name)
         if not wanted:
             return []
-        found = self.filter(pk__in=SpeakerName.objects.filter(folded=wanted).values("speaker_id"))
-        found = found.order_by("name")
-        return [speaker for speaker in found if names_match(wanted, speaker.name, speaker.aliases)]
+        sql = (
+            f"SELECT p.id, p.name, p.aliases FROM {Speaker._meta.db_table} p "
+            f"JOIN {SpeakerName._meta.db_table} n ON n.speaker_id = p.id WHERE n.folded = %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [wanted])
+            ids = [pk for pk, own, aliases in cursor.fetchall() if names_match(wanted, own, aliases)]
+        return list(self.filter(pk__in=ids).order_by("name")) if ids else []
 
 
 def fold_name(name):

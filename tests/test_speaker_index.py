@@ -79,6 +79,14 @@ def test_an_import_whose_newer_aliases_win_makes_them_find_the_speaker(db):
     assert found("president rouhani") == [speaker]
 
 
+def test_an_import_that_changes_no_alias_leaves_the_index_as_it_was(db):
+    SpeakerFactory(name="Hassan Rouhani", aliases="Rouhani")
+    data = json.loads("".join(formats.export_chunks()))
+    before = list(SpeakerName.objects.order_by("pk").values_list("pk", "folded"))
+    formats.import_native(raw=json.dumps(data).encode("utf-8"))
+    assert list(SpeakerName.objects.order_by("pk").values_list("pk", "folded")) == before
+
+
 def test_a_stale_index_row_finds_nobody(db):
     """The index narrows; the names decide: a row left behind by a write that skipped the index
     does not make a speaker answer to a name it no longer has."""

@@ -512,11 +512,12 @@ class Writer:
 
     def merge(self, model, section, where, key, here, theirs, record):
         """Compare `theirs` (the file's values) with `here` (the row's, by the same column names)
-        and write what wins; report each field where what is here wins (or, with overwrite, lost)."""
+        and write what wins; report each field where what is here wins (or, with overwrite, lost).
+        Returns the names of the fields written."""
         differing = [name for name in theirs if here[name] != theirs[name]]
         if not differing:
             self.summary.count(section, "unchanged")
-            return
+            return []
         content = [name for name in differing if name not in REVIEW_COLUMNS]
         review = [name for name in differing if name in REVIEW_COLUMNS]
         newer = (content if content and file_is_newer(here, record) else []) + (
@@ -535,6 +536,7 @@ class Writer:
         for line in self._conflict_lines(where, key, here, theirs, older):
             self.summary.conflict(line)
         self.summary.count(section, "conflicts" if older and not self.overwrite else "updated")
+        return take
 
     def _conflict_lines(self, where, key, here, theirs, names):
         lines = []
@@ -784,8 +786,8 @@ class Writer:
             self.speakers[name] = here["pk"]
             here = {**here, "aliases": "\n".join(Speaker(aliases=here["aliases"]).alias_list)}
             theirs["aliases"] = "\n".join(record["aliases"])
-            self.merge(Speaker, "speakers", where, name, here, theirs, record)
-            SpeakerName.objects.index([here["pk"]])  # the file's aliases may have won
+            if "aliases" in self.merge(Speaker, "speakers", where, name, here, theirs, record):
+                SpeakerName.objects.index([here["pk"]])
             return
         owner = self._speaker_names.get(name.casefold())
         if owner is not None:
