@@ -126,6 +126,13 @@ class Document(Versioned):
         return ranges
 
 
+class ComparisonQuerySet(models.QuerySet):
+    def with_articles(self):
+        """With both articles, without their texts (2 MB each when long): a page that needs one
+        takes it by its digest from the process's cache (annotating.with_committed_text)."""
+        return self.select_related("left", "right").defer("left__text", "right__text")
+
+
 class Comparison(Versioned):
     slug = models.SlugField(max_length=120, unique=True)
     title = models.CharField(max_length=300)
@@ -140,6 +147,8 @@ class Comparison(Versioned):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created = models.DateTimeField(auto_now_add=True)
+
+    objects = ComparisonQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created"]

@@ -65,9 +65,7 @@ def home(request):
         request,
         "reader/home.html",
         {
-            "comparisons": Comparison.objects.select_related("left", "right").defer(
-                "left__text", "right__text"
-            ),
+            "comparisons": Comparison.objects.with_articles(),
             "documents": Document.objects.defer("text"),
         },
     )
@@ -78,9 +76,7 @@ def home(request):
 def comparison_detail(request, slug):
     # The texts by digest, from the process's cache: two long articles were 4 MB read and decoded,
     # and hashed again for the caches keyed by text, at every view.
-    comparison = get_object_or_404(
-        Comparison.objects.select_related("left", "right").defer("left__text", "right__text"), slug=slug
-    )
+    comparison = get_object_or_404(Comparison.objects.with_articles(), slug=slug)
     for document in comparison.documents:
         annotating.with_committed_text(document)
     return _reader(request, comparison.documents, comparison=comparison)
@@ -313,9 +309,7 @@ def _with_columns(request, template_name, context):
 def _report_filters(request, slug):
     """The comparison and what its report is limited to (status, annotator: one's own work in blind
     mode), with the filter form; the filters are None when the form is not valid."""
-    comparison = get_object_or_404(
-        Comparison.objects.select_related("left", "right").defer("left__text", "right__text"), slug=slug
-    )
+    comparison = get_object_or_404(Comparison.objects.with_articles(), slug=slug)
     form = ReportForm(request.GET)
     if not form.is_valid():
         return comparison, form, None
@@ -623,12 +617,7 @@ def _comparison_from(request):
     slug = request.POST.get("comparison") or request.GET.get("comparison")
     if not slug or not SLUG.fullmatch(slug):
         return None
-    return (
-        Comparison.objects.select_related("left", "right")
-        .defer("left__text", "right__text")  # 2 MB each: taken by their digests when needed
-        .filter(slug=slug)
-        .first()
-    )
+    return Comparison.objects.with_articles().filter(slug=slug).first()
 
 
 def _panel_context(request, spans, focus=None, comparison=None, conflict=None):

@@ -45,9 +45,7 @@ def _curators_only(request, what):
 def _comparison(slug):
     """The comparison and its two articles, their texts from the process's cache by digest (the
     passages need them; a long article is read from the database once per process and text)."""
-    comparison = get_object_or_404(
-        Comparison.objects.select_related("left", "right").defer("left__text", "right__text"), slug=slug
-    )
+    comparison = get_object_or_404(Comparison.objects.with_articles(), slug=slug)
     for document in (comparison.left, comparison.right):
         annotating.with_committed_text(document)
     return comparison
